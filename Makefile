@@ -1,0 +1,46 @@
+# ejournal — the two commands: `make demo` and `make test`.
+PORT ?= 8000
+WORKERS ?= $(shell python3 -c "import os; print(max(2, os.cpu_count() or 1))")
+PYTEST_ARGS ?=
+
+# Use uv from PATH, else bootstrap it with pip into .tools/.
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+
+.PHONY: install install-dev demo serve test test-py lint typecheck
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev
+
+install-dev: $(UV)
+	$(UV) sync --frozen
+
+demo: install
+	$(UV) run --no-dev python manage.py migrate --noinput
+	$(UV) run --no-dev python manage.py collectstatic --noinput --verbosity 0
+	$(UV) run --no-dev python manage.py seed_demo
+	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) ./scripts/serve
+
+serve: install
+	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) ./scripts/serve
+
+lint: install-dev
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: install-dev
+	$(UV) run mypy ejournal config
+
+test: install-dev lint
+	$(UV) run python manage.py makemigrations --check --dry-run
+	$(UV) run pytest $(PYTEST_ARGS)
+
+# The suite alone (used by .ci/run for the PostgreSQL pass).
+test-py: install-dev
+	$(UV) run pytest $(PYTEST_ARGS)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("ejournal.accounts.urls")),
+    path("school/", include("ejournal.school.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "ejournal.core.views.not_found"
+handler403 = "ejournal.core.views.forbidden"
+handler500 = "ejournal.core.views.server_error"

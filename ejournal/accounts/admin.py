@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from ejournal.accounts.models import Guardian, RoleAssignment, StaffMember, Student, User
+
+
+@admin.register(User)
+class EjournalUserAdmin(UserAdmin):
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("ejournal", {"fields": ("patronymic", "must_change_password")}),
+    )
+
+
+admin.site.register(RoleAssignment)
+admin.site.register(StaffMember)
+admin.site.register(Student)
+admin.site.register(Guardian)

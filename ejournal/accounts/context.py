@@ -1,0 +1,150 @@
+"""The acting user's school and roles for one request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ejournal.accounts.models import (
+    FAMILY_ROLES,
+    HOMEROOM,
+    STAFF_ROLES,
+    Guardian,
+    Role,
+    RoleAssignment,
+    StaffMember,
+    Student,
+)
+from ejournal.school.models import Municipality, School
+
+SESSION_SCHOOL_KEY = "ejournal_school_id"
+
+
+@dataclass
+class Membership:
+    """What one user is in one school (or municipality, for an inspector)."""
+
+    school: School | None
+    municipality: Municipality | None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def key(self) -> str:
+        return f"s{self.school.pk}" if self.school else f"m{self.municipality.pk}"  # type: ignore[union-attr]
+
+    @property
+    def title(self) -> str:
+        return str(self.school or self.municipality)
+
+
+def memberships_of(user) -> list[Membership]:
+    """Every school/municipality where the user holds an active role (one query)."""
+    by_key: dict[str, Membership] = {}
+    assignments = (
+        RoleAssignment.objects.filter(user=user, active=True)
+        .select_related("school", "municipality")
+        .order_by("school__short_name", "municipality__name")
+    )
+    for ra in assignments:
+        m = Membership(school=ra.school, municipality=ra.municipality)
+        m = by_key.setdefault(m.key, m)
+        m.roles = m.roles | {ra.role}
+    return list(by_key.values())
+
+
+class SchoolContext:
+    """Lazily resolved: anonymous requests and static files cost no queries."""
+
+    def __init__(self, request):
+        self._request = request
+
+    @cached_property
+    def memberships(self) -> list[Membership]:
+        user = self._request.user
+        if not user.is_authenticated:
+            return []
+        return memberships_of(user)
+
+    @cached_property
+    def current(self) -> Membership | None:
+        memberships = self.memberships
+        if not memberships:
+            return None
+        chosen = self._request.session.get(SESSION_SCHOOL_KEY)
+        for m in memberships:
+            if m.key == chosen:
+                return m
+        return memberships[0] if len(memberships) == 1 else None
+
+    @property
+    def needs_choice(self) -> bool:
+        return len(self.memberships) > 1 and self.current is None
+
+    @property
+    def school(self) -> School | None:
+        return self.current.school if self.current else None
+
+    @property
+    def municipality(self) -> Municipality | None:
+        return self.current.municipality if self.current else None
+
+    @cached_property
+    def staff(self) -> StaffMember | None:
+        if not self.school:
+            return None
+        return StaffMember.objects.filter(
+            school=self.school, user=self._request.user, is_active=True
+        ).first()
+
+    @cached_property
+    def is_homeroom(self) -> bool:
+        staff = self.staff
+        return bool(staff and staff.homeroom_classes.exists())
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        if not self.current:
+            return frozenset()
+        roles = set(self.current.roles)
+        if Role.TEACHER in roles and self.is_homeroom:
+            roles.add(HOMEROOM)
+        return frozenset(roles)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def is_family_only(self) -> bool:
+        return bool(self.roles) and self.roles <= FAMILY_ROLES
+
+    @cached_property
+    def student(self) -> Student | None:
+        if not self.school or Role.STUDENT not in self.roles:
+            return None
+        return Student.objects.filter(school=self.school, user=self._request.user).first()
+
+    @cached_property
+    def guardian(self) -> Guardian | None:
+        if not self.school or Role.PARENT not in self.roles:
+            return None
+        return Guardian.objects.filter(school=self.school, user=self._request.user).first()
+
+    @property
+    def primary_role(self) -> str | None:
+        """The role whose start page the user lands on."""
+        order = [
+            Role.ADMIN,
+            Role.DIRECTOR,
+            Role.DEPUTY,
+            Role.OPERATOR,
+            Role.HR,
+            Role.TEACHER,
+            Role.INSPECTOR,
+            Role.PARENT,
+            Role.STUDENT,
+        ]
+        for role in order:
+            if role in self.roles:
+                return role
+        return None

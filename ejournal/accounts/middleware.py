@@ -1,0 +1,82 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from ejournal.accounts.context import SchoolContext
+from ejournal.core.request_context import client_ip, reset_request_meta, set_request_meta
+
+LAST_SEEN_KEY = "ejournal_last_seen"
+# Writing the session on every request would cost a write per page at the peaks;
+# a minute of slack on a 30-minute timeout is harmless.
+LAST_SEEN_WRITE_INTERVAL = 60
+
+
+class SessionActivityMiddleware:
+    """Ends a session after ``SESSION_IDLE_TIMEOUT`` seconds without requests, and exposes
+    the caller's IP and user agent to the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, "Сеанс завершён из-за бездействия. Войдите снова.")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL:
+                request.session[LAST_SEEN_KEY] = now
+        token = set_request_meta(
+            {
+                "ip": client_ip(request),
+                "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+            }
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            reset_request_meta(token)
+
+
+class CurrentSchoolMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.ctx = SchoolContext(request)
+        return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """Issued credentials must be replaced at the first sign-in before anything else."""
+
+    ALLOWED_URL_NAMES = {"accounts:password_change", "accounts:logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            match = request.resolver_match or _resolve(request.path_info)
+            name = f"{match.namespace}:{match.url_name}" if match and match.namespace else None
+            if name not in self.ALLOWED_URL_NAMES and not request.path.startswith(
+                settings.STATIC_URL
+            ):
+                return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

@@ -1,0 +1,207 @@
+"""Accounts, roles held per school, and the person profiles a school keeps."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.crypto import salted_hmac
+
+
+class User(AbstractUser):
+    patronymic = models.CharField("отчество", max_length=150, blank=True)
+    must_change_password = models.BooleanField("сменить пароль при входе", default=False)
+    # Bumped to end every session of the user at once ("выйти на всех устройствах").
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+
+    def get_full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def get_session_auth_hash(self) -> str:
+        # Django checks this hash on every request; folding the epoch in ends all
+        # sessions when it changes, exactly as a password change does.
+        return salted_hmac(
+            "ejournal.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "администратор"
+    DIRECTOR = "director", "директор"
+    DEPUTY = "deputy", "заместитель директора"
+    TEACHER = "teacher", "учитель"
+    OPERATOR = "operator", "оператор контингента"
+    HR = "hr", "специалист по кадрам"
+    STUDENT = "student", "ученик"
+    PARENT = "parent", "родитель"
+    INSPECTOR = "inspector", "муниципальный инспектор"
+
+
+STAFF_ROLES = frozenset(
+    {Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.OPERATOR, Role.HR}
+)
+FAMILY_ROLES = frozenset({Role.STUDENT, Role.PARENT})
+# The homeroom teacher role is not assigned: it follows from SchoolClass.homeroom_teacher.
+HOMEROOM = "homeroom"
+
+
+class RoleAssignment(models.Model):
+    """A role a user holds in one school (or, for an inspector, in a municipality)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("роль", max_length=16, choices=Role.choices)
+    school = models.ForeignKey(
+        "school.School",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    municipality = models.ForeignKey(
+        "school.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "роль"
+        verbose_name_plural = "роли"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "school", "municipality"],
+                name="role_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role="inspector", municipality__isnull=False, school__isnull=True)
+                    | (~Q(role="inspector") & Q(school__isnull=False, municipality__isnull=True))
+                ),
+                name="role_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()}"
+
+
+class Sex(models.TextChoices):
+    MALE = "m", "мужской"
+    FEMALE = "f", "женский"
+
+
+class PersonName(models.Model):
+    last_name = models.CharField("фамилия", max_length=100)
+    first_name = models.CharField("имя", max_length=100)
+    patronymic = models.CharField("отчество", max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return f"{self.last_name} {initials}".strip()
+
+
+class StaffMember(PersonName):
+    """An employee of one school. A teacher of two schools has two rows and one user."""
+
+    school = models.ForeignKey("school.School", on_delete=models.PROTECT, related_name="staff")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_profiles"
+    )
+    position = models.CharField("должность", max_length=150, blank=True)
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    is_active = models.BooleanField("работает", default=True)
+
+    class Meta:
+        verbose_name = "сотрудник"
+        verbose_name_plural = "сотрудники"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="staff_one_per_school_user")
+        ]
+
+
+class Student(PersonName):
+    school = models.ForeignKey("school.School", on_delete=models.PROTECT, related_name="students")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="student_profiles"
+    )
+    birth_date = models.DateField("дата рождения")
+    sex = models.CharField("пол", max_length=1, choices=Sex.choices)
+
+    class Meta:
+        verbose_name = "ученик"
+        verbose_name_plural = "ученики"
+        ordering = ["last_name", "first_name", "patronymic"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="student_one_per_school_user")
+        ]
+
+
+class Guardian(PersonName):
+    """A parent or legal guardian as one school knows them (each school is a data operator)."""
+
+    school = models.ForeignKey("school.School", on_delete=models.PROTECT, related_name="guardians")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="guardian_profiles"
+    )
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    address = models.CharField("адрес", max_length=300, blank=True)
+    workplace = models.CharField("место работы", max_length=300, blank=True)
+    students = models.ManyToManyField(Student, through="StudentGuardian", related_name="guardians")
+
+    class Meta:
+        verbose_name = "родитель (законный представитель)"
+        verbose_name_plural = "родители (законные представители)"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user"], name="guardian_one_per_school_user")
+        ]
+
+
+class Relation(models.TextChoices):
+    MOTHER = "mother", "мать"
+    FATHER = "father", "отец"
+    GUARDIAN = "guardian", "опекун"
+    OTHER = "other", "иной законный представитель"
+
+
+class StudentGuardian(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links")
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="student_links")
+    relation = models.CharField("кем приходится", max_length=16, choices=Relation.choices)
+
+    class Meta:
+        verbose_name = "связь ученик — родитель"
+        verbose_name_plural = "связи ученик — родитель"
+        constraints = [
+            models.UniqueConstraint(fields=["student", "guardian"], name="student_guardian_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} — {self.get_relation_display()} {self.student}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ejournal.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("logout/everywhere/", views.sign_out_everywhere, name="logout_everywhere"),
+    path("password/", views.password_change, name="password_change"),
+    path("choose-school/", views.choose_school, name="choose_school"),
+]

@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ejournal.accounts import selectors, services
+from ejournal.accounts.context import SESSION_SCHOOL_KEY
+from ejournal.accounts.forms import PasswordChangeForm, SignInForm
+
+
+def _safe_next(request, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def sign_in(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            services.user_record_sign_in(user=user)
+            return HttpResponseRedirect(_safe_next(request))
+        services.user_record_failed_sign_in(username=request.POST.get("username", ""))
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@require_POST
+def sign_out(request):
+    if request.user.is_authenticated:
+        services.user_record_sign_out(user=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_password(
+                user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "Пароль изменён.")
+            return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.info(request, "Вы вышли на всех устройствах.")
+    return redirect("accounts:login")
+
+
+@login_required
+def choose_school(request):
+    memberships = request.ctx.memberships
+    if request.method == "POST":
+        key = request.POST.get("membership", "")
+        if any(m.key == key for m in memberships):
+            request.session[SESSION_SCHOOL_KEY] = key
+            return HttpResponseRedirect(_safe_next(request))
+        messages.error(request, "Выберите школу из списка.")
+    return render(
+        request,
+        "accounts/choose_school.html",
+        {"memberships": memberships, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+def home(request):
+    """The role-aware start page: each role lands on what it needs first."""
+    ctx = request.ctx
+    if ctx.needs_choice:
+        return redirect("accounts:choose_school")
+    role = ctx.primary_role
+    if role is None:
+        return render(request, "accounts/start_none.html")
+    data = selectors.start_page_data(request=request, role=role)
+    return render(request, f"accounts/start_{role}.html", data)

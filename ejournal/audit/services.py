@@ -1,0 +1,147 @@
+"""Writing and verifying the append-only audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from ejournal.audit.models import AuditChainHead, AuditEvent
+from ejournal.core.request_context import current_request_meta
+
+GENESIS_HASH = "0" * 64
+GLOBAL_CHAIN = "global"
+
+
+def chain_for(school_id: int | None) -> str:
+    return f"school:{school_id}" if school_id else GLOBAL_CHAIN
+
+
+def _normalise(value: Any) -> Any:
+    """Round-trip through JSON so the stored value is exactly what was hashed."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def event_digest(event: AuditEvent) -> str:
+    content = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "school": event.school_id,
+        "actor": event.actor_id,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "ip": event.ip,
+        "user_agent": event.user_agent,
+        "created_at": event.created_at.astimezone(UTC).isoformat(),
+        "prev_hash": event.prev_hash,
+    }
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    school: Any = None,
+    actor_role: str = "",
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> AuditEvent:
+    """Append one event. Call inside the transaction of the change it records.
+
+    ``obj`` fills ``object_type``/``object_id`` from a model instance. IP and user
+    agent default to the current request's (set by middleware), if any.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    meta = current_request_meta()
+    school_id = getattr(school, "pk", school)
+    actor_id = getattr(actor, "pk", actor)
+    if actor is not None and getattr(actor, "is_anonymous", False):
+        actor_id = None
+    chain = chain_for(school_id)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.get_or_create(
+            chain=chain, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+        )
+        # Serialise appenders of one chain (a row lock on PostgreSQL; SQLite
+        # transactions are already exclusive).
+        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.last_seq + 1,
+            school_id=school_id,
+            actor_id=actor_id,
+            actor_role=actor_role or meta.get("role", ""),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id) if object_id not in (None, "") else "",
+            before=_normalise(before),
+            after=_normalise(after),
+            reason=reason or "",
+            ip=ip if ip is not None else meta.get("ip"),
+            user_agent=(user_agent if user_agent is not None else meta.get("user_agent", ""))[:400],
+            created_at=timezone.now(),
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_digest(event)
+        event.save(force_insert=True)
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    checked: int
+    ok: bool
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+
+def chain_verify(*, chain: str) -> ChainReport:
+    """Walk a chain in order and name the first event whose link does not hold."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+        if event.seq != expected_seq:
+            return ChainReport(
+                chain, checked, False, expected_seq, f"нет события №{expected_seq} (удалено)"
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                chain, checked, False, event.seq, "ссылка на предыдущее событие не совпадает"
+            )
+        if event_digest(event) != event.hash:
+            return ChainReport(chain, checked, False, event.seq, "содержимое события изменено")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+        return ChainReport(chain, checked, False, expected_seq, "последние события цепочки удалены")
+    return ChainReport(chain, checked, True)

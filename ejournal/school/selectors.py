@@ -1,0 +1,256 @@
+"""Reads of school structure. Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from ejournal.accounts.models import Student
+from ejournal.school.models import (
+    AcademicYear,
+    ClassEnrollment,
+    CurriculumEntry,
+    GroupKind,
+    GroupMembership,
+    School,
+    SchoolClass,
+    StudyGroup,
+    StudyPeriod,
+    TeachingLoad,
+)
+
+
+def school_today(school: School) -> dt.date:
+    """Today in the school's own time zone."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(school.time_zone)).date()
+
+
+def year_on(*, school: School, day: dt.date) -> AcademicYear | None:
+    """The academic year containing ``day``, else the nearest one that starts after it,
+    else the latest one (summer holidays belong to the coming year)."""
+    years = list(AcademicYear.objects.filter(school=school).order_by("start"))
+    for year in years:
+        if year.start <= day <= year.end:
+            return year
+    upcoming = [y for y in years if y.start > day]
+    if upcoming:
+        return upcoming[0]
+    return years[-1] if years else None
+
+
+def active_on(day: dt.date, prefix: str = "") -> Q:
+    """Rows with ``date_from``/``date_to`` (inclusive, open end) that cover ``day``."""
+    return Q(**{f"{prefix}date_from__lte": day}) & (
+        Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": day})
+    )
+
+
+def overlapping(start: dt.date, end: dt.date | None, prefix: str = "") -> Q:
+    """Dated rows that share at least one day with [start, end]."""
+    q = Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": start})
+    if end is not None:
+        q &= Q(**{f"{prefix}date_from__lte": end})
+    return q
+
+
+def students_of_class_on(*, school_class: SchoolClass, day: dt.date) -> QuerySet[Student]:
+    """Who was in the class on ``day`` — the answer the journal and reports rely on."""
+    return Student.objects.filter(
+        active_on(day, "enrollments__"), enrollments__school_class=school_class
+    ).order_by("last_name", "first_name", "patronymic")
+
+
+def class_of_student_on(*, student: Student, day: dt.date) -> SchoolClass | None:
+    enrollment = (
+        ClassEnrollment.objects.filter(active_on(day), student=student)
+        .select_related("school_class")
+        .first()
+    )
+    return enrollment.school_class if enrollment else None
+
+
+@dataclass(frozen=True)
+class MemberSpan:
+    student_id: int
+    date_from: dt.date
+    date_to: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.date_from <= day and (self.date_to is None or day <= self.date_to)
+
+
+def group_member_spans(
+    *, group: StudyGroup, start: dt.date, end: dt.date
+) -> dict[int, list[MemberSpan]]:
+    """Membership intervals of a group within [start, end], by student (one query).
+
+    A whole-class group's members are the class's enrolled students; other groups keep
+    their own dated memberships.
+    """
+    spans: dict[int, list[MemberSpan]] = defaultdict(list)
+    if group.kind == GroupKind.WHOLE_CLASS:
+        rows = ClassEnrollment.objects.filter(
+            overlapping(start, end), school_class_id=group.school_class_id
+        ).values_list("student_id", "date_from", "date_to")
+    else:
+        rows = GroupMembership.objects.filter(overlapping(start, end), group=group).values_list(
+            "student_id", "date_from", "date_to"
+        )
+    for student_id, date_from, date_to in rows:
+        spans[student_id].append(MemberSpan(student_id, date_from, date_to))
+    return dict(spans)
+
+
+def students_of_group_on(*, group: StudyGroup, day: dt.date) -> QuerySet[Student]:
+    if group.kind == GroupKind.WHOLE_CLASS:
+        assert group.school_class is not None
+        return students_of_class_on(school_class=group.school_class, day=day)
+    return Student.objects.filter(
+        active_on(day, "group_memberships__"), group_memberships__group=group
+    ).order_by("last_name", "first_name", "patronymic")
+
+
+def periods_for_grade(*, year: AcademicYear, grade: int) -> list[StudyPeriod]:
+    return list(
+        StudyPeriod.objects.filter(
+            band__year=year, band__grade_from__lte=grade, band__grade_to__gte=grade
+        ).order_by("start")
+    )
+
+
+def classes_with_sizes(*, year: AcademicYear, day: dt.date) -> QuerySet[SchoolClass]:
+    return (
+        SchoolClass.objects.filter(year=year)
+        .select_related("homeroom_teacher")
+        .annotate(
+            size=Count(
+                "enrollments",
+                filter=active_on(day, "enrollments__"),
+                distinct=True,
+            )
+        )
+        .order_by("grade", "letter")
+    )
+
+
+# --- Structure problems ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+    url: str = ""
+
+
+def curriculum_hours(*, year: AcademicYear) -> dict[tuple[int, int], Decimal]:
+    """Weekly hours per (class id, subject id): the class override, else the grade's line."""
+    entries = list(CurriculumEntry.objects.filter(year=year, student__isnull=True))
+    by_grade = {(e.grade, e.subject_id): e.hours_per_week for e in entries if not e.school_class_id}
+    by_class = {
+        (e.school_class_id, e.subject_id): e.hours_per_week for e in entries if e.school_class_id
+    }
+    result: dict[tuple[int, int], Decimal] = {}
+    for cls_id, grade in SchoolClass.objects.filter(year=year).values_list("id", "grade"):
+        for (g, subject_id), hours in by_grade.items():
+            if g == grade:
+                result[(cls_id, subject_id)] = hours
+    result.update(by_class)
+    return result
+
+
+def structure_problems(*, year: AcademicYear, day: dt.date | None = None) -> list[Problem]:
+    """What is missing or inconsistent in a year's structure, in Russian, for the admin
+    and deputy. A constant number of queries whatever the school's size."""
+    day = day or max(min(dt.date.today(), year.end), year.start)
+    problems: list[Problem] = []
+    classes = list(SchoolClass.objects.filter(year=year).select_related("homeroom_teacher"))
+    class_by_id = {c.id: c for c in classes}
+
+    if not year.bands.exists():
+        problems.append(Problem("periods", f"В учебном году {year} не заданы учебные периоды."))
+    for c in classes:
+        if c.homeroom_teacher_id is None:
+            problems.append(Problem("homeroom", f"У класса {c} не назначен классный руководитель."))
+
+    # Students of a subgroup must be in the subgroup's class on every day of membership.
+    memberships = (
+        GroupMembership.objects.filter(group__year=year, group__kind=GroupKind.SUBGROUP)
+        .select_related("group", "student")
+        .order_by("group__name")
+    )
+    enrollments: dict[int, list[ClassEnrollment]] = defaultdict(list)
+    for e in ClassEnrollment.objects.filter(school_class__year=year):
+        enrollments[e.student_id].append(e)
+    for m in memberships:
+        if not _span_within(m, enrollments.get(m.student_id, []), m.group.school_class_id):
+            problems.append(
+                Problem(
+                    "group_member",
+                    f"Ученик {m.student.short_name} в группе «{m.group}» не учится в классе "
+                    f"{class_by_id.get(m.group.school_class_id, '?')} на все даты членства.",
+                )
+            )
+
+    # Curriculum hours against the teaching load, per class and subject.
+    planned = curriculum_hours(year=year)
+    loaded: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    loads = TeachingLoad.objects.filter(group__year=year).select_related("group", "subject")
+    subject_names = {}
+    for load in loads:
+        subject_names[load.subject_id] = load.subject.name
+        if load.group.school_class_id is None:
+            continue
+        # Subgroups of a class are taught in parallel: each must carry the full hours.
+        loaded[(load.group.school_class_id, load.subject_id)][load.group_id] += load.hours_per_week
+    subject_names.update(
+        dict(CurriculumEntry.objects.filter(year=year).values_list("subject_id", "subject__name"))
+    )
+    for key in sorted(set(planned) | set(loaded), key=lambda k: (str(class_by_id.get(k[0])), k[1])):
+        plan = planned.get(key, Decimal(0))
+        per_group = loaded.get(key, {})
+        cls = class_by_id.get(key[0])
+        name = subject_names.get(key[1], "?")
+        if not per_group and plan:
+            problems.append(
+                Problem(
+                    "load", f"{cls}, {name}: по учебному плану {plan} ч, нагрузка не распределена."
+                )
+            )
+            continue
+        for hours in set(per_group.values()):
+            if hours != plan:
+                problems.append(
+                    Problem(
+                        "load",
+                        f"{cls}, {name}: по учебному плану {plan} ч в неделю, "
+                        f"по тарификации {hours} ч.",
+                    )
+                )
+    return problems
+
+
+def _span_within(membership, enrollments: list[ClassEnrollment], class_id: int | None) -> bool:
+    """True when the class enrollments cover every day of the membership."""
+    cursor = membership.date_from
+    end = membership.date_to
+    for e in sorted(
+        (e for e in enrollments if e.school_class_id == class_id), key=lambda e: e.date_from
+    ):
+        if e.date_from > cursor:
+            return False
+        if e.date_to is None:
+            return True
+        if e.date_to >= cursor:
+            cursor = e.date_to + dt.timedelta(days=1)
+        if end is not None and cursor > end:
+            return True
+    return False
