@@ -124,7 +124,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "ejournal.sqlite3",
+            "NAME": str(DATA_DIR / "ejournal.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait on
                 # the busy timeout instead of failing with "database is locked" mid-transaction.

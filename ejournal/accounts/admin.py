@@ -7,8 +7,9 @@ from ejournal.accounts.models import Guardian, RoleAssignment, StaffMember, Stud
 @admin.register(User)
 class EjournalUserAdmin(UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
-        ("ejournal", {"fields": ("patronymic", "must_change_password")}),
+        (None, {"fields": ("username", "password")}),
+        ("Имя", {"fields": ("last_name", "first_name", "patronymic", "email")}),
+        ("Доступ", {"fields": ("is_active", "is_staff", "is_superuser", "must_change_password")}),
     )
 
 

@@ -34,7 +34,7 @@ def start_page_data(*, request, role: str) -> dict[str, Any]:
     if role in (Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.OPERATOR) and year:
         classes = list(school_selectors.classes_with_sizes(year=year, day=today))
         data["classes"] = classes
-        data["student_count"] = sum(c.size for c in classes)
+        data["student_count"] = sum(c.size for c in classes)  # type: ignore[attr-defined]
         data["staff_count"] = StaffMember.objects.filter(school=school, is_active=True).count()
         if role != Role.OPERATOR:
             data["problems"] = school_selectors.structure_problems(year=year, day=today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -96,6 +97,7 @@ def group_member_spans(
     their own dated memberships.
     """
     spans: dict[int, list[MemberSpan]] = defaultdict(list)
+    rows: Iterable[tuple[int, dt.date, dt.date | None]]
     if group.kind == GroupKind.WHOLE_CLASS:
         rows = ClassEnrollment.objects.filter(
             overlapping(start, end), school_class_id=group.school_class_id
@@ -196,7 +198,7 @@ def structure_problems(*, year: AcademicYear, day: dt.date | None = None) -> lis
                 Problem(
                     "group_member",
                     f"Ученик {m.student.short_name} в группе «{m.group}» не учится в классе "
-                    f"{class_by_id.get(m.group.school_class_id, '?')} на все даты членства.",
+                    f"{class_by_id.get(m.group.school_class_id or 0, '?')} на все даты членства.",
                 )
             )
 
