@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ejournal.audit",
     "ejournal.accounts",
     "ejournal.school",
+    "ejournal.journal",
     "ejournal.schedule",
 ]
 

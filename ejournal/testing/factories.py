@@ -200,3 +200,22 @@ def load(group, subject, teacher, hours=Decimal("4")):
 
 def link_guardian(student, guardian, relation="mother"):
     return StudentGuardian.objects.create(student=student, guardian=guardian, relation=relation)
+
+
+def make_lesson(group, subject, teacher, date, number=1, start=(9, 0), end=(9, 45), **extra):
+    """A dated lesson row, as materialisation from the timetable would create it."""
+    import datetime as _dt
+
+    from ejournal.schedule.models import Lesson
+
+    return Lesson.objects.create(
+        school=group.school,
+        date=date,
+        number=number,
+        start_time=_dt.time(*start),
+        end_time=_dt.time(*end),
+        group=group,
+        subject=subject,
+        planned_teacher=teacher,
+        **extra,
+    )

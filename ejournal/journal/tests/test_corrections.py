@@ -1,0 +1,183 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from ejournal.audit.models import AuditEvent
+from ejournal.journal import services
+from ejournal.journal.models import CorrectionStatus, Mark
+
+LATE = "2026-11-30 10:00 +0300"  # 14 days after the lesson of 16.11: every window closed
+
+
+def _late_mark(jw, world, value="3"):
+    work = jw.work()
+    student = world.students[0]
+    with time_machine.travel("2026-11-16 10:00 +0300", tick=False):
+        services.mark_set(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            work=work,
+            student=student,
+            value=value,
+            expected_version=None,
+        )
+    return work, student
+
+
+def test_back_dated_mark_is_refused_and_applied_only_after_approval(jw, world):
+    work, student = _late_mark(jw, world)
+    with time_machine.travel(LATE, tick=False):
+        with pytest.raises(services.JournalRefusal):
+            services.mark_set(
+                actor=world.users["teacher"],
+                staff=jw.teacher,
+                work=work,
+                student=student,
+                value="4",
+                expected_version=1,
+            )
+        req = services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "4"},
+            reason="Ученик переписал работу 20.11",
+        )
+        assert Mark.objects.get().value == "3"
+        assert req.old_value["value"] == "3" and req.status == CorrectionStatus.PENDING
+        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+    req.refresh_from_db()
+    assert req.status == CorrectionStatus.APPROVED and req.decided_by == world.users["deputy"]
+    assert Mark.objects.get().value == "4"
+    applied = AuditEvent.objects.get(action="mark.updated")
+    assert applied.actor == world.users["deputy"]
+    assert f"запросу №{req.pk}" in applied.reason
+    assert applied.before["value"] == "3" and applied.after["value"] == "4"
+
+
+def test_rejected_request_changes_nothing_and_needs_a_comment(jw, world):
+    work, student = _late_mark(jw, world)
+    with time_machine.travel(LATE, tick=False):
+        req = services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "5"},
+            reason="Ошибка ввода",
+        )
+        with pytest.raises(ValidationError, match="почему запрос отклонён"):
+            services.correction_request_reject(
+                actor=world.users["deputy"], request_obj=req, comment=""
+            )
+        services.correction_request_reject(
+            actor=world.users["deputy"], request_obj=req, comment="Нет подтверждения"
+        )
+        with pytest.raises(ValidationError, match="уже рассмотрен"):
+            services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+    assert Mark.objects.get().value == "3"
+
+
+def test_request_is_refused_while_the_window_is_open(jw, world):
+    work, student = _late_mark(jw, world)
+    with (
+        time_machine.travel("2026-11-17 10:00 +0300", tick=False),
+        pytest.raises(ValidationError, match="Срок ещё не истёк"),
+    ):
+        services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "5"},
+            reason="Хочу исправить",
+        )
+
+
+def test_request_validates_value_reason_and_duplicates(jw, world):
+    work, student = _late_mark(jw, world)
+    base = dict(
+        actor=world.users["teacher"],
+        staff=jw.teacher,
+        lesson=jw.lesson,
+        kind="mark",
+        work=work,
+        student=student,
+    )
+    with time_machine.travel(LATE, tick=False):
+        with pytest.raises(ValidationError, match="Недопустимая отметка"):
+            services.correction_request_create(
+                new_value={"value": "7"}, reason="Ошибка ввода", **base
+            )
+        with pytest.raises(ValidationError, match="причину"):
+            services.correction_request_create(new_value={"value": "4"}, reason="", **base)
+        services.correction_request_create(new_value={"value": "4"}, reason="Ошибка ввода", **base)
+        with pytest.raises(ValidationError, match="уже есть запрос"):
+            services.correction_request_create(
+                new_value={"value": "5"}, reason="Ошибка ввода", **base
+            )
+
+
+def test_only_the_lessons_teacher_may_request_a_correction(jw, world):
+    work, student = _late_mark(jw, world)
+    with (
+        time_machine.travel(LATE, tick=False),
+        pytest.raises(ValidationError, match="только учитель"),
+    ):
+        services.correction_request_create(
+            actor=world.users["homeroom"],
+            staff=world.staff["homeroom"],
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "5"},
+            reason="Ошибка ввода",
+        )
+
+
+def test_attendance_topic_and_homework_corrections_apply_on_approval(jw, world):
+    student = world.students[1]
+    with time_machine.travel(LATE, tick=False):
+        reqs = [
+            services.correction_request_create(
+                actor=world.users["teacher"],
+                staff=jw.teacher,
+                lesson=jw.lesson,
+                kind="attendance",
+                student=student,
+                new_value={"value": "н"},
+                reason="Забыл отметить",
+            ),
+            services.correction_request_create(
+                actor=world.users["teacher"],
+                staff=jw.teacher,
+                lesson=jw.lesson,
+                kind="topic",
+                new_value={"topic": "Сложение дробей"},
+                reason="Тема не была записана",
+            ),
+            services.correction_request_create(
+                actor=world.users["teacher"],
+                staff=jw.teacher,
+                lesson=jw.lesson,
+                kind="homework",
+                new_value={"text": "№ 200"},
+                reason="Задание не было записано",
+            ),
+        ]
+        for req in reqs:
+            services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+    assert jw.lesson.attendance.get().code == "n"
+    assert jw.lesson.record.topic == "Сложение дробей"
+    assert jw.lesson.homework.get().text == "№ 200"
+    assert dt.date(2026, 11, 16) == jw.lesson.date
