@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -62,6 +63,38 @@ class Refusal:
     correctable: bool = False
 
 
+@dataclass(frozen=True)
+class ClosedRange:
+    """Dates of a closed study period: ordinary edits stop, corrections still work."""
+
+    start: dt.date
+    end: dt.date
+    name: str
+
+
+# Period closing (another app) registers providers: (school_id, grade) -> closed ranges.
+# Callers load the ranges once per page or write and pass them to the checks below.
+CLOSED_PERIOD_PROVIDERS: list[Callable[[int, int], Sequence[ClosedRange]]] = []
+
+
+def closed_ranges(*, school_id: int, grade: int) -> list[ClosedRange]:
+    ranges: list[ClosedRange] = []
+    for provider in CLOSED_PERIOD_PROVIDERS:
+        ranges.extend(provider(school_id, grade))
+    return ranges
+
+
+def closed_refusal(lesson: Lesson, closed: Sequence[ClosedRange]) -> Refusal | None:
+    for period in closed:
+        if period.start <= lesson.date <= period.end:
+            return Refusal(
+                f"Период «{period.name}» закрыт: изменения вносятся только через запрос "
+                "на исправление заместителю директора.",
+                correctable=True,
+            )
+    return None
+
+
 def _common(lesson: Lesson, today: dt.date) -> Refusal | None:
     if lesson.status == LessonStatus.CANCELLED:
         return Refusal("Урок отменён: записи в журнал по нему не вносятся.")
@@ -71,12 +104,18 @@ def _common(lesson: Lesson, today: dt.date) -> Refusal | None:
 
 
 def mark_refusal(
-    *, lesson: Lesson, grade: int, work_type: WorkType, settings: JournalSettings, now: dt.datetime
+    *,
+    lesson: Lesson,
+    grade: int,
+    work_type: WorkType,
+    settings: JournalSettings,
+    now: dt.datetime,
+    closed: Sequence[ClosedRange] = (),
 ) -> Refusal | None:
     reason = no_marks_reason(grade=grade, subject=lesson.subject)
     if reason:
         return Refusal(reason)
-    common = _common(lesson, now.date())
+    common = _common(lesson, now.date()) or closed_refusal(lesson, closed)
     if common:
         return common
     days = mark_window_days(work_type=work_type, grade=grade, settings=settings)
@@ -91,9 +130,13 @@ def mark_refusal(
 
 
 def attendance_refusal(
-    *, lesson: Lesson, settings: JournalSettings, now: dt.datetime
+    *,
+    lesson: Lesson,
+    settings: JournalSettings,
+    now: dt.datetime,
+    closed: Sequence[ClosedRange] = (),
 ) -> Refusal | None:
-    common = _common(lesson, now.date())
+    common = _common(lesson, now.date()) or closed_refusal(lesson, closed)
     if common:
         return common
     deadline = lesson.date + dt.timedelta(days=settings.attendance_window_days)
@@ -110,10 +153,18 @@ def attendance_refusal(
 
 
 def topic_refusal(
-    *, lesson: Lesson, grade: int, settings: JournalSettings, now: dt.datetime
+    *,
+    lesson: Lesson,
+    grade: int,
+    settings: JournalSettings,
+    now: dt.datetime,
+    closed: Sequence[ClosedRange] = (),
 ) -> Refusal | None:
     if lesson.status == LessonStatus.CANCELLED:
         return Refusal("Урок отменён: записи в журнал по нему не вносятся.")
+    locked = closed_refusal(lesson, closed)
+    if locked:
+        return locked
     if lesson.date > now.date():
         return None  # a topic may be planned ahead
     deadline = lesson.date + dt.timedelta(days=ordinary_window_days(grade=grade, settings=settings))
@@ -133,11 +184,18 @@ def homework_deadline(
 
 
 def homework_refusal(
-    *, lesson: Lesson, settings: JournalSettings, now: dt.datetime
+    *,
+    lesson: Lesson,
+    settings: JournalSettings,
+    now: dt.datetime,
+    closed: Sequence[ClosedRange] = (),
 ) -> Refusal | None:
     """Homework may be posted in advance, and until 90 minutes after the lesson ends."""
     if lesson.status == LessonStatus.CANCELLED:
         return Refusal("Урок отменён: домашнее задание к нему не задаётся.")
+    locked = closed_refusal(lesson, closed)
+    if locked:
+        return locked
     deadline = homework_deadline(lesson=lesson, settings=settings, tz=now.tzinfo)
     if now > deadline:
         return Refusal(

@@ -182,6 +182,10 @@ def _now(lesson: Lesson) -> dt.datetime:
     return rules.school_now(lesson.school)
 
 
+def _closed(lesson: Lesson) -> list[rules.ClosedRange]:
+    return rules.closed_ranges(school_id=lesson.school_id, grade=lesson_grade(lesson))
+
+
 def _check_version(current_version: int | None, expected: int | None, current: Any) -> None:
     if expected == ANY_VERSION:
         return
@@ -231,6 +235,7 @@ def mark_set(
         work_type=work.work_type,
         settings=_settings(lesson),
         now=_now(lesson),
+        closed=_closed(lesson),
     )
     if refusal:
         raise JournalRefusal(refusal)
@@ -463,6 +468,7 @@ def work_create(*, actor, staff, lesson: Lesson, work_type: WorkType, title: str
             work_type=work_type,
             settings=_settings(lesson),
             now=_now(lesson),
+            closed=_closed(lesson),
         )
         if refusal:
             raise JournalRefusal(refusal)
@@ -509,6 +515,7 @@ def work_update(*, actor, staff, work: Work, work_type: WorkType, title: str) ->
             work_type=work.work_type,
             settings=_settings(lesson),
             now=_now(lesson),
+            closed=_closed(lesson),
         )
         if refusal:
             raise JournalRefusal(refusal)
@@ -572,7 +579,9 @@ def attendance_set(
     """The subject teacher marks presence: «н», «б», «уп», «оп10», or empty (present)."""
     _ensure_writer(staff, lesson)
     code, minutes = parse_attendance(value)
-    refusal = rules.attendance_refusal(lesson=lesson, settings=_settings(lesson), now=_now(lesson))
+    refusal = rules.attendance_refusal(
+        lesson=lesson, settings=_settings(lesson), now=_now(lesson), closed=_closed(lesson)
+    )
     if refusal:
         raise JournalRefusal(refusal)
     _ensure_member(lesson, student)
@@ -735,7 +744,11 @@ def lesson_record_save(
 ) -> LessonRecord:
     _ensure_writer(staff, lesson)
     refusal = rules.topic_refusal(
-        lesson=lesson, grade=lesson_grade(lesson), settings=_settings(lesson), now=_now(lesson)
+        lesson=lesson,
+        grade=lesson_grade(lesson),
+        settings=_settings(lesson),
+        now=_now(lesson),
+        closed=_closed(lesson),
     )
     if refusal:
         raise JournalRefusal(refusal)
@@ -843,7 +856,9 @@ def homework_save(
 ) -> Homework:
     """Create or change homework: for the whole group, or for named students."""
     _ensure_writer(staff, lesson)
-    refusal = rules.homework_refusal(lesson=lesson, settings=_settings(lesson), now=_now(lesson))
+    refusal = rules.homework_refusal(
+        lesson=lesson, settings=_settings(lesson), now=_now(lesson), closed=_closed(lesson)
+    )
     if refusal:
         raise JournalRefusal(refusal)
     return _apply_homework(
@@ -934,7 +949,9 @@ def _apply_homework(
 def homework_delete(*, actor, staff, homework: Homework) -> None:
     lesson = homework.lesson
     _ensure_writer(staff, lesson)
-    refusal = rules.homework_refusal(lesson=lesson, settings=_settings(lesson), now=_now(lesson))
+    refusal = rules.homework_refusal(
+        lesson=lesson, settings=_settings(lesson), now=_now(lesson), closed=_closed(lesson)
+    )
     if refusal:
         raise JournalRefusal(refusal)
     before = _homework_view(homework, homework.students.values_list("id", flat=True))
@@ -952,7 +969,9 @@ def homework_attach(*, actor, staff, homework: Homework, upload) -> HomeworkAtta
 
     lesson = homework.lesson
     _ensure_writer(staff, lesson)
-    refusal = rules.homework_refusal(lesson=lesson, settings=_settings(lesson), now=_now(lesson))
+    refusal = rules.homework_refusal(
+        lesson=lesson, settings=_settings(lesson), now=_now(lesson), closed=_closed(lesson)
+    )
     if refusal:
         raise JournalRefusal(refusal)
     checked = validate_upload(upload)
@@ -1026,14 +1045,21 @@ def _window_refusal(kind: str, lesson: Lesson, work: Work | None) -> rules.Refus
             work_type=work.work_type,
             settings=settings,
             now=now,
+            closed=_closed(lesson),
         )
     if kind == CorrectionKind.ATTENDANCE:
-        return rules.attendance_refusal(lesson=lesson, settings=settings, now=now)
+        return rules.attendance_refusal(
+            lesson=lesson, settings=settings, now=now, closed=_closed(lesson)
+        )
     if kind == CorrectionKind.TOPIC:
         return rules.topic_refusal(
-            lesson=lesson, grade=lesson_grade(lesson), settings=settings, now=now
+            lesson=lesson,
+            grade=lesson_grade(lesson),
+            settings=settings,
+            now=now,
+            closed=_closed(lesson),
         )
-    return rules.homework_refusal(lesson=lesson, settings=settings, now=now)
+    return rules.homework_refusal(lesson=lesson, settings=settings, now=now, closed=_closed(lesson))
 
 
 @transaction.atomic
