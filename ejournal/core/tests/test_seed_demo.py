@@ -1,0 +1,264 @@
+import datetime as dt
+import io
+import time
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test import Client
+from django.urls import reverse
+
+from ejournal.accounts.models import Guardian, Role, RoleAssignment, StaffMember, Student, User
+from ejournal.audit.models import AuditEvent
+from ejournal.audit.services import chain_for, chain_verify
+from ejournal.core.demo import DemoOptions, curriculum, demo_school, seed_demo
+from ejournal.core.demo.logins import LOGINS
+from ejournal.core.demo.structure import year_calendar
+from ejournal.school import selectors
+from ejournal.school.models import (
+    AcademicYear,
+    GroupKind,
+    GroupMembership,
+    SchoolClass,
+    StudyGroup,
+    TeachingLoad,
+)
+
+SMALL = ["--classes-per-grade=2", "--students-per-class=6"]
+
+START_PAGE_TEXT = {
+    "admin": "Администрирование школы",
+    "director": "Обзор школы",
+    "deputy": "Контроль учебного процесса",
+    "teacher": "Уроки на сегодня",
+    "operator": "Контингент",
+    "hr": "Персонал",
+    "student": "Здравствуйте",
+    "parent": "Мои дети",
+}
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("accounts", "school", "audit")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+@pytest.fixture
+def small_demo(db):
+    seed(*SMALL)
+    return demo_school()
+
+
+def test_full_demo_school_is_realistic_and_has_no_structure_problems(db):
+    started = time.monotonic()
+    output = seed()
+    elapsed = time.monotonic() - started
+    school = demo_school()
+    year = AcademicYear.objects.get(school=school)
+    assert school.name == "МБОУ «Средняя общеобразовательная школа №1»"
+    assert elapsed < 20
+    classes = list(selectors.classes_with_sizes(year=year, day=year.start))
+    assert [str(c) for c in classes] == [f"{g}{x}" for g in range(1, 12) for x in "АБ"]
+    assert all(22 <= c.size <= 28 for c in classes)
+    assert all(c.homeroom_teacher_id for c in classes)
+    teachers = StaffMember.objects.filter(school=school, loads__isnull=False).distinct()
+    assert 40 <= teachers.count() <= 50
+    assert Guardian.objects.filter(school=school).count() > Student.objects.count()
+    assert selectors.structure_problems(year=year) == []
+    assert "teacher" in output and "http://127.0.0.1:" in output
+
+
+def test_small_demo_has_no_structure_problems_either(small_demo):
+    year = AcademicYear.objects.get(school=small_demo)
+    assert selectors.structure_problems(year=year) == []
+
+
+@pytest.mark.parametrize("spec", LOGINS, ids=lambda s: s.login)
+def test_each_demo_login_signs_in_with_demo_and_lands_on_its_start_page(small_demo, spec):
+    user = User.objects.get(username=spec.login)
+    assert user.check_password("demo")
+    assert not user.must_change_password
+    assert RoleAssignment.objects.filter(
+        user=user, role=spec.role, school=small_demo, active=True
+    ).exists()
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": spec.login, "password": "demo"}, follow=True
+    )
+    assert response.status_code == 200
+    assert START_PAGE_TEXT[spec.login] in response.content.decode()
+
+
+def test_other_people_have_no_usable_password(small_demo):
+    demo = {spec.login for spec in LOGINS}
+    others = User.objects.exclude(username__in=demo)
+    assert others.exists()
+    assert not any(u.has_usable_password() for u in others)
+
+
+def test_teacher_is_homeroom_of_5a_and_teaches_mathematics_there(small_demo):
+    staff = StaffMember.objects.get(user__username="teacher")
+    homeroom = SchoolClass.objects.get(homeroom_teacher=staff)
+    assert (homeroom.grade, homeroom.letter) == (5, "А")
+    assert staff.position == "Учитель математики"
+    assert TeachingLoad.objects.filter(
+        teacher=staff, subject__name="Математика", group__school_class=homeroom
+    ).exists()
+
+
+def test_student_is_in_the_teachers_class(small_demo):
+    student = Student.objects.get(user__username="student")
+    year = AcademicYear.objects.get(school=small_demo)
+    school_class = selectors.class_of_student_on(student=student, day=year.start)
+    assert school_class.homeroom_teacher.user.username == "teacher"
+
+
+def test_parent_has_two_children_in_different_classes_one_of_them_the_student(small_demo):
+    guardian = Guardian.objects.get(user__username="parent")
+    year = AcademicYear.objects.get(school=small_demo)
+    children = list(guardian.students.all())
+    assert len(children) == 2
+    assert "student" in {c.user.username for c in children if c.user}
+    classes = {selectors.class_of_student_on(student=c, day=year.start) for c in children}
+    assert len(classes) == 2 and None not in classes
+    # One family: the same surname (in each one's gender form) as their mother.
+    assert {c.last_name[:5] for c in children} == {guardian.last_name[:5]}
+
+
+def test_second_run_changes_nothing(small_demo):
+    before = row_counts()
+    hashes = dict(User.objects.values_list("username", "password"))
+    output = seed(*SMALL)
+    assert "уже есть" in output
+    assert row_counts() == before
+    assert dict(User.objects.values_list("username", "password")) == hashes
+
+
+def test_second_run_restores_a_broken_demo_login(small_demo):
+    teacher = User.objects.get(username="teacher")
+    teacher.set_password("something-else-42")
+    teacher.is_active = False
+    teacher.save()
+    RoleAssignment.objects.filter(user__username="hr").update(active=False)
+    User.objects.get(username="parent").delete()
+
+    output = seed()
+    assert "teacher: восстановлено" in output
+    teacher.refresh_from_db()
+    assert teacher.is_active and teacher.check_password("demo")
+    assert RoleAssignment.objects.get(user__username="hr").active
+    parent = User.objects.get(username="parent")
+    assert parent.check_password("demo")
+    assert Guardian.objects.get(user=parent).students.count() == 2
+    assert AuditEvent.objects.filter(action="demo.logins_restored").count() == 1
+
+
+def test_seed_records_one_audit_event_and_the_chain_verifies(small_demo):
+    events = AuditEvent.objects.filter(school=small_demo)
+    assert [e.action for e in events] == ["demo.seeded"]
+    assert chain_verify(chain=chain_for(small_demo.pk)).ok
+
+
+def test_same_seed_gives_the_same_people(db):
+    seed(*SMALL)
+    names = list(Student.objects.order_by("pk").values_list("last_name", "first_name"))
+    dates = list(Student.objects.order_by("pk").values_list("birth_date", flat=True))
+    assert len(set(names)) > len(names) * 0.8
+    # A school rebuilt from the same seed is identical person by person.
+    school = demo_school()
+    school.short_name = "старая"
+    school.save()
+    User.objects.update(username=Concat(Value("old-"), "username"))
+    seed_demo(
+        options=DemoOptions(classes_per_grade=2, students_per_class=6),
+        today=selectors.school_today(school),
+    )
+    new = demo_school()
+    again = Student.objects.filter(school=new).order_by("pk")
+    assert list(again.values_list("last_name", "first_name")) == names
+    assert list(again.values_list("birth_date", flat=True)) == dates
+
+
+def test_birth_dates_fit_the_grade(small_demo):
+    year = AcademicYear.objects.get(school=small_demo)
+    for school_class in SchoolClass.objects.filter(year=year):
+        for student in selectors.students_of_class_on(school_class=school_class, day=year.start):
+            age = (year.start - student.birth_date).days / 365.25
+            assert 5.5 + school_class.grade <= age <= 7 + school_class.grade
+
+
+def test_split_subjects_have_two_subgroups_covering_the_class(small_demo):
+    year = AcademicYear.objects.get(school=small_demo)
+    cls = SchoolClass.objects.get(year=year, grade=8, letter="А")
+    subgroups = StudyGroup.objects.filter(school_class=cls, kind=GroupKind.SUBGROUP)
+    assert subgroups.count() == 4  # English and informatics, two groups each
+    class_ids = set(
+        selectors.students_of_class_on(school_class=cls, day=year.start).values_list(
+            "id", flat=True
+        )
+    )
+    english = [g for g in subgroups if "англ" in g.name]
+    members = [
+        set(selectors.students_of_group_on(group=g, day=year.start).values_list("id", flat=True))
+        for g in english
+    ]
+    assert members[0] | members[1] == class_ids and not members[0] & members[1]
+    assert GroupMembership.objects.filter(group__in=english).count() >= len(class_ids)
+
+
+def test_a_mid_year_transfer_is_dated(small_demo):
+    year = AcademicYear.objects.get(school=small_demo)
+    q2 = year_calendar(year.start.year)["q2_start"]
+    moved = Student.objects.filter(enrollments__date_to=q2 - dt.timedelta(days=1)).filter(
+        enrollments__school_class__letter="Б", enrollments__date_from=q2
+    )
+    student = moved.get()
+    assert str(selectors.class_of_student_on(student=student, day=year.start)) == "7А"
+    assert str(selectors.class_of_student_on(student=student, day=q2)) == "7Б"
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC), "2026/2027"),
+        (dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC), "2026/2027"),
+        (dt.datetime(2027, 7, 15, 12, tzinfo=dt.UTC), "2027/2028"),
+    ],
+)
+def test_year_is_the_one_containing_today_or_the_coming_one_in_summer(db, today, expected):
+    with time_machine.travel(today, tick=False):
+        seed("--classes-per-grade=1", "--students-per-class=3")
+    year = AcademicYear.objects.get()
+    assert year.name == expected
+    assert (year.start.month, year.start.day, year.end.month, year.end.day) == (9, 1, 5, 31)
+
+
+def test_weekly_hours_stay_within_the_five_day_maximum():
+    # СанПиН 1.2.3685-21, table 6.6: maximum weekly load for a five-day week.
+    maximum = {1: 21, 2: 23, 3: 23, 4: 23, 5: 29, 6: 30, 7: 32, 8: 33, 9: 33, 10: 34, 11: 34}
+    for grade, limit in maximum.items():
+        total = sum(p.hours.get(grade, 0) for p in curriculum.PLAN)
+        assert 20 <= total <= limit, grade
+
+
+def test_bad_size_options_are_refused_in_russian(db):
+    with pytest.raises(CommandError, match="от 1 до 5"):
+        seed("--classes-per-grade=9")
+    assert demo_school() is None
+
+
+def test_roles_cover_every_staff_role(small_demo):
+    roles = set(RoleAssignment.objects.filter(school=small_demo).values_list("role", flat=True))
+    assert roles == set(Role.values) - {Role.INSPECTOR}
