@@ -71,3 +71,18 @@ def children_with_classes(*, guardian, day) -> list[tuple[Student, SchoolClass |
         (s, s.current_enrollments[0].school_class if s.current_enrollments else None)
         for s in students
     ]
+
+
+def staff_with_roles(*, school: School):
+    """Staff of a school, each with ``school_roles``: its active roles there (two queries)."""
+    from ejournal.accounts.models import RoleAssignment
+
+    roles = RoleAssignment.objects.filter(school=school, active=True).order_by("role")
+    return (
+        StaffMember.objects.filter(school=school)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("user__role_assignments", queryset=roles, to_attr="school_roles")
+        )
+        .order_by("-is_active", "last_name", "first_name", "patronymic")
+    )

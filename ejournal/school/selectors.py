@@ -256,3 +256,72 @@ def _span_within(membership, enrollments: list[ClassEnrollment], class_id: int |
         if end is not None and cursor > end:
             return True
     return False
+
+
+# --- Structure pages ---------------------------------------------------------
+
+
+def years_of_school(*, school: School) -> QuerySet[AcademicYear]:
+    return AcademicYear.objects.filter(school=school).order_by("-start")
+
+
+def year_calendar(*, year: AcademicYear) -> dict:
+    """Bands with their periods and the days off of a year (two queries)."""
+    from django.db.models import Prefetch
+
+    from ejournal.school.models import DayOff, GradeBand
+
+    bands = GradeBand.objects.filter(year=year).prefetch_related(
+        Prefetch("periods", queryset=StudyPeriod.objects.order_by("start"))
+    )
+    return {
+        "bands": list(bands),
+        "days_off": list(DayOff.objects.filter(year=year).order_by("start", "grade_from")),
+    }
+
+
+def subjects_of_school(*, school: School):
+    from ejournal.school.models import Subject
+
+    return Subject.objects.filter(school=school).order_by("name")
+
+
+def curriculum_of_year(*, year: AcademicYear) -> QuerySet[CurriculumEntry]:
+    return (
+        CurriculumEntry.objects.filter(year=year)
+        .select_related("subject", "school_class", "student")
+        .order_by("grade", "subject__name", "school_class__letter", "student__last_name")
+    )
+
+
+def groups_of_year(*, year: AcademicYear, day: dt.date) -> QuerySet[StudyGroup]:
+    """Groups with the number of members on ``day`` (whole-class groups count the class)."""
+    return (
+        StudyGroup.objects.filter(year=year)
+        .select_related("school_class")
+        .annotate(
+            own_members=Count("memberships", filter=active_on(day, "memberships__"), distinct=True),
+            class_members=Count(
+                "school_class__enrollments",
+                filter=active_on(day, "school_class__enrollments__"),
+                distinct=True,
+            ),
+        )
+        .order_by("school_class__grade", "school_class__letter", "name")
+    )
+
+
+def memberships_of_group(*, group: StudyGroup) -> QuerySet[GroupMembership]:
+    return (
+        GroupMembership.objects.filter(group=group)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "date_from")
+    )
+
+
+def loads_of_year(*, year: AcademicYear) -> QuerySet[TeachingLoad]:
+    return (
+        TeachingLoad.objects.filter(group__year=year)
+        .select_related("group", "group__school_class", "subject", "teacher")
+        .order_by("teacher__last_name", "teacher__first_name", "group__name", "subject__name")
+    )
