@@ -1,6 +1,7 @@
 # ejournal — the two commands: `make demo` and `make test`.
 PORT ?= 8000
-WORKERS ?= $(shell python3 -c "import os; print(max(2, os.cpu_count() or 1))")
+# The demo runs on SQLite: a few workers are plenty (see README for PostgreSQL).
+WORKERS ?= $(shell python3 -c "import os; print(min(4, max(2, os.cpu_count() or 1)))")
 PYTEST_ARGS ?=
 
 # Use uv from PATH, else bootstrap it with pip into .tools/.
