@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ejournal.accounts.urls")),
     path("school/", include("ejournal.school.urls")),
+    path("schedule/", include("ejournal.schedule.urls")),
+    path("attestation/", include("ejournal.attestation.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

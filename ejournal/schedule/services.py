@@ -796,10 +796,10 @@ def lesson_clashes(
 
 def _lesson_dict(lesson: Lesson) -> dict:
     return {
-        "date": lesson.date,
+        "date": lesson.date.isoformat(),
         "number": lesson.number,
-        "start_time": lesson.start_time,
-        "end_time": lesson.end_time,
+        "start_time": lesson.start_time.strftime("%H:%M"),
+        "end_time": lesson.end_time.strftime("%H:%M"),
         "room": lesson.room,
         "status": lesson.status,
         "teacher": lesson.teacher_id,

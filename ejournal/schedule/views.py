@@ -1,0 +1,609 @@
+"""Schedule pages. Views only parse, call one service or selector, and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ejournal.accounts.models import StaffMember
+from ejournal.accounts.permissions import (
+    STRUCTURE_READERS,
+    deny,
+    get_in_school_or_404,
+    roles_required,
+)
+from ejournal.schedule import forms, selectors, services
+from ejournal.schedule.models import BellSchedule, Lesson, Substitution, TimetableEntry
+from ejournal.schedule.permissions import (
+    TIMETABLE_EDITORS,
+    TIMETABLE_READERS,
+    can_edit_lesson,
+    can_edit_timetable,
+    lesson_for_view,
+)
+from ejournal.school import selectors as school_selectors
+from ejournal.school.models import SchoolClass
+
+TEACHERS = frozenset({"teacher"})
+
+
+def _today_and_year(request):
+    school = request.ctx.school
+    today = school_selectors.school_today(school)
+    return today, school_selectors.year_on(school=school, day=today)
+
+
+def _day_param(request, default: dt.date) -> dt.date:
+    form = forms.DayForm(request.GET)
+    if form.is_valid() and form.cleaned_data["date"]:
+        return form.cleaned_data["date"]
+    return default
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+# --- Bell schedule ------------------------------------------------------------
+
+
+@roles_required(TIMETABLE_READERS)
+def bells(request):
+    school = request.ctx.school
+    today, _ = _today_and_year(request)
+    day_form = forms.BellDayForm(school=school, initial={"date": today, "shift": 1})
+    return render(
+        request,
+        "schedule/bells.html",
+        {
+            "schedules": selectors.bell_schedules(school=school),
+            "days": selectors.bell_days(
+                school=school, start=today, end=today + dt.timedelta(days=366)
+            ),
+            "day_form": day_form,
+            "can_edit": can_edit_timetable(request.ctx),
+        },
+    )
+
+
+@roles_required(TIMETABLE_EDITORS)
+def bell_edit(request, pk: int | None = None):
+    school = request.ctx.school
+    bell = get_in_school_or_404(BellSchedule.objects.all(), request, pk=pk) if pk else None
+    if request.method == "POST":
+        form = forms.BellScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.bell_schedule_save(
+                    school=school, actor=request.user, bell_schedule=bell, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Расписание звонков сохранено.")
+                return redirect("schedule:bells")
+    else:
+        form = forms.BellScheduleForm(
+            initial=forms.BellScheduleForm.initial_for(bell)
+            if bell
+            else {
+                "shift": 1,
+                "is_default": True,
+            }
+        )
+    return render(request, "schedule/bell_edit.html", {"form": form, "bell": bell})
+
+
+@require_POST
+@roles_required(TIMETABLE_EDITORS)
+def bell_day(request):
+    school = request.ctx.school
+    form = forms.BellDayForm(request.POST, school=school)
+    if form.is_valid():
+        try:
+            changed = services.bell_day_set(
+                school=school,
+                actor=request.user,
+                day=form.cleaned_data["date"],
+                shift=form.cleaned_data["shift"],
+                bell_schedule=form.cleaned_data["bell_schedule"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request, f"Вариант звонков сохранён; время уроков обновлено: {changed}."
+            )
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("schedule:bells")
+
+
+# --- Timetable --------------------------------------------------------------------
+
+
+@roles_required(TIMETABLE_READERS)
+def timetable(request):
+    school = request.ctx.school
+    today, year = _today_and_year(request)
+    can_edit = can_edit_timetable(request.ctx)
+    conflicts = []
+    if year and (can_edit or "director" in request.ctx.roles):
+        conflicts = selectors.timetable_conflicts(school=school, year=year)
+    return render(
+        request,
+        "schedule/timetable.html",
+        {
+            "year": year,
+            "classes": SchoolClass.objects.filter(year=year).order_by("grade", "letter")
+            if year
+            else [],
+            "teachers": selectors.teachers_of(school=school),
+            "rooms": selectors.rooms_of(school=school),
+            "conflicts": conflicts,
+            "can_edit": can_edit,
+            "range_form": forms.RangeForm(
+                initial={"start": today + dt.timedelta(days=1), "end": year.end if year else None}
+            ),
+        },
+    )
+
+
+def _grid_page(request, *, title: str, grid, back_params: str = "", group=None):
+    day = _day_param(request, _today_and_year(request)[0])
+    return render(
+        request,
+        "schedule/grid.html",
+        {
+            "title": title,
+            "grid": grid,
+            "day": day,
+            "can_edit": can_edit_timetable(request.ctx),
+            "new_params": back_params,
+        },
+    )
+
+
+@roles_required(TIMETABLE_READERS)
+def by_class(request, class_id: int):
+    school_class = get_in_school_or_404(SchoolClass.objects.all(), request, pk=class_id)
+    day = _day_param(request, _today_and_year(request)[0])
+    band = next((b for b in school_class.year.bands.all() if b.covers(school_class.grade)), None)
+    grid = selectors.timetable_grid(
+        school=request.ctx.school,
+        day=day,
+        group_ids=selectors.class_group_ids(school_class_id=school_class.id),
+        days_per_week=band.days_per_week if band else 5,
+    )
+    return _grid_page(request, title=f"Расписание {school_class} класса", grid=grid)
+
+
+@roles_required(TIMETABLE_READERS)
+def by_teacher(request, staff_id: int):
+    teacher = get_in_school_or_404(StaffMember.objects.all(), request, pk=staff_id)
+    day = _day_param(request, _today_and_year(request)[0])
+    grid = selectors.timetable_grid(school=request.ctx.school, day=day, teacher=teacher)
+    return _grid_page(request, title=f"Расписание учителя {teacher.short_name}", grid=grid)
+
+
+@roles_required(TIMETABLE_READERS)
+def by_room(request, room: str):
+    day = _day_param(request, _today_and_year(request)[0])
+    grid = selectors.timetable_grid(school=request.ctx.school, day=day, room=room)
+    if not any(grid.cells.values()) and room not in selectors.rooms_of(school=request.ctx.school):
+        raise deny()
+    return _grid_page(request, title=f"Расписание кабинета {room}", grid=grid)
+
+
+def _after_edit(request, from_day: dt.date, conflicts) -> None:
+    for c in conflicts:
+        messages.warning(request, c.message)
+    result = services.materialise_after_edit(
+        school=request.ctx.school, actor=request.user, from_day=from_day
+    )
+    if result.created or result.updated or result.deleted or result.kept:
+        messages.info(request, f"Уроки приведены в соответствие. {result.summary}")
+    for line in result.kept:
+        messages.warning(request, line)
+
+
+@roles_required(TIMETABLE_EDITORS)
+def entry_new(request):
+    school = request.ctx.school
+    today, year = _today_and_year(request)
+    if year is None:
+        raise deny()
+    if request.method == "POST":
+        form = forms.EntryForm(request.POST, school=school, year=year)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry, conflicts = services.timetable_entry_create(
+                    school=school, actor=request.user, **data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"Урок добавлен в расписание: {entry}.")
+                _after_edit(request, entry.valid_from, conflicts)
+                return redirect("schedule:timetable")
+    else:
+        initial = {"valid_from": max(today, year.start)}
+        for key in ("weekday", "number", "group"):
+            if request.GET.get(key, "").isdigit():
+                initial[key] = int(request.GET[key])
+        form = forms.EntryForm(school=school, year=year, initial=initial)
+    return render(request, "schedule/entry_form.html", {"form": form, "entry": None})
+
+
+@roles_required(TIMETABLE_EDITORS)
+def entry_edit(request, pk: int):
+    school = request.ctx.school
+    entry = get_in_school_or_404(
+        TimetableEntry.objects.select_related("group", "group__year", "subject", "teacher"),
+        request,
+        pk=pk,
+    )
+    today, _ = _today_and_year(request)
+    if request.method == "POST":
+        form = forms.EntryForm(request.POST, school=school, year=entry.group.year, editing=True)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                new, conflicts = services.timetable_entry_update(
+                    entry=entry,
+                    actor=request.user,
+                    effective_from=data["valid_from"],
+                    weekday=data["weekday"],
+                    number=data["number"],
+                    subject=data["subject"],
+                    teacher=data["teacher"],
+                    room=data["room"],
+                    valid_to=data["valid_to"],
+                    allow_conflicts=data["allow_conflicts"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Урок расписания изменён.")
+                _after_edit(request, new.valid_from, conflicts)
+                return redirect("schedule:timetable")
+    else:
+        form = forms.EntryForm(
+            school=school,
+            year=entry.group.year,
+            editing=True,
+            initial={
+                "weekday": entry.weekday,
+                "number": entry.number,
+                "subject": entry.subject_id,
+                "teacher": entry.teacher_id,
+                "room": entry.room,
+                "valid_from": max(entry.valid_from, today + dt.timedelta(days=1)),
+                "valid_to": entry.valid_to,
+            },
+        )
+    return render(
+        request,
+        "schedule/entry_form.html",
+        {"form": form, "entry": entry, "end_form": forms.EntryEndForm()},
+    )
+
+
+@require_POST
+@roles_required(TIMETABLE_EDITORS)
+def entry_end(request, pk: int):
+    entry = get_in_school_or_404(TimetableEntry.objects.select_related("group"), request, pk=pk)
+    form = forms.EntryEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Неверная дата.")
+        return redirect("schedule:entry_edit", pk=pk)
+    last_day = form.cleaned_data["last_day"]
+    try:
+        services.timetable_entry_end(entry=entry, actor=request.user, last_day=last_day)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("schedule:entry_edit", pk=pk)
+    messages.success(request, "Урок расписания удалён." if last_day is None else "Срок изменён.")
+    if last_day is not None:
+        _after_edit(request, last_day + dt.timedelta(days=1), [])
+    return redirect("schedule:timetable")
+
+
+@require_POST
+@roles_required(TIMETABLE_EDITORS)
+def materialise(request):
+    form = forms.RangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Укажите даты начала и окончания.")
+        return redirect("schedule:timetable")
+    try:
+        result = services.lessons_materialise(
+            school=request.ctx.school,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, result.summary)
+        for line in result.problems + result.kept:
+            messages.warning(request, line)
+    return redirect("schedule:timetable")
+
+
+# --- Lessons ----------------------------------------------------------------------
+
+
+@roles_required(STRUCTURE_READERS)
+def day(request):
+    school = request.ctx.school
+    today, _ = _today_and_year(request)
+    day = _day_param(request, today)
+    return render(
+        request,
+        "schedule/day.html",
+        {
+            "day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "lessons": selectors.lessons_of_day(school=school, day=day),
+            "changes": selectors.recent_changes(school=school, limit=20),
+            "can_edit": can_edit_timetable(request.ctx),
+        },
+    )
+
+
+@roles_required(TEACHERS)
+def my_week(request):
+    today, _ = _today_and_year(request)
+    day = _day_param(request, today)
+    monday = day - dt.timedelta(days=day.weekday())
+    staff = request.ctx.staff
+    lessons = (
+        selectors.lessons_of_teacher(
+            staff=staff, start=monday, end=monday + dt.timedelta(days=6), active_only=False
+        )
+        if staff
+        else []
+    )
+    return render(
+        request,
+        "schedule/my_week.html",
+        {
+            "monday": monday,
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+            "lessons": lessons,
+            "staff": staff,
+        },
+    )
+
+
+@roles_required(TIMETABLE_READERS)
+def lesson(request, pk: int):
+    lesson = lesson_for_view(request.ctx, pk)
+    school = request.ctx.school
+    can_edit = can_edit_timetable(request.ctx)
+    return render(
+        request,
+        "schedule/lesson.html",
+        {
+            "lesson": lesson,
+            "changes": lesson.changes.select_related("created_by", "new_lesson").order_by(
+                "created_at"
+            ),
+            "can_edit": can_edit,
+            "can_keep_journal": can_edit_lesson(request.ctx, lesson),
+            "cancel_form": forms.ReasonForm(prefix="cancel"),
+            "move_form": forms.MoveForm(
+                prefix="move",
+                initial={"date": lesson.date, "number": lesson.number, "room": lesson.room},
+            ),
+            "room_form": forms.RoomForm(prefix="room"),
+            "substitute_form": forms.SubstituteForm(prefix="sub", school=school),
+        },
+    )
+
+
+def _lesson_for_change(request, pk: int) -> Lesson:
+    return get_in_school_or_404(
+        Lesson.objects.select_related("group", "group__school_class", "subject", "planned_teacher"),
+        request,
+        pk=pk,
+    )
+
+
+@require_POST
+@roles_required(TIMETABLE_EDITORS)
+def lesson_change(request, pk: int, kind: str):
+    lesson = _lesson_for_change(request, pk)
+    school = request.ctx.school
+    builders = {
+        "cancel": lambda: forms.ReasonForm(request.POST, prefix="cancel"),
+        "move": lambda: forms.MoveForm(request.POST, prefix="move"),
+        "room": lambda: forms.RoomForm(request.POST, prefix="room"),
+        "substitute": lambda: forms.SubstituteForm(request.POST, prefix="sub", school=school),
+    }
+    if kind not in builders:
+        raise deny()
+    form = builders[kind]()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("schedule:lesson", pk=pk)
+    data = form.cleaned_data
+    target = lesson
+    try:
+        if kind == "cancel":
+            services.schedule_change_cancel(
+                school=school, lesson=lesson, actor=request.user, reason=data["reason"]
+            )
+            messages.success(request, "Урок отменён.")
+        elif kind == "move":
+            change = services.schedule_change_move(
+                school=school,
+                lesson=lesson,
+                actor=request.user,
+                day=data["date"],
+                number=data["number"],
+                room=data["room"],
+                reason=data["reason"],
+            )
+            target = change.new_lesson
+            messages.success(request, "Урок перенесён.")
+        elif kind == "room":
+            services.schedule_change_room(
+                school=school,
+                lesson=lesson,
+                actor=request.user,
+                room=data["room"],
+                reason=data["reason"],
+            )
+            messages.success(request, "Кабинет изменён.")
+        else:
+            services.substitution_assign(
+                school=school,
+                lesson=lesson,
+                substitute=data["substitute"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, "Замена назначена.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("schedule:lesson", pk=target.pk)
+
+
+@require_POST
+@roles_required(TIMETABLE_EDITORS)
+def substitution_cancel(request, pk: int):
+    substitution = get_in_school_or_404(
+        Substitution.objects.select_related("lesson"), request, pk=pk
+    )
+    try:
+        services.substitution_cancel(
+            school=request.ctx.school, substitution=substitution, actor=request.user
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Замена отменена.")
+    return redirect("schedule:lesson", pk=substitution.lesson_id)
+
+
+@roles_required(TIMETABLE_EDITORS)
+def extra_lesson(request):
+    school = request.ctx.school
+    today, year = _today_and_year(request)
+    if year is None:
+        raise deny()
+    if request.method == "POST":
+        form = forms.ExtraLessonForm(request.POST, school=school, year=year)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                change = services.schedule_change_extra(
+                    school=school,
+                    actor=request.user,
+                    group=data["group"],
+                    subject=data["subject"],
+                    teacher=data["teacher"],
+                    day=data["date"],
+                    number=data["number"],
+                    room=data["room"],
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Дополнительный урок назначен.")
+                return redirect("schedule:lesson", pk=change.lesson_id)
+    else:
+        form = forms.ExtraLessonForm(school=school, year=year, initial={"date": today})
+    return render(request, "schedule/extra.html", {"form": form})
+
+
+@roles_required(TIMETABLE_EDITORS)
+def substitute_day(request):
+    school = request.ctx.school
+    today, _ = _today_and_year(request)
+    absence = forms.AbsenceForm(request.GET or None, school=school, initial={"date": today})
+    lessons, form = [], None
+    if absence.is_valid():
+        teacher = absence.cleaned_data["teacher"]
+        day = absence.cleaned_data["date"]
+        lessons = list(
+            selectors.lesson_queryset()
+            .filter(
+                school=school,
+                date=day,
+                planned_teacher=teacher,
+                status__in=selectors.ACTIVE_STATUSES,
+            )
+            .order_by("start_time")
+        )
+        form = forms.DaySubstitutionForm(
+            request.POST if request.method == "POST" else None, school=school, lessons=lessons
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                done = services.substitutions_assign_day(
+                    school=school,
+                    absent_teacher=teacher,
+                    day=day,
+                    assignments=form.assignments(),
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"Назначено замен: {len(done)}.")
+                return redirect(
+                    reverse("schedule:substitutions") + f"?start={day:%Y-%m-%d}&end={day:%Y-%m-%d}"
+                )
+    return render(
+        request,
+        "schedule/substitute_day.html",
+        {"absence": absence, "lessons": lessons, "form": form},
+    )
+
+
+@roles_required(STRUCTURE_READERS)
+def substitutions(request):
+    today, _ = _today_and_year(request)
+    form = forms.RangeForm(request.GET or None)
+    start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=7)
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    elif not request.GET:
+        form = forms.RangeForm(initial={"start": start, "end": end})
+    if (end - start).days > 400:
+        start = end - dt.timedelta(days=400)
+    return render(
+        request,
+        "schedule/substitutions.html",
+        {
+            "form": form,
+            "rows": selectors.substitution_log(school=request.ctx.school, start=start, end=end),
+            "start": start,
+            "end": end,
+            "can_edit": can_edit_timetable(request.ctx),
+        },
+    )
