@@ -26,10 +26,10 @@ demo: install
 	$(UV) run --no-dev python manage.py migrate --noinput
 	$(UV) run --no-dev python manage.py collectstatic --noinput --verbosity 0
 	$(UV) run --no-dev python manage.py seed_demo
-	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) ./scripts/serve
+	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) exec ./scripts/serve
 
 serve: install
-	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) ./scripts/serve
+	PORT=$(PORT) WORKERS=$(WORKERS) UV=$(UV) exec ./scripts/serve
 
 lint: install-dev
 	$(UV) run ruff check .
