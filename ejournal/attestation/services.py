@@ -1,0 +1,531 @@
+"""Writes of attestation: period marks, period closing, council decisions, settings.
+
+Each write validates (a Russian message on refusal), runs in one transaction with its
+audit event, and changes nothing when any part is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ejournal.accounts.models import Student
+from ejournal.attestation import averages, selectors
+from ejournal.attestation.models import (
+    AttestationSettings,
+    CouncilDecision,
+    CouncilDecisionKind,
+    PeriodClosure,
+    PeriodMark,
+    PeriodMarkKind,
+    PeriodMarkValue,
+)
+from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, user_holds
+from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
+from ejournal.audit import services as audit
+from ejournal.school import selectors as school_selectors
+from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject
+
+# --- Parsing -----------------------------------------------------------------------------
+
+_ALIASES = {
+    "2": PeriodMarkValue.TWO,
+    "3": PeriodMarkValue.THREE,
+    "4": PeriodMarkValue.FOUR,
+    "5": PeriodMarkValue.FIVE,
+    "н/а": PeriodMarkValue.NOT_ATTESTED,
+    "на": PeriodMarkValue.NOT_ATTESTED,
+    "na": PeriodMarkValue.NOT_ATTESTED,
+    "осв": PeriodMarkValue.EXEMPT,
+    "osv": PeriodMarkValue.EXEMPT,
+    "зач": PeriodMarkValue.PASS,
+    "zach": PeriodMarkValue.PASS,
+    "незач": PeriodMarkValue.FAIL,
+    "nezach": PeriodMarkValue.FAIL,
+    "безотм": PeriodMarkValue.NO_MARK,
+    "bezotm": PeriodMarkValue.NO_MARK,
+}
+INPUT_HELP = "2–5, н/а, осв, зач, незач или безотм"
+NO_MARK_SUBJECT_VALUES = {"na", "osv", "zach", "nezach", "bezotm"}
+
+
+def parse_period_mark(text: str | None) -> str | None:
+    """What the teacher typed → a ``PeriodMarkValue`` (None clears the mark)."""
+    cleaned = (text or "").strip().lower().replace(" ", "")
+    if not cleaned:
+        return None
+    value = _ALIASES.get(cleaned)
+    if value is None:
+        raise ValidationError(f"Недопустимая отметка за период «{text}». Допустимо: {INPUT_HELP}.")
+    return str(value)
+
+
+class PeriodMarkConflict(ValidationError):
+    """Someone changed the period mark since the teacher loaded the page."""
+
+    def __init__(self, current: PeriodMark | None):
+        self.current = current
+        shown = current.get_value_display() if current else "пусто"
+        super().__init__(
+            f"Отметку уже изменил другой пользователь (сейчас: {shown}). "
+            "Обновите страницу и проверьте."
+        )
+
+
+# --- Period marks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodMarkEntry:
+    """One row of the entry page as submitted: what was typed and the version seen."""
+
+    student_id: int
+    value: str | None
+    comment: str = ""
+    expected_version: int | None = None
+
+
+def _snapshot(mark: PeriodMark | None) -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {
+        "value": mark.value,
+        "display": mark.get_value_display(),
+        "comment": mark.comment,
+        "suggested": mark.suggested,
+        "needs_review": mark.needs_review,
+        "version": mark.version,
+    }
+
+
+def _ensure_teacher(staff, group: StudyGroup, subject: Subject) -> None:
+    if not teaches(staff, group, subject):
+        raise ValidationError(
+            "Отметки за период выставляет учитель, который ведёт этот предмет в группе."
+        )
+
+
+def period_marks_save(
+    *,
+    actor,
+    staff,
+    group: StudyGroup,
+    subject: Subject,
+    target: Target,
+    entries: Sequence[PeriodMarkEntry],
+) -> int:
+    """Save the rows of the entry page all together or not at all.
+
+    Returns the number of marks changed. On any refusal raises a ValidationError whose
+    ``error_dict`` maps ``student_<id>`` to that row's messages; nothing is saved.
+    """
+    _ensure_teacher(staff, group, subject)
+    today = school_selectors.school_today(group.school)
+    sheet = selectors.entry_sheet(group=group, subject=subject, target=target, today=today)
+    if sheet.refusal:
+        raise ValidationError(sheet.refusal)
+    errors: dict[str, list[str]] = {}
+    changed = 0
+    with transaction.atomic():
+        locked = {
+            m.student_id: m
+            for m in PeriodMark.objects.select_for_update().filter(
+                pk__in=[r.period_mark.pk for r in sheet.rows if r.period_mark]
+            )
+        }
+        for entry in entries:
+            row = sheet.row_for(entry.student_id)
+            try:
+                if row is None:
+                    raise ValidationError("Ученик не учится в этой группе в этом периоде.")
+                if _apply(actor, sheet, row, locked.get(entry.student_id), entry):
+                    changed += 1
+            except ValidationError as exc:
+                errors[f"student_{entry.student_id}"] = exc.messages
+        if errors:
+            # Leaving the block by an exception rolls back every row already saved.
+            raise ValidationError(errors)
+    return changed
+
+
+def period_mark_set(
+    *,
+    actor,
+    staff,
+    group: StudyGroup,
+    subject: Subject,
+    target: Target,
+    student: Student,
+    value: str | None,
+    comment: str = "",
+    expected_version: int | None,
+) -> PeriodMark | None:
+    """Set, change or clear one student's period mark (the single-row form of the page)."""
+    try:
+        period_marks_save(
+            actor=actor,
+            staff=staff,
+            group=group,
+            subject=subject,
+            target=target,
+            entries=[PeriodMarkEntry(student.pk, value, comment, expected_version)],
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise ValidationError(exc.messages) from None
+        raise
+    return _period_marks_of(student, subject, target).first()
+
+
+def _period_marks_of(student: Student, subject: Subject, target: Target):
+    marks = PeriodMark.objects.filter(student=student, subject=subject)
+    if target.period is not None:
+        return marks.filter(period=target.period)
+    return marks.filter(year=target.year, kind=target.kind)
+
+
+def _apply(
+    actor, sheet: EntrySheet, row: EntryRow, existing: PeriodMark | None, entry: PeriodMarkEntry
+) -> bool:
+    value = parse_period_mark(entry.value)
+    comment = (entry.comment or "").strip()
+    if len(comment) > 1000:
+        raise ValidationError("Комментарий — не длиннее 1000 символов.")
+    current_version = existing.version if existing else None
+    if (entry.expected_version or None) != current_version:
+        raise PeriodMarkConflict(existing)
+    if value is None:
+        if existing is None:
+            return False
+        before = _snapshot(existing)
+        existing.delete()
+        _audit(actor, sheet, row, "period_mark.deleted", before, None)
+        return True
+    _validate_value(sheet, value)
+    suggestion = row.suggestion
+    needs_review = sheet.target.kind != PeriodMarkKind.EXAM and averages.deviates(
+        value=value, policy_mark=suggestion.policy_mark
+    )
+    if needs_review and not comment:
+        basis = (
+            f"по среднему баллу {averages.display_average(row.summary.average)} — "
+            f"«{suggestion.policy_mark}»"
+            if sheet.target.kind == PeriodMarkKind.PERIOD and suggestion.policy_mark
+            else (
+                f"рекомендовано «{suggestion.policy_mark}»"
+                if suggestion.policy_mark
+                else "текущих отметок нет"
+            )
+        )
+        raise ValidationError(
+            f"{row.student.short_name}: отметка «{value}» отличается от рекомендованной "
+            f"({basis}) больше чем на одну ступень. Укажите обоснование в комментарии."
+        )
+    if existing is not None and existing.value == value and existing.comment == comment:
+        return False
+    before = _snapshot(existing)
+    mark = existing or PeriodMark(
+        school_id=sheet.group.school_id,
+        year=sheet.target.year,
+        student=row.student,
+        subject=sheet.subject,
+        kind=sheet.target.kind,
+        period=sheet.target.period,
+    )
+    mark.value = value
+    mark.comment = comment
+    mark.suggested = suggestion.value or ""
+    mark.needs_review = needs_review
+    mark.entered_by = actor
+    if existing is not None:
+        mark.version += 1
+        mark.save()
+    else:
+        try:
+            with transaction.atomic():
+                mark.save(force_insert=True)
+        except IntegrityError:
+            raise PeriodMarkConflict(
+                _period_marks_of(row.student, sheet.subject, sheet.target).first()
+            ) from None
+    _audit(
+        actor,
+        sheet,
+        row,
+        "period_mark.updated" if existing else "period_mark.created",
+        before,
+        _snapshot(mark),
+    )
+    return True
+
+
+def _validate_value(sheet: EntrySheet, value: str) -> None:
+    subject = sheet.subject
+    if subject.is_no_mark and value not in NO_MARK_SUBJECT_VALUES:
+        raise ValidationError(
+            f"По предмету «{subject.name}» обучение безотметочное: допустимы «зач», «незач», "
+            "«осв», «н/а» или «безотм»."
+        )
+    if not subject.is_no_mark and value == PeriodMarkValue.NO_MARK:
+        raise ValidationError("«безотм» ставится только по безотметочным предметам.")
+
+
+def _audit(actor, sheet: EntrySheet, row: EntryRow, action: str, before, after) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        school=sheet.group.school_id,
+        object_type="attestation.periodmark",
+        object_id=f"{row.student.pk}:{sheet.subject.pk}:{sheet.target.slug}",
+        before=before,
+        after=after,
+    )
+
+
+# --- Closing periods ------------------------------------------------------------------------
+
+
+def _ensure_deputy(actor, school) -> None:
+    if not user_holds(actor, school, DEPUTY):
+        raise ValidationError("Это действие выполняет заместитель директора.")
+
+
+def _closure_view(closure: PeriodClosure) -> dict[str, Any]:
+    return {
+        "period": closure.period_id,
+        "is_closed": closure.is_closed,
+        "closed_at": closure.closed_at,
+        "reopened_at": closure.reopened_at,
+        "reason": closure.reason,
+    }
+
+
+@transaction.atomic
+def period_close(*, actor, period: StudyPeriod) -> PeriodClosure:
+    """The deputy closes a period once its end and the grace days have passed."""
+    school = period.band.year.school
+    _ensure_deputy(actor, school)
+    settings = selectors.settings_of(school)
+    today = school_selectors.school_today(school)
+    opens = selectors.closing_opens_on(period=period, settings=settings)
+    if today < opens:
+        raise ValidationError(
+            f"Период «{period.name}» можно закрыть с {fmt(opens)}: после его окончания "
+            f"({fmt(period.end)}) даётся {settings.closing_grace_days} дн. на выставление "
+            "отметок."
+        )
+    closure = PeriodClosure.objects.select_for_update().filter(period=period).first()
+    if closure is not None and closure.is_closed:
+        raise ValidationError(f"Период «{period.name}» уже закрыт.")
+    before = _closure_view(closure) if closure else None
+    if closure is None:
+        closure = PeriodClosure(period=period)
+    closure.is_closed = True
+    closure.closed_by = actor
+    closure.closed_at = timezone.now()
+    closure.save()
+    audit.record(
+        action="period.closed",
+        actor=actor,
+        school=school,
+        obj=closure,
+        before=before,
+        after=_closure_view(closure),
+    )
+    return closure
+
+
+@transaction.atomic
+def period_reopen(*, actor, period: StudyPeriod, reason: str) -> PeriodClosure:
+    """The deputy reopens a closed period; the reason is mandatory and audited."""
+    school = period.band.year.school
+    _ensure_deputy(actor, school)
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("Укажите причину повторного открытия периода.")
+    if len(reason) > 1000:
+        raise ValidationError("Причина — не длиннее 1000 символов.")
+    closure = PeriodClosure.objects.select_for_update().filter(period=period).first()
+    if closure is None or not closure.is_closed:
+        raise ValidationError(f"Период «{period.name}» не закрыт.")
+    before = _closure_view(closure)
+    closure.is_closed = False
+    closure.reopened_by = actor
+    closure.reopened_at = timezone.now()
+    closure.reason = reason
+    closure.save()
+    audit.record(
+        action="period.reopened",
+        actor=actor,
+        school=school,
+        obj=closure,
+        before=before,
+        after=_closure_view(closure),
+        reason=reason,
+    )
+    return closure
+
+
+# --- Council decisions -----------------------------------------------------------------------
+
+
+def default_decision_text(kind: str, grade: int) -> str:
+    if kind == CouncilDecisionKind.TRANSFERRED:
+        return f"переведён в {grade + 1} класс"
+    if kind == CouncilDecisionKind.CONDITIONAL:
+        return f"условно переведён в {grade + 1} класс"
+    if kind == CouncilDecisionKind.REPEAT:
+        return "оставлен на повторное обучение"
+    if kind == CouncilDecisionKind.GRADUATED:
+        return "окончил обучение"
+    return ""
+
+
+@transaction.atomic
+def council_decision_set(
+    *,
+    actor,
+    school_class: SchoolClass,
+    student: Student,
+    kind: str,
+    date: dt.date,
+    protocol_number: str,
+    text: str = "",
+) -> CouncilDecision:
+    """The deputy records the pedagogical council's decision for a student of the class."""
+    school = school_class.school
+    _ensure_deputy(actor, school)
+    year = school_class.year
+    if kind not in CouncilDecisionKind.values:
+        raise ValidationError("Выберите решение педагогического совета из списка.")
+    enrolled = ClassEnrollment.objects.filter(
+        school_selectors.overlapping(year.start, year.end),
+        school_class=school_class,
+        student=student,
+    ).exists()
+    if not enrolled:
+        raise ValidationError(f"{student.short_name} не учится в классе {school_class}.")
+    protocol_number = (protocol_number or "").strip()
+    if not protocol_number:
+        raise ValidationError("Укажите номер протокола педагогического совета.")
+    if len(protocol_number) > 20:
+        raise ValidationError("Номер протокола — не длиннее 20 символов.")
+    if date is None:
+        raise ValidationError("Укажите дату протокола.")
+    if date > school_selectors.school_today(school) or date < year.start:
+        raise ValidationError(
+            "Дата протокола должна быть в пределах учебного года и не позже сегодняшней."
+        )
+    text = (text or "").strip() or default_decision_text(kind, school_class.grade)
+    if not text:
+        raise ValidationError("Укажите формулировку решения.")
+    if len(text) > 300:
+        raise ValidationError("Формулировка — не длиннее 300 символов.")
+    decision = (
+        CouncilDecision.objects.select_for_update().filter(student=student, year=year).first()
+    )
+    before = _decision_view(decision) if decision else None
+    if decision is None:
+        decision = CouncilDecision(school=school, year=year, student=student)
+    decision.school_class = school_class
+    decision.kind = kind
+    decision.text = text
+    decision.date = date
+    decision.protocol_number = protocol_number
+    decision.recorded_by = actor
+    decision.save()
+    audit.record(
+        action="council_decision.updated" if before else "council_decision.created",
+        actor=actor,
+        school=school,
+        obj=decision,
+        before=before,
+        after=_decision_view(decision),
+    )
+    return decision
+
+
+def _decision_view(decision: CouncilDecision) -> dict[str, Any]:
+    return {
+        "student": decision.student_id,
+        "class": decision.school_class_id,
+        "kind": decision.kind,
+        "text": decision.text,
+        "date": decision.date,
+        "protocol_number": decision.protocol_number,
+    }
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "threshold_5",
+    "threshold_4",
+    "threshold_3",
+    "min_marks_1h",
+    "min_marks_2h",
+    "min_marks_3h",
+    "entry_window_days",
+    "closing_grace_days",
+    "require_written_work",
+)
+
+
+@transaction.atomic
+def attestation_settings_update(*, actor, school, **values) -> AttestationSettings:
+    """The administrator or deputy changes the school's attestation rules."""
+    if not user_holds(actor, school, SETTINGS_EDITORS):
+        raise ValidationError(
+            "Настройки аттестации меняет администратор или заместитель директора."
+        )
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(f"Неизвестные настройки: {', '.join(sorted(unknown))}.")
+    settings = selectors.settings_of(school)
+    before = _settings_view(settings)
+    merged = {**before, **values}
+    try:
+        t5, t4, t3 = (
+            Decimal(str(merged[k])) for k in ("threshold_5", "threshold_4", "threshold_3")
+        )
+    except (InvalidOperation, TypeError):
+        raise ValidationError("Пороги округления — числа, например 4.5.") from None
+    if not (Decimal(2) < t3 < t4 < t5 <= Decimal(5)):
+        raise ValidationError("Пороги должны возрастать: 2 < «3» < «4» < «5» ≤ 5.")
+    if any(t != t.quantize(Decimal("0.01")) for t in (t5, t4, t3)):
+        raise ValidationError("Пороги округления — не больше двух знаков после запятой.")
+    counts = [int(merged[k]) for k in ("min_marks_1h", "min_marks_2h", "min_marks_3h")]
+    if not all(1 <= c <= 50 for c in counts) or counts != sorted(counts):
+        raise ValidationError(
+            "Минимум отметок — от 1 до 50 и не меньше для предметов с бо́льшим числом часов."
+        )
+    if not 1 <= int(merged["entry_window_days"]) <= 30:
+        raise ValidationError("Окно выставления отметок за период — от 1 до 30 дней.")
+    if not 0 <= int(merged["closing_grace_days"]) <= 30:
+        raise ValidationError("Дней до закрытия периода — от 0 до 30.")
+    settings.threshold_5, settings.threshold_4, settings.threshold_3 = t5, t4, t3
+    settings.min_marks_1h, settings.min_marks_2h, settings.min_marks_3h = counts
+    settings.entry_window_days = int(merged["entry_window_days"])
+    settings.closing_grace_days = int(merged["closing_grace_days"])
+    settings.require_written_work = bool(merged["require_written_work"])
+    settings.save()
+    audit.record(
+        action="attestation_settings.updated",
+        actor=actor,
+        school=school,
+        obj=settings,
+        before=before,
+        after=_settings_view(settings),
+    )
+    return settings
+
+
+def _settings_view(settings: AttestationSettings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in SETTINGS_FIELDS}
