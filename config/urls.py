@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("ejournal.accounts.urls")),
     path("school/", include("ejournal.school.urls")),
     path("schedule/", include("ejournal.schedule.urls")),
+    path("journal/", include("ejournal.journal.urls")),
+    path("planning/", include("ejournal.planning.urls")),
     path("attestation/", include("ejournal.attestation.urls")),
     path("django-admin/", admin.site.urls),
 ]

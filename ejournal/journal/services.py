@@ -1219,3 +1219,92 @@ def _decide(req: CorrectionRequest, *, actor, status: str, comment: str) -> Corr
         requested_by_id=req.requested_by_id,
     )
     return req
+
+
+# --- Several cells in one go (the grid) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell the teacher typed: a mark of a work, or a lesson's attendance.
+
+    ``work`` None on a mark cell means the lesson's default work, created with the first
+    mark. ``comment`` None keeps the mark's current comment.
+    """
+
+    kind: str  # "mark" or "attendance"
+    lesson: Lesson
+    student: Student
+    value: str | None
+    expected_version: int | None
+    work: Work | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class CellSaved:
+    change: CellChange
+    work: Work | None
+    snapshot: dict[str, Any] | None
+
+
+class CellError(Exception):
+    """A cell of a batch failed; nothing of the batch was saved."""
+
+    def __init__(self, index: int, error: Exception):
+        self.index = index
+        self.error = error
+        super().__init__(str(error))
+
+
+def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellSaved]:
+    """Apply several cells all-or-nothing: a refusal or a conflict in any cell rolls
+    back every cell of the batch (and its audit events and notifications)."""
+    if not changes:
+        raise ValidationError("Нет изменений для сохранения.")
+    if len(changes) > 500:
+        raise ValidationError("За один раз можно сохранить не больше 500 ячеек.")
+    saved: list[CellSaved] = []
+    with transaction.atomic():
+        for index, change in enumerate(changes):
+            try:
+                saved.append(_cell_save(actor=actor, staff=staff, change=change))
+            except (ValidationError, JournalConflict) as exc:
+                raise CellError(index, exc) from exc
+    return saved
+
+
+def _cell_save(*, actor, staff, change: CellChange) -> CellSaved:
+    lesson = change.lesson
+    if change.kind == "attendance":
+        row = attendance_set(
+            actor=actor,
+            staff=staff,
+            lesson=lesson,
+            student=change.student,
+            value=change.value,
+            expected_version=change.expected_version,
+        )
+        return CellSaved(change, None, attendance_snapshot(row))
+    if change.kind != "mark":
+        raise ValidationError("Неизвестный вид ячейки.")
+    work = change.work
+    if work is None:
+        _ensure_writer(staff, lesson)
+        work = lesson_default_work(actor=actor, staff=staff, lesson=lesson)
+    elif work.lesson_id != lesson.pk:
+        raise ValidationError("Работа относится к другому уроку.")
+    comment = change.comment
+    if comment is None:
+        existing = Mark.objects.filter(work=work, student=change.student).first()
+        comment = existing.comment if existing else ""
+    result = mark_set(
+        actor=actor,
+        staff=staff,
+        work=work,
+        student=change.student,
+        value=change.value,
+        comment=comment,
+        expected_version=change.expected_version,
+    )
+    return CellSaved(change, work, result.after)

@@ -1,0 +1,595 @@
+"""Reads of the class journal: the grid of a group × subject × period, the journal lists,
+correction requests and the homeroom teacher's week of absences.
+
+The grid is built in Python from a handful of flat queries (lessons with their records,
+works, marks, attendance, membership spans, students) so its cost does not grow with
+the number of students or lessons. Its cells are rendered here into one string per row:
+a full period is ~2,500 cells and the template engine would spend most of the page's
+time on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ejournal.accounts.models import StaffMember, Student
+from ejournal.accounts.permissions import deny
+from ejournal.journal import rules
+from ejournal.journal.models import (
+    Attendance,
+    AttendanceCode,
+    CorrectionRequest,
+    CorrectionStatus,
+    Homework,
+    Mark,
+    MarkValue,
+    Work,
+    WorkType,
+)
+from ejournal.journal.permissions import SCHOOL_WIDE_READERS, can_write_lesson, groups_readable_by
+from ejournal.schedule.models import Lesson, LessonStatus
+from ejournal.school import selectors as school_selectors
+from ejournal.school.models import (
+    AcademicYear,
+    SchoolClass,
+    StudyGroup,
+    StudyPeriod,
+    Subject,
+    TeachingLoad,
+)
+
+# Lessons that carry journal data; cancelled and moved-away lessons have none.
+SHOWN_STATUSES = (LessonStatus.PLANNED, LessonStatus.HELD)
+DEFAULT_WORK_SHORT = "Отв"
+
+MARK_TEXT = dict(MarkValue.choices)
+ATTENDANCE_TEXT = dict(AttendanceCode.choices)
+
+
+def attendance_text(code: str | None, late_minutes: int | None) -> str:
+    """What the attendance cell shows and accepts back: «Н», «Б», «УП», «ОП10»."""
+    if not code:
+        return ""
+    return f"{ATTENDANCE_TEXT[code]}{late_minutes or ''}"
+
+
+# --- Who may read which journal ------------------------------------------------------
+
+
+def subject_readable(ctx, group: StudyGroup, subject_id: int) -> Subject:
+    """The subject of a group's journal, if the acting user may read it; else 404.
+
+    The group is already readable (``group_for_read``); a plain teacher additionally
+    reads only the subjects they teach the group (or substituted in it). The homeroom
+    teacher reads every subject of their class, the deputy, director and admin all.
+    """
+    subject = Subject.objects.filter(pk=subject_id, school_id=group.school_id).first()
+    if subject is None:
+        raise deny()
+    if ctx.roles & SCHOOL_WIDE_READERS:
+        return subject
+    staff = ctx.staff
+    if staff is None:
+        raise deny()
+    school_class = group.school_class
+    if school_class is not None and school_class.homeroom_teacher_id == staff.pk:
+        return subject
+    teaches = TeachingLoad.objects.filter(group=group, subject=subject, teacher=staff).exists()
+    teaches_lessons = Lesson.objects.filter(
+        Q(actual_teacher=staff) | Q(planned_teacher=staff), group=group, subject=subject
+    ).exists()
+    if teaches or teaches_lessons:
+        return subject
+    raise deny()
+
+
+def lesson_readable(ctx, lesson_id: int) -> Lesson:
+    """The lesson, if the acting user may read its journal; else 404.
+
+    Whoever may write the lesson (its teacher or the substitute) reads it; everyone
+    else needs the group's journal of the lesson's subject.
+    """
+    lesson = (
+        Lesson.objects.filter(pk=lesson_id, school=ctx.school)
+        .select_related(
+            "group__school_class",
+            "group__school",
+            "subject",
+            "school",
+            "planned_teacher",
+            "actual_teacher",
+            "record",
+        )
+        .first()
+    )
+    if lesson is None or ctx.school is None or not ctx.is_staff_member:
+        raise deny()
+    if can_write_lesson(ctx.staff, lesson):
+        return lesson
+    if not groups_readable_by(ctx).filter(pk=lesson.group_id).exists():
+        raise deny()
+    subject_readable(ctx, lesson.group, lesson.subject_id)
+    return lesson
+
+
+# --- Periods -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    id: int | None
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+def periods_of_group(group: StudyGroup) -> list[PeriodChoice]:
+    """The study periods of the group's grade; the whole year when none are set."""
+    year: AcademicYear = group.year
+    if group.school_class_id:
+        periods = school_selectors.periods_for_grade(year=year, grade=group.school_class.grade)  # type: ignore[union-attr]
+    else:
+        periods = list(StudyPeriod.objects.filter(band__year=year).order_by("start"))
+    choices = [PeriodChoice(p.pk, p.name, p.start, p.end) for p in periods]
+    if not choices:
+        choices = [PeriodChoice(None, f"{year.name} учебный год", year.start, year.end)]
+    return choices
+
+
+def period_pick(periods: list[PeriodChoice], period_id: int | None, today: dt.date):
+    """The asked-for period, else the one containing today, else the last begun one."""
+    if period_id is not None:
+        for p in periods:
+            if p.id == period_id:
+                return p
+        raise deny()
+    for p in periods:
+        if p.start <= today <= p.end:
+            return p
+    begun = [p for p in periods if p.start <= today]
+    return begun[-1] if begun else periods[0]
+
+
+# --- The grid --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One sub-column: a work of a lesson (marks) or the lesson's attendance."""
+
+    kind: str  # "m" mark, "a" attendance
+    lesson: Lesson
+    work: Work | None = None  # None for attendance, or the default work not yet created
+    label: str = ""
+    title: str = ""
+    weight: Decimal = Decimal(1)
+    writable: bool = False
+    lock: str = ""  # why the column is closed for this writer
+    correctable: bool = False
+
+
+@dataclass
+class LessonHead:
+    lesson: Lesson
+    columns: list[Column]
+    topic: str
+    writable: bool
+    is_current: bool = False
+
+
+@dataclass
+class Row:
+    student: Student
+    number: int
+    cells_html: SafeString
+    average: str
+    debts: int
+    joined: dt.date | None = None
+    left: dt.date | None = None
+
+
+@dataclass
+class Grid:
+    group: StudyGroup
+    subject: Subject
+    start: dt.date
+    end: dt.date
+    heads: list[LessonHead]
+    rows: list[Row]
+    no_marks_reason: str | None
+    writable: bool
+    current_lesson_id: int | None = None
+    columns: list[Column] = field(default_factory=list)
+
+
+def _lessons(group: StudyGroup, subject: Subject, start: dt.date, end: dt.date) -> Q:
+    return Q(
+        group=group,
+        subject=subject,
+        date__range=(start, end),
+        status__in=SHOWN_STATUSES,
+    )
+
+
+def journal_grid(
+    *,
+    group: StudyGroup,
+    subject: Subject,
+    start: dt.date,
+    end: dt.date,
+    staff: StaffMember | None,
+    lesson_id: int | None = None,
+) -> Grid:
+    """Students × lessons × works of one journal, with weighted averages.
+
+    ``lesson_id`` narrows the grid to one lesson (the lesson page and the phone view).
+    A fixed number of queries whatever the number of students and lessons.
+    """
+    school = group.school
+    lesson_q = _lessons(group, subject, start, end)
+    if lesson_id is not None:
+        lesson_q &= Q(pk=lesson_id)
+    lessons = list(
+        Lesson.objects.filter(lesson_q)
+        .select_related("record")
+        .order_by("date", "number", "start_time")
+    )
+    lesson_by_id = {lesson.pk: lesson for lesson in lessons}
+    for lesson in lessons:
+        # Shared instances: rules read lesson.subject / lesson.group without a query.
+        lesson.subject = subject
+        lesson.group = group
+        lesson.school = school
+    works_by_lesson: dict[int, list[Work]] = defaultdict(list)
+    for work in (
+        Work.objects.filter(lesson__in=Lesson.objects.filter(lesson_q))
+        .select_related("work_type")
+        .order_by("position", "id")
+    ):
+        work.lesson = lesson_by_id[work.lesson_id]
+        works_by_lesson[work.lesson_id].append(work)
+    mark_rows = Mark.objects.filter(work__lesson__in=Lesson.objects.filter(lesson_q)).values_list(
+        "work_id", "student_id", "value", "numeric", "version", "comment", "is_makeup"
+    )
+    marks = {(row[0], row[1]): row[2:] for row in mark_rows}
+    attendance = {
+        (lesson_id_, student_id): (code, minutes, version, note)
+        for lesson_id_, student_id, code, minutes, version, note in Attendance.objects.filter(
+            lesson__in=Lesson.objects.filter(lesson_q)
+        ).values_list("lesson_id", "student_id", "code", "late_minutes", "version", "note")
+    }
+    spans = school_selectors.group_member_spans(group=group, start=start, end=end)
+    students = list(Student.objects.filter(pk__in=list(spans)).order_by(*Student._meta.ordering))
+    default_type = (
+        WorkType.objects.filter(school=school, name="Ответ на уроке")
+        .values_list("short_name", "weight")
+        .first()
+    )
+
+    settings = rules.settings_for(school)
+    now = rules.school_now(school)
+    grade = group.school_class.grade if group.school_class_id else _stream_grade(group, start)  # type: ignore[union-attr]
+    closed = rules.closed_ranges(school_id=school.pk, grade=grade)
+    no_marks = rules.no_marks_reason(grade=grade, subject=subject)
+
+    heads: list[LessonHead] = []
+    columns: list[Column] = []
+    today = now.date()
+    current_id = None
+    for lesson in lessons:
+        writable = can_write_lesson(staff, lesson)
+        record = getattr(lesson, "record", None)
+        lesson_columns: list[Column] = []
+        if not no_marks:
+            works = works_by_lesson.get(lesson.pk) or [None]
+            for work in works:
+                lesson_columns.append(
+                    _mark_column(lesson, work, writable, grade, settings, now, closed, default_type)
+                )
+        refusal = _refusal(rules.attendance_refusal, writable, lesson, settings, now, closed)
+        lesson_columns.append(
+            Column(
+                kind="a",
+                lesson=lesson,
+                label="п",
+                title="Посещаемость: Н, Б, УП, ОП с минутами",
+                writable=writable and refusal is None,
+                lock=refusal.message if refusal else "",
+                correctable=bool(refusal and refusal.correctable),
+            )
+        )
+        if lesson.date <= today:
+            current_id = lesson.pk
+        heads.append(
+            LessonHead(
+                lesson=lesson,
+                columns=lesson_columns,
+                topic=record.topic if record else "",
+                writable=writable,
+            )
+        )
+        columns.extend(lesson_columns)
+    if current_id is None and lessons:
+        current_id = lessons[0].pk
+    for head in heads:
+        head.is_current = head.lesson.pk == current_id
+
+    rows = []
+    for number, student in enumerate(students, start=1):
+        member_spans = spans[student.pk]
+        html, average, debts = _row(student.pk, member_spans, columns, marks, attendance)
+        first = min(s.date_from for s in member_spans)
+        last = (
+            None
+            if any(s.date_to is None for s in member_spans)
+            else max(s.date_to for s in member_spans if s.date_to)
+        )
+        rows.append(
+            Row(
+                student=student,
+                number=number,
+                cells_html=html,
+                average=average,
+                debts=debts,
+                joined=first if first > start else None,
+                left=last if last is not None and last < end else None,
+            )
+        )
+    return Grid(
+        group=group,
+        subject=subject,
+        start=start,
+        end=end,
+        heads=heads,
+        rows=rows,
+        no_marks_reason=no_marks,
+        writable=any(h.writable for h in heads),
+        current_lesson_id=current_id,
+        columns=columns,
+    )
+
+
+def _stream_grade(group: StudyGroup, day: dt.date) -> int:
+    # Cross-class streams follow the strictest window: the lowest grade of their members.
+    grades = SchoolClass.objects.filter(
+        school_selectors.active_on(day, "enrollments__"),
+        enrollments__student__group_memberships__group=group,
+    ).values_list("grade", flat=True)
+    return min(grades, default=5)
+
+
+def _refusal(check, writable, lesson, settings, now, closed, **extra):
+    """Why a writer may not change this column now (None: open); readers see no locks."""
+    if not writable:
+        return None
+    return check(lesson=lesson, settings=settings, now=now, closed=closed, **extra)
+
+
+def _mark_column(lesson, work, writable, grade, settings, now, closed, default_type) -> Column:
+    if work is None:
+        short, weight = default_type or (DEFAULT_WORK_SHORT, Decimal(1))
+        label, title, work_type = short, "Ответ на уроке (создаётся с первой отметкой)", None
+    else:
+        work_type = work.work_type
+        label, weight = work_type.short_name, work_type.weight
+        title = work_type.name + (f": {work.title}" if work.title else "")
+    refusal = None
+    if writable:
+        if work_type is None:
+            # The default work does not exist yet; its window is the ordinary one.
+            work_type = WorkType(name="Ответ на уроке", category="oral")
+        refusal = _refusal(
+            rules.mark_refusal,
+            True,
+            lesson,
+            settings,
+            now,
+            closed,
+            grade=grade,
+            work_type=work_type,
+        )
+    return Column(
+        kind="m",
+        lesson=lesson,
+        work=work,
+        label=label,
+        title=f"{title}, вес {weight:g}",
+        weight=weight,
+        writable=writable and refusal is None,
+        lock=refusal.message if refusal else "",
+        correctable=bool(refusal and refusal.correctable),
+    )
+
+
+def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, str, int]:
+    parts = []
+    weighted = Decimal(0)
+    weights = Decimal(0)
+    debts = 0
+    for col in columns:
+        day = col.lesson.date
+        if not any(s.covers(day) for s in spans):
+            parts.append('<td class="x"></td>')
+            continue
+        if col.kind == "m":
+            found = marks.get((col.work.pk, student_id)) if col.work is not None else None
+            text, version, extra, classes = "", "", "", []
+            if found:
+                value, numeric, version, comment, makeup = found
+                text = MARK_TEXT[value]
+                if numeric:
+                    weighted += numeric * col.weight
+                    weights += col.weight
+                elif value == MarkValue.DEBT:
+                    debts += 1
+                if comment:
+                    extra = f' title="{escape(comment)}"'
+                    classes.append("cm")
+                if makeup:
+                    classes.append("mu")
+        else:
+            found = attendance.get((col.lesson.pk, student_id))
+            text, version, extra, classes = "", "", "", []
+            if found:
+                code, minutes, version, note = found
+                text = attendance_text(code, minutes)
+                classes.append("ab" if code != AttendanceCode.LATE else "lt")
+                if note:
+                    extra = f' title="{escape(note)}"'
+        cls = f' class="{" ".join(classes)}"' if classes else ""
+        if col.writable:
+            parts.append(f'<td{cls}{extra}><input value="{text}" data-v="{version}"></td>')
+        else:
+            parts.append(f"<td{cls}{extra}>{text}</td>")
+    average = f"{weighted / weights:.2f}" if weights else ""
+    return mark_safe("".join(parts)), average, debts  # noqa: S308 - every value escaped above
+
+
+# --- Journal lists ---------------------------------------------------------------------
+
+
+@dataclass
+class JournalLink:
+    group: StudyGroup
+    subject: Subject
+    teacher: StaffMember | None = None
+
+
+def journals_of(ctx, *, year: AcademicYear | None) -> dict[str, list]:
+    """The journals the acting user reaches: their own (teaching load), their homeroom
+    class's, and for the school-wide readers every journal grouped by class."""
+    result: dict[str, list] = {"own": [], "homeroom": [], "school": [], "substitutions": []}
+    if year is None:
+        return result
+    loads = TeachingLoad.objects.filter(group__year=year).select_related(
+        "group__school_class", "subject", "teacher"
+    )
+    order = ("group__school_class__grade", "group__school_class__letter", "group__name")
+    staff = ctx.staff
+    if ctx.roles & SCHOOL_WIDE_READERS:
+        by_class: dict[str, list[JournalLink]] = defaultdict(list)
+        for load in loads.order_by(*order, "subject__name"):
+            label = str(load.group.school_class or "Потоки и группы без класса")
+            by_class[label].append(JournalLink(load.group, load.subject, load.teacher))
+        result["school"] = list(by_class.items())
+    if staff is None:
+        return result
+    result["own"] = [
+        JournalLink(load.group, load.subject, load.teacher)
+        for load in loads.filter(teacher=staff).order_by(*order, "subject__name")
+    ]
+    result["homeroom"] = [
+        JournalLink(load.group, load.subject, load.teacher)
+        for load in loads.filter(group__school_class__homeroom_teacher=staff).order_by(
+            *order, "subject__name"
+        )
+    ]
+    result["substitutions"] = list(
+        Lesson.objects.filter(actual_teacher=staff, date__range=(year.start, year.end))
+        .exclude(planned_teacher=staff)
+        .select_related("group", "subject")
+        .order_by("-date", "number")[:30]
+    )
+    return result
+
+
+# --- Lesson page -----------------------------------------------------------------------
+
+
+def homework_of_lesson(lesson: Lesson) -> list[Homework]:
+    return list(
+        Homework.objects.filter(lesson=lesson)
+        .prefetch_related("students", "attachments")
+        .order_by("is_individual", "id")
+    )
+
+
+def members_on(group: StudyGroup, day: dt.date) -> list[Student]:
+    return list(school_selectors.students_of_group_on(group=group, day=day))
+
+
+def work_types_of(school, *, active_only: bool = True) -> QuerySet[WorkType]:
+    types = WorkType.objects.filter(school=school)
+    if active_only:
+        types = types.filter(is_active=True)
+    return types.order_by("order", "name")
+
+
+# --- Correction requests ---------------------------------------------------------------
+
+
+def corrections_requested_by(user, school) -> QuerySet[CorrectionRequest]:
+    return _corrections(CorrectionRequest.objects.filter(school=school, requested_by=user))
+
+
+def corrections_of_school(school, *, pending_only: bool) -> QuerySet[CorrectionRequest]:
+    rows = CorrectionRequest.objects.filter(school=school)
+    if pending_only:
+        rows = rows.filter(status=CorrectionStatus.PENDING)
+    return _corrections(rows)
+
+
+def _corrections(rows: QuerySet[CorrectionRequest]) -> QuerySet[CorrectionRequest]:
+    return rows.select_related(
+        "lesson__group",
+        "lesson__subject",
+        "work__work_type",
+        "student",
+        "requested_by",
+        "decided_by",
+    ).order_by("-requested_at")
+
+
+def correction_value_text(kind: str, value) -> str:
+    """A request's old or new value in words."""
+    if not value:
+        return "пусто"
+    if "display" in value:
+        return value["display"]
+    if kind == "mark":
+        return MARK_TEXT.get(value.get("value") or "", "пусто")
+    if kind == "attendance":
+        return attendance_text(value.get("code"), value.get("late_minutes")) or "присутствовал"
+    return value.get("topic") or value.get("text") or "пусто"
+
+
+# --- Homeroom attendance week ----------------------------------------------------------
+
+
+def homeroom_classes(staff: StaffMember | None, year: AcademicYear | None) -> list[SchoolClass]:
+    if staff is None or year is None:
+        return []
+    return list(SchoolClass.objects.filter(homeroom_teacher=staff, year=year))
+
+
+def absences_of_class_week(
+    *, school_class: SchoolClass, week_start: dt.date
+) -> tuple[list[Attendance], list[Student]]:
+    """The week's attendance rows of the class's students (any group and subject)."""
+    week_end = week_start + dt.timedelta(days=6)
+    members = list(
+        Student.objects.filter(
+            school_selectors.overlapping(week_start, week_end, "enrollments__"),
+            enrollments__school_class=school_class,
+        ).distinct()
+    )
+    rows = list(
+        Attendance.objects.filter(
+            lesson__date__range=(week_start, week_end), student__in=[s.pk for s in members]
+        )
+        .select_related("lesson__subject", "student", "verified_by")
+        .order_by("student__last_name", "student__first_name", "lesson__date", "lesson__number")
+    )
+    return rows, members
+
+
+def distinct_ids(values: Iterable[int]) -> list[int]:
+    return sorted(set(values))

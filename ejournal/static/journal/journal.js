@@ -1,0 +1,193 @@
+// The journal grid: type a mark, Enter/arrows move, every change is saved at once.
+// Several cells (paste, the ⇣ "fill column" button) go in one all-or-nothing request.
+// Column facts live on the header cells (data-k kind, data-l lesson, data-w work,
+// data-fix correction form); the row carries data-s (student); the input its data-v.
+(() => {
+  "use strict";
+  const table = document.querySelector("table.jgrid");
+  if (!table) return;
+  const heads = Array.from(table.querySelectorAll("thead tr.jcols th"));
+  const status = document.getElementById("jstatus");
+  let csrf = "";
+  try {
+    csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+  } catch (e) { /* no token: the server answers 403 and the cell shows the error */ }
+
+  const colOf = (td) => heads[td.cellIndex - 1];
+  const inputAt = (tr, index) => tr && tr.cells[index] && tr.cells[index].querySelector("input");
+  const dirty = (input) => input.value.trim() !== input.defaultValue;
+
+  function say(text, bad) {
+    status.textContent = text;
+    status.classList.toggle("bad", Boolean(bad));
+  }
+
+  function show(input, state, title) {
+    const td = input.parentElement;
+    td.classList.remove("ok", "err", "busy");
+    if (state) td.classList.add(state);
+    if (title !== undefined) td.title = title;
+  }
+
+  function settle(input, text, version) {
+    input.value = text;
+    input.defaultValue = text;
+    input.dataset.v = version === null || version === undefined ? "" : version;
+  }
+
+  let queue = Promise.resolve();
+  // Saves run one after another, so a new work created by the first mark of a lesson
+  // is known to the next save of the same column.
+  function save(inputs) {
+    queue = queue.then(() => send(inputs.filter(dirty)));
+    return queue;
+  }
+
+  async function send(inputs) {
+    if (!inputs.length) return;
+    const cells = inputs.map((input) => {
+      const td = input.parentElement;
+      const th = colOf(td);
+      return {
+        k: th.dataset.k, l: th.dataset.l, w: th.dataset.w || null, s: td.parentElement.dataset.s,
+        v: input.value.trim(), ver: input.dataset.v || null,
+      };
+    });
+    inputs.forEach((input) => show(input, "busy"));
+    let response;
+    let data;
+    try {
+      response = await fetch(table.dataset.save, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ cells }),
+      });
+      data = await response.json();
+    } catch (e) {
+      inputs.forEach((input) => show(input, "err", "Не сохранено: нет связи с сервером"));
+      say("Нет связи с сервером: изменения не сохранены.", true);
+      return;
+    }
+    if (response.ok) {
+      data.cells.forEach((cell, n) => {
+        settle(inputs[n], cell.text, cell.ver);
+        show(inputs[n], "ok", "");
+        const th = colOf(inputs[n].parentElement);
+        if (cell.w && !th.dataset.w) th.dataset.w = cell.w;
+      });
+      say(inputs.length > 1 ? `Сохранено ячеек: ${inputs.length}.` : "Сохранено.");
+      return;
+    }
+    // Nothing of the batch was saved: every cell goes back to its saved value.
+    const failed = data.index === undefined ? null : inputs[data.index];
+    inputs.forEach((input) => {
+      input.value = input.defaultValue;
+      show(input, input === failed ? "err" : null, input === failed ? data.error : "");
+    });
+    if (failed && response.status === 409 && data.current) {
+      settle(failed, data.current.text, data.current.ver);
+    }
+    if (!failed) inputs.forEach((input) => show(input, "err", data.error || ""));
+    say(data.error || "Не сохранено.", true);
+  }
+
+  function move(input, rows, cols) {
+    const td = input.parentElement;
+    let target = null;
+    if (rows) {
+      let tr = td.parentElement;
+      do {
+        tr = rows > 0 ? tr.nextElementSibling : tr.previousElementSibling;
+        target = inputAt(tr, td.cellIndex);
+      } while (tr && !target);
+    } else {
+      let cell = td;
+      do {
+        cell = cols > 0 ? cell.nextElementSibling : cell.previousElementSibling;
+        target = cell && cell.querySelector("input");
+      } while (cell && !target);
+    }
+    if (target) target.focus();
+  }
+
+  const MOVES = { Enter: [1, 0], ArrowDown: [1, 0], ArrowUp: [-1, 0], ArrowRight: [0, 1], ArrowLeft: [0, -1] };
+
+  table.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (input.tagName !== "INPUT") return;
+    if (event.key === "Escape") {
+      input.value = input.defaultValue;
+      return;
+    }
+    const step = MOVES[event.key];
+    if (!step) return;
+    event.preventDefault();
+    save([input]);
+    const rows = event.key === "Enter" && event.shiftKey ? -1 : step[0];
+    move(input, rows, step[1]);
+  });
+
+  table.addEventListener("focusout", (event) => {
+    if (event.target.tagName === "INPUT") save([event.target]);
+  });
+
+  table.addEventListener("focusin", (event) => {
+    if (event.target.tagName === "INPUT") event.target.select();
+  });
+
+  // Paste a block from a spreadsheet: rows go down, tab-separated values go right.
+  table.addEventListener("paste", (event) => {
+    const input = event.target;
+    if (input.tagName !== "INPUT") return;
+    const text = (event.clipboardData || window.clipboardData).getData("text");
+    if (!/[\t\n]/.test(text.trim())) return;
+    event.preventDefault();
+    const lines = text.replace(/\r/g, "").replace(/\n+$/, "").split("\n");
+    const td = input.parentElement;
+    const targets = [];
+    let tr = td.parentElement;
+    for (const line of lines) {
+      if (!tr) break;
+      line.split("\t").forEach((value, offset) => {
+        const target = inputAt(tr, td.cellIndex + offset);
+        if (target) {
+          target.value = value.trim();
+          targets.push(target);
+        }
+      });
+      tr = tr.nextElementSibling;
+    }
+    save(targets);
+  });
+
+  table.addEventListener("click", (event) => {
+    const fill = event.target.closest("button.fill");
+    if (fill) {
+      const index = heads.indexOf(fill.parentElement) + 1;
+      const value = window.prompt("Значение для всех пустых ячеек столбца:");
+      if (!value) return;
+      const targets = Array.from(table.tBodies[0].rows)
+        .map((tr) => inputAt(tr, index))
+        .filter((input) => input && !input.value.trim());
+      targets.forEach((input) => { input.value = value.trim(); });
+      save(targets);
+      return;
+    }
+    // A locked cell opens the correction request for that student.
+    const td = event.target.closest("tbody td");
+    if (!td || td.querySelector("input") || td.cellIndex < 1) return;
+    const th = colOf(td);
+    if (th && th.dataset.fix && !td.classList.contains("x")) {
+      window.location.href = `${th.dataset.fix}&student=${td.parentElement.dataset.s}`;
+    }
+  });
+
+  // Open on the current lesson.
+  const current = document.getElementById("current");
+  const wrap = table.closest(".jwrap");
+  if (current && wrap) {
+    const name = table.querySelector("th.jname");
+    wrap.scrollLeft = Math.max(0, current.offsetLeft - (name ? name.offsetWidth : 0) - 80);
+  }
+})();
