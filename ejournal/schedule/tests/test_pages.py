@@ -236,7 +236,7 @@ def grow(world, n_classes: int, tag: str):
                 group=group,
                 subject=s,
                 teacher=teachers[i],
-                room=f"{i}-{n}",
+                room=f"{tag}{i}-{n}",
             )
     services.lessons_materialise(
         school=world.school, start=dt.date(2026, 10, 5), end=dt.date(2026, 10, 12)
