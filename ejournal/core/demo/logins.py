@@ -89,7 +89,7 @@ def ensure_demo_logins(*, school: School) -> list[str]:
     for spec in LOGINS:
         user = User.objects.filter(username=spec.login).first()
         if user is None:
-            ref = profiles.get(spec.login)
+            ref = profiles.get(spec.login) or {}
             model = apps.get_model(ref["model"]) if ref else None
             profile = model.objects.filter(pk=ref["id"], school=school).first() if model else None
             if profile is None:

@@ -195,8 +195,8 @@ def create_groups(build: DemoBuild) -> None:
         )
         for c in build.classes
     ]
-    for group in StudyGroup.objects.bulk_create(whole):
-        build.whole_groups[group.school_class_id] = group
+    for c, group in zip(build.classes, StudyGroup.objects.bulk_create(whole), strict=True):
+        build.whole_groups[c.pk] = group
     split: list[tuple[int, str, StudyGroup]] = []
     for c in build.classes:
         for subject, label in SPLIT_SUBJECTS.items():
