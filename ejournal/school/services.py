@@ -681,8 +681,13 @@ def _validate_subject(*, school: School, name: str, exclude_pk=None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError("Укажите название предмета.")
-    if Subject.objects.filter(school=school, name__iexact=name).exclude(pk=exclude_pk).exists():
-        raise ValidationError(f"Предмет «{name}» уже есть.")
+    # Compared in Python: SQLite folds the case of Latin letters only.
+    names = (
+        Subject.objects.filter(school=school).exclude(pk=exclude_pk).values_list("name", flat=True)
+    )
+    existing = next((n for n in names if n.casefold() == name.casefold()), None)
+    if existing:
+        raise ValidationError(f"Предмет «{existing}» уже есть.")
     return name
 
 
