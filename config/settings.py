@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ejournal.school",
     "ejournal.journal",
     "ejournal.schedule",
+    "ejournal.planning",
     "ejournal.attestation",
 ]
 
