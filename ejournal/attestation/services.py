@@ -79,6 +79,15 @@ class PeriodMarkConflict(ValidationError):
         )
 
 
+class PeriodMarksRefused(ValidationError):
+    """The page was not saved: messages per row (``student_<id>``), and the rows where
+    someone else had changed the mark (``conflicts``: student id → current mark)."""
+
+    def __init__(self, errors: dict[str, list[str]], conflicts: dict[int, PeriodMark | None]):
+        super().__init__(errors)
+        self.conflicts = conflicts
+
+
 # --- Period marks ------------------------------------------------------------------------
 
 
@@ -123,8 +132,8 @@ def period_marks_save(
 ) -> int:
     """Save the rows of the entry page all together or not at all.
 
-    Returns the number of marks changed. On any refusal raises a ValidationError whose
-    ``error_dict`` maps ``student_<id>`` to that row's messages; nothing is saved.
+    Returns the number of marks changed. On any refusal of a row raises
+    ``PeriodMarksRefused`` (per-row messages and conflicts); nothing is saved.
     """
     _ensure_teacher(staff, group, subject)
     today = school_selectors.school_today(group.school)
@@ -132,6 +141,7 @@ def period_marks_save(
     if sheet.refusal:
         raise ValidationError(sheet.refusal)
     errors: dict[str, list[str]] = {}
+    conflicts: dict[int, PeriodMark | None] = {}
     changed = 0
     with transaction.atomic():
         locked = {
@@ -147,11 +157,14 @@ def period_marks_save(
                     raise ValidationError("Ученик не учится в этой группе в этом периоде.")
                 if _apply(actor, sheet, row, locked.get(entry.student_id), entry):
                     changed += 1
+            except PeriodMarkConflict as exc:
+                conflicts[entry.student_id] = exc.current
+                errors[f"student_{entry.student_id}"] = exc.messages
             except ValidationError as exc:
                 errors[f"student_{entry.student_id}"] = exc.messages
         if errors:
             # Leaving the block by an exception rolls back every row already saved.
-            raise ValidationError(errors)
+            raise PeriodMarksRefused(errors, conflicts)
     return changed
 
 
@@ -177,10 +190,10 @@ def period_mark_set(
             target=target,
             entries=[PeriodMarkEntry(student.pk, value, comment, expected_version)],
         )
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(exc.messages) from None
-        raise
+    except PeriodMarksRefused as exc:
+        if student.pk in exc.conflicts:
+            raise PeriodMarkConflict(exc.conflicts[student.pk]) from None
+        raise ValidationError(exc.messages) from None
     return _period_marks_of(student, subject, target).first()
 
 

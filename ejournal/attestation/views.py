@@ -97,13 +97,12 @@ def entry(request, group_id: int, subject_id: int, slug: str):
                     target=target,
                     entries=entries,
                 )
+            except services.PeriodMarksRefused as exc:
+                for key, errs in exc.message_dict.items():
+                    row_errors[int(key.removeprefix("student_"))] = errs
+                messages.error(request, "Отметки не сохранены: исправьте строки с ошибками.")
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for key, errs in exc.message_dict.items():
-                        row_errors[int(key.removeprefix("student_"))] = errs
-                    messages.error(request, "Отметки не сохранены: исправьте строки с ошибками.")
-                else:
-                    _errors(request, exc)
+                _errors(request, exc)
             else:
                 messages.success(request, f"Сохранено отметок: {changed}.")
                 return redirect(request.path)
