@@ -238,7 +238,7 @@ def lesson_counts(
 ) -> dict[tuple[int, int], LessonCounts]:
     """Per (group id, subject id): what the lessons of the year amount to (one query)."""
     timetable = Q(is_extra=False) & ~Q(status=LessonStatus.MOVED)
-    past_or_held = Q(status=LessonStatus.HELD) | Q(date__lt=today)
+    past_or_held = Q(status=LessonStatus.HELD, date__lte=today) | Q(date__lt=today)
     qs = Lesson.objects.filter(group_id__in=list(group_ids))
     if subject_id is not None:
         qs = qs.filter(subject_id=subject_id)
@@ -249,7 +249,7 @@ def lesson_counts(
             timetable=Count("id", filter=timetable),
             scheduled_to_date=Count("id", filter=timetable & Q(date__lte=today)),
             held=Count("id", filter=Q(status=LessonStatus.HELD, date__lte=today)),
-            documented=Count("id", filter=DOCUMENTED),
+            documented=Count("id", filter=DOCUMENTED & Q(date__lte=today)),
             without_topic=Count("id", filter=Q(status__in=LIVE_STATUSES) & past_or_held & NO_TOPIC),
             cancelled=Count("id", filter=Q(status=LessonStatus.CANCELLED)),
             made_up=Count("id", filter=Q(is_extra=True, status__in=LIVE_STATUSES)),
@@ -701,14 +701,16 @@ def fulfilment_detail(
             timetable_days.append(lesson.date)
             counts.scheduled_to_date += lesson.date <= today
         counts.held += lesson.status == LessonStatus.HELD and lesson.date <= today
-        counts.documented += lesson.status == LessonStatus.HELD and bool(topic)
+        counts.documented += (
+            lesson.status == LessonStatus.HELD and bool(topic) and lesson.date <= today
+        )
         counts.cancelled += lesson.status == LessonStatus.CANCELLED
         counts.made_up += lesson.is_extra and lesson.status in LIVE_STATUSES
     without_topic = [
         lesson
         for lesson in lessons
         if lesson.status in LIVE_STATUSES
-        and (lesson.status == LessonStatus.HELD or lesson.date < today)
+        and (lesson.date < today or (lesson.status == LessonStatus.HELD and lesson.date <= today))
         and not (getattr(lesson, "record", None) and lesson.record.topic)
     ]
     counts.without_topic = len(without_topic)
@@ -718,6 +720,7 @@ def fulfilment_detail(
         lesson
         for lesson in lessons
         if lesson.status == LessonStatus.HELD
+        and lesson.date <= today
         and getattr(lesson, "record", None)
         and lesson.record.topic
     ]
