@@ -1,0 +1,104 @@
+"""The journal grid in a real Chromium: marks typed with the keyboard are saved without
+a page reload and are there after a reload."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from ejournal.journal import services
+from ejournal.journal.models import Mark, Work, WorkType
+from ejournal.school.models import GradeBand, StudyPeriod
+from ejournal.school.selectors import school_today
+from ejournal.testing.browser import sign_in
+from ejournal.testing.factories import TEST_PASSWORD, make_lesson
+from ejournal.testing.world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _journal_today():
+    """5А mathematics with a lesson today (windows open) with three works."""
+    world = build_world(3)
+    today = school_today(world.school)
+    if not StudyPeriod.objects.filter(start__lte=today, end__gte=today).exists():
+        band = GradeBand.objects.get(year=world.year)
+        StudyPeriod.objects.create(
+            band=band, number=9, name="Текущий период", start=today, end=today
+        )
+    teacher = world.staff["teacher"]
+    services.work_types_ensure_defaults(school=world.school)
+    lesson = make_lesson(world.group, world.subject, teacher, today, number=2)
+    for name in ("Ответ на уроке", "Самостоятельная работа", "Тест"):
+        Work.objects.create(lesson=lesson, work_type=WorkType.objects.get(name=name))
+    # An earlier lesson today without works: its first mark creates «Ответ на уроке».
+    make_lesson(world.group, world.subject, teacher, today, number=1)
+    return world, lesson
+
+
+def _row(page, student):
+    return page.locator(f'tr[data-s="{student.pk}"] input')
+
+
+def test_teacher_types_a_row_and_a_column_of_marks_and_sees_them_after_reload(browser_page):
+    world, lesson = _journal_today()
+    page = browser_page
+    sign_in(page, "teacher", TEST_PASSWORD)
+    page.goto(reverse("journal:grid", args=[world.group.pk, world.subject.pk]))
+    first, second, third = world.students
+
+    # Lesson 1: [Отв, п]; lesson 2: [Отв, СР, Тест, п]. A row: 5 → 4 → 3 across lesson 2.
+    row = _row(page, first)
+    row.nth(2).click()
+    page.keyboard.type("5")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.type("4")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")  # saves and moves down to the next student
+    expect(page.locator("#jstatus")).to_have_text("Сохранено.")
+
+    # A column with Enter: lesson 1 has no work yet; the first mark creates it.
+    _row(page, first).nth(0).click()
+    for value in ("5", "4", "2"):
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    expect(page.locator("tbody td.ok")).to_have_count(6)
+
+    # A refused value shows the Russian message on the cell and changes nothing.
+    _row(page, third).nth(3).click()
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    expect(page.locator("#jstatus")).to_contain_text("Недопустимая отметка «7»")
+    expect(page.locator("tbody td.err")).to_have_count(1)
+
+    page.reload()
+    assert [_row(page, first).nth(i).input_value() for i in range(5)] == ["5", "", "5", "4", "3"]
+    assert _row(page, second).nth(0).input_value() == "4"
+    assert _row(page, third).nth(0).input_value() == "2"
+    assert _row(page, third).nth(3).input_value() == ""
+    assert Mark.objects.count() == 6
+    assert Work.objects.filter(lesson__number=1).count() == 1
+    expect(page.locator("th#current")).to_have_class(re.compile("cur"))
+
+
+def test_a_pasted_block_is_saved_in_one_request(browser_page):
+    world, lesson = _journal_today()
+    page = browser_page
+    sign_in(page, "teacher", TEST_PASSWORD)
+    page.goto(reverse("journal:lesson", args=[lesson.pk]))
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.url.endswith("/journal/cells/") else None)
+    first_cell = _row(page, world.students[0]).nth(0)
+    first_cell.click()
+    first_cell.evaluate(
+        """(input) => {
+            const data = new DataTransfer();
+            data.setData("text", "5\\t4\\n3\\t5\\n4\\t4\\n");
+            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }"""
+    )
+    expect(page.locator("#jstatus")).to_have_text("Сохранено ячеек: 6.")
+    assert len(requests) == 1
+    assert sorted(Mark.objects.values_list("value", flat=True)) == ["3", "4", "4", "4", "5", "5"]
