@@ -42,10 +42,10 @@ class PlanningWorld:
         self.subject = world.subject
         self.year = world.year
 
-    def plan(self, items=(), group=None, grade=None, subject=None, owner=None):
+    def plan(self, items=(), group=None, grade=None, subject=None, owner=None, year=None):
         plan = services.thematic_plan_create(
             actor=None,
-            year=self.year,
+            year=year or self.year,
             subject=subject or self.subject,
             group=None if grade else (group or self.group),
             grade=grade,
