@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ejournal.attestation.averages import (
@@ -18,6 +18,8 @@ from ejournal.attestation.averages import (
     weighted_average,
 )
 
+# 500 examples each; no deadline or slowness check (the suite shares a busy machine).
+PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 X6 = RoundingPolicy(Decimal("4.6"), Decimal("3.6"), Decimal("2.6"))
 
 weights = st.decimals(min_value=Decimal("0.1"), max_value=Decimal("10"), places=1)
@@ -134,14 +136,14 @@ def test_deviation_of_more_than_one_step():
 # --- properties ------------------------------------------------------------------------
 
 
-@settings(max_examples=500)
+@PROPERTY
 @given(marks=st.lists(numeric_marks | special_marks, max_size=30), data=st.data())
 def test_average_does_not_depend_on_order(marks, data):
     shuffled = data.draw(st.permutations(marks))
     assert weighted_average(shuffled) == weighted_average(marks)
 
 
-@settings(max_examples=500)
+@PROPERTY
 @given(
     marks=st.lists(numeric_marks, min_size=1, max_size=30),
     specials=st.lists(special_marks, max_size=10),
@@ -154,7 +156,7 @@ def test_special_marks_and_debts_are_ignored(marks, specials, data):
     assert summarise(mixed).debt_count == sum(1 for m in specials if m.value == "dot")
 
 
-@settings(max_examples=500)
+@PROPERTY
 @given(marks=st.lists(numeric_marks, min_size=1, max_size=30))
 def test_average_lies_between_lowest_and_highest_mark(marks):
     values = [int(m.value) for m in marks]
@@ -162,7 +164,7 @@ def test_average_lies_between_lowest_and_highest_mark(marks):
     assert min(values) <= avg <= max(values)
 
 
-@settings(max_examples=500)
+@PROPERTY
 @given(
     marks=st.lists(numeric_marks, min_size=1, max_size=30),
     policy=policies,
@@ -182,7 +184,7 @@ def test_suggested_mark_is_the_policy_applied_to_the_average(marks, policy, requ
         assert s.value == "na"
 
 
-@settings(max_examples=500)
+@PROPERTY
 @given(
     value=st.sampled_from(["1", "2", "3", "4", "5"]),
     weight=weights,
