@@ -34,6 +34,12 @@ def _clean_names(last_name: str, first_name: str, patronymic: str) -> tuple[str,
     return last_name, first_name, (patronymic or "").strip()
 
 
+def _account_of(staff: StaffMember) -> User:
+    if staff.user is None:
+        raise ValidationError("У сотрудника нет учётной записи.")
+    return staff.user
+
+
 def _check_role(role: str) -> None:
     if role not in STAFF_ASSIGNABLE_ROLES:
         raise ValidationError("Эту роль нельзя выдать сотруднику.")
@@ -146,22 +152,22 @@ def staff_member_update(
 @transaction.atomic
 def staff_role_grant(*, staff: StaffMember, role: str, actor: User) -> RoleAssignment:
     _check_role(role)
-    if staff.user_id is None:
-        raise ValidationError("У сотрудника нет учётной записи.")
+    user = _account_of(staff)
     if not staff.is_active:
         raise ValidationError("Сотрудник отмечен уволенным: роли ему не выдаются.")
-    return account_services.role_grant(user=staff.user, role=role, school=staff.school, actor=actor)
+    return account_services.role_grant(user=user, role=role, school=staff.school, actor=actor)
 
 
 @transaction.atomic
 def staff_role_revoke(*, staff: StaffMember, role: str, actor: User) -> None:
     _check_role(role)
+    user = _account_of(staff)
     assignment = RoleAssignment.objects.filter(
-        user_id=staff.user_id, school_id=staff.school_id, role=role, active=True
+        user=user, school_id=staff.school_id, role=role, active=True
     ).first()
-    if staff.user_id is None or assignment is None:
+    if assignment is None:
         raise ValidationError(f"У сотрудника нет роли «{Role(role).label}».")
-    if role == Role.ADMIN and staff.user_id == actor.pk:
+    if role == Role.ADMIN and user.pk == actor.pk:
         # Otherwise a school could lose its last administrator by a slip of the mouse.
         raise ValidationError("Нельзя снять роль администратора с самого себя.")
     account_services.role_revoke(assignment=assignment, actor=actor)
@@ -169,8 +175,7 @@ def staff_role_revoke(*, staff: StaffMember, role: str, actor: User) -> None:
 
 def staff_password_issue(*, staff: StaffMember, actor: User) -> str:
     """A new one-time password (the old one stops working, every session ends)."""
-    if staff.user_id is None:
-        raise ValidationError("У сотрудника нет учётной записи.")
+    user = _account_of(staff)
     if not staff.is_active:
         raise ValidationError("Сотрудник отмечен уволенным: пароль ему не выдаётся.")
-    return account_services.user_issue_password(user=staff.user, actor=actor, school=staff.school)
+    return account_services.user_issue_password(user=user, actor=actor, school=staff.school)

@@ -5,6 +5,8 @@ Routed from ejournal/school/urls.py under /school/staff/.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -113,13 +115,14 @@ def staff_detail(request, staff_id: int):
     )
     held = {a.role for a in roles}
     grant_form = RoleForm()
-    grant_form.fields["role"].choices = [c for c in ROLE_CHOICES if c[0] not in held]
+    missing = [c for c in ROLE_CHOICES if c[0] not in held]
+    cast(forms.ChoiceField, grant_form.fields["role"]).choices = missing
     return _page(
         request,
         "accounts/staff_detail.html",
         staff=staff,
         roles=roles,
-        grant_form=grant_form if grant_form.fields["role"].choices else None,
+        grant_form=grant_form if missing else None,
     )
 
 

@@ -3,6 +3,8 @@ current school, so an id of another school's object is simply an invalid choice.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from ejournal.accounts.models import StaffMember, Student
@@ -48,6 +50,10 @@ class GradeField(forms.IntegerField):
         kwargs.setdefault("label", "Параллель")
         kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1, "max": 11}))
         super().__init__(**kwargs)
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def staff_choices(school: School):
@@ -116,7 +122,7 @@ class SchoolClassForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["homeroom_teacher"].queryset = staff_choices(school)
+        _choices(self, "homeroom_teacher").queryset = staff_choices(school)
 
 
 class SubjectForm(forms.Form):
@@ -152,9 +158,9 @@ class CurriculumEntryForm(forms.Form):
 
     def __init__(self, *args, year: AcademicYear, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = Subject.objects.filter(school_id=year.school_id)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(year=year)
-        self.fields["student"].queryset = Student.objects.filter(
+        _choices(self, "subject").queryset = Subject.objects.filter(school_id=year.school_id)
+        _choices(self, "school_class").queryset = SchoolClass.objects.filter(year=year)
+        _choices(self, "student").queryset = Student.objects.filter(
             school_id=year.school_id, enrollments__school_class__year=year
         ).distinct()
 
@@ -191,7 +197,7 @@ class StudyGroupForm(forms.Form):
 
     def __init__(self, *args, year: AcademicYear, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(year=year)
+        _choices(self, "school_class").queryset = SchoolClass.objects.filter(year=year)
 
 
 class MembershipAddForm(forms.Form):
@@ -203,7 +209,7 @@ class MembershipAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any student of the year: whether a subgroup may take them on those dates is
         # the service's question, answered with a message that names the class.
-        self.fields["student"].queryset = (
+        _choices(self, "student").queryset = (
             Student.objects.filter(
                 school_id=group.school_id, enrollments__school_class__year_id=group.year_id
             )
@@ -225,6 +231,6 @@ class TeachingLoadForm(forms.Form):
 
     def __init__(self, *args, year: AcademicYear, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = staff_choices(year.school)
-        self.fields["group"].queryset = StudyGroup.objects.filter(year=year).order_by("name")
-        self.fields["subject"].queryset = Subject.objects.filter(school_id=year.school_id)
+        _choices(self, "teacher").queryset = staff_choices(year.school)
+        _choices(self, "group").queryset = StudyGroup.objects.filter(year=year).order_by("name")
+        _choices(self, "subject").queryset = Subject.objects.filter(school_id=year.school_id)

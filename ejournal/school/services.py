@@ -44,7 +44,7 @@ def _snapshot(obj: Model, fields: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        data[name] = getattr(obj, field.attname)
+        data[name] = getattr(obj, getattr(field, "attname", name))
     return data
 
 
@@ -986,9 +986,10 @@ def _validate_membership(
                 f"на все даты членства (с {date_from:%d.%m.%Y} {until}): в подгруппу "
                 "можно включить только ученика этого класса."
             )
-    clash = GroupMembership.objects.filter(group=group, student=student).exclude(pk=exclude_pk)
-    clash = clash.filter(date_from__lte=date_to) if date_to else clash
-    clash = clash.exclude(date_to__lt=date_from).first()
+    same = GroupMembership.objects.filter(group=group, student=student).exclude(pk=exclude_pk)
+    if date_to is not None:
+        same = same.filter(date_from__lte=date_to)
+    clash = same.exclude(date_to__lt=date_from).first()
     if clash:
         raise ValidationError(
             f"Ученик {student.short_name} уже состоит в группе «{group}» в эти даты "

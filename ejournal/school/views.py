@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -70,8 +71,8 @@ def _form_page(
     request,
     form: Form,
     *,
-    write: Callable[[dict], object],
-    success_url: str | Callable[[object], str],
+    write: Callable[[dict], Any],
+    success_url: str | Callable[[Any], str],
     success_message: str,
     title: str,
     tab: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -39,7 +41,7 @@ ALL_ROLES = [
 EDITORS = {"admin", "deputy"}
 READERS = EDITORS | {"director"}
 
-_MODELS = [
+_MODELS: list[Any] = [
     AcademicYear,
     GradeBand,
     StudyPeriod,

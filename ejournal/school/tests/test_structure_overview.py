@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -92,7 +93,7 @@ def _grow(world, n: int, tag: str):
             letter=f"{tag}{i}",
             homeroom_teacher=staff if i % 2 else None,
         )
-        subject = f.SubjectFactory(school=school, name=f"Предмет {tag}{i}")
+        subject: Any = f.SubjectFactory(school=school, name=f"Предмет {tag}{i}")
         student = f.StudentFactory(school=school)
         f.enroll(student, cls)
         for override in ({}, {"school_class": cls}, {"student": student}):
