@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -208,6 +209,9 @@ class Grid:
     writable: bool
     current_lesson_id: int | None = None
     columns: list[Column] = field(default_factory=list)
+    colgroup_html: SafeString = field(default_factory=SafeString)
+    lessons_html: SafeString = field(default_factory=SafeString)
+    columns_html: SafeString = field(default_factory=SafeString)
 
 
 def _lessons(group: StudyGroup, subject: Subject, start: dt.date, end: dt.date) -> Q:
@@ -354,7 +358,56 @@ def journal_grid(
         writable=any(h.writable for h in heads),
         current_lesson_id=current_id,
         columns=columns,
+        **_header_html(heads, columns),
     )
+
+
+def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, SafeString]:
+    """The column group and the two header rows (lessons, then their sub-columns).
+
+    journal.js reads each sub-column's facts from its header cell: data-k (kind), data-l
+    (lesson), data-w (work; empty until the default work exists), data-fix (the
+    correction form of a closed column).
+    """
+    lesson_url = reverse("journal:lesson", args=[0])[:-2]
+    fix_url = reverse("journal:correction_create", args=[0])[:-2]
+    cols, lesson_cells, column_cells = [], [], []
+    for head in heads:
+        lesson = head.lesson
+        current = ' class="jl cur" id="current"' if head.is_current else ' class="jl"'
+        tip = escape(
+            f"{lesson.date:%d.%m.%Y}, {lesson.number} урок. {head.topic or 'Тема не указана'}"
+        )
+        mark = "" if head.topic else '<span class="notopic" aria-label="нет темы">*</span>'
+        lesson_cells.append(
+            f'<th colspan="{len(head.columns)}"{current} title="{tip}">'
+            f'<a href="{lesson_url}{lesson.pk}/">{lesson.date:%d.%m}</a>{mark}</th>'
+        )
+    for col in columns:
+        cols.append(f'<col class="{col.kind}{" lk" if col.lock else ""}">')
+        work_id = col.work.pk if col.work is not None else ""
+        attrs = f'data-k="{col.kind}" data-l="{col.lesson.pk}" data-w="{work_id}"'
+        if col.correctable:
+            query = f"kind=mark&amp;work={work_id}" if col.kind == "m" else "kind=attendance"
+            if col.kind == "m" and col.work is None:
+                query = "kind=mark"
+            attrs += f' data-fix="{fix_url}{col.lesson.pk}/?{query}"'
+        if col.lock:
+            tail = '<span class="lock" aria-label="закрыто">🔒</span>'
+        elif col.writable:
+            tail = (
+                '<button type="button" class="fill" title="Заполнить пустые ячейки столбца" '
+                'aria-label="Заполнить столбец">⇣</button>'
+            )
+        else:
+            tail = ""
+        tip = escape(col.lock or col.title)
+        column_cells.append(f'<th scope="col" {attrs} title="{tip}">{escape(col.label)}{tail}</th>')
+    return {
+        "colgroup_html": mark_safe("".join(cols)),  # noqa: S308 - values escaped above
+        "lessons_html": mark_safe("".join(lesson_cells)),  # noqa: S308
+        "columns_html": mark_safe("".join(column_cells)),  # noqa: S308
+    }
 
 
 def _stream_grade(group: StudyGroup, day: dt.date) -> int:
@@ -414,9 +467,13 @@ def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, str
     weighted = Decimal(0)
     weights = Decimal(0)
     debts = 0
+    member_on: dict[dt.date, bool] = {}
     for col in columns:
         day = col.lesson.date
-        if not any(s.covers(day) for s in spans):
+        member = member_on.get(day)
+        if member is None:
+            member = member_on[day] = any(s.covers(day) for s in spans)
+        if not member:
             parts.append('<td class="x"></td>')
             continue
         if col.kind == "m":
