@@ -302,7 +302,7 @@ def slot_conflicts(
 
 
 def _fmt_hours(value) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value.normalize())
+    text = f"{value:g}" if isinstance(value, float) else format(value.normalize(), "f")
     return text.replace(".", ",")
 
 
