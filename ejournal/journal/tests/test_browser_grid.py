@@ -102,3 +102,22 @@ def test_a_pasted_block_is_saved_in_one_request(browser_page):
     expect(page.locator("#jstatus")).to_have_text("Сохранено ячеек: 6.")
     assert len(requests) == 1
     assert sorted(Mark.objects.values_list("value", flat=True)) == ["3", "4", "4", "4", "5", "5"]
+
+
+def test_on_a_phone_the_lesson_page_takes_marks_and_attendance(phone_page):
+    world, lesson = _journal_today()
+    page = phone_page
+    sign_in(page, "teacher", TEST_PASSWORD)
+    page.goto(reverse("journal:lesson", args=[lesson.pk]))
+    row = _row(page, world.students[1])
+    row.nth(0).tap()
+    page.keyboard.type("5")
+    row.nth(3).tap()  # attendance: the previous cell is saved when it loses focus
+    page.keyboard.type("оп5")
+    page.keyboard.press("Enter")
+    expect(page.locator("tbody td.ok")).to_have_count(2)
+    # The table fits the phone's width: no sideways scrolling to reach the cells.
+    width = page.evaluate("document.querySelector('table.jgrid').getBoundingClientRect().width")
+    assert width <= 360
+    page.reload()
+    assert _row(page, world.students[1]).nth(3).input_value() == "ОП5"

@@ -186,7 +186,7 @@
   // Open on the current lesson.
   const current = document.getElementById("current");
   const wrap = table.closest(".jwrap");
-  if (current && wrap) {
+  if (current && wrap && current.offsetLeft + current.offsetWidth > wrap.clientWidth) {
     const name = table.querySelector("th.jname");
     wrap.scrollLeft = Math.max(0, current.offsetLeft - (name ? name.offsetWidth : 0) - 80);
   }
