@@ -26,7 +26,14 @@ from ejournal.attestation.models import (
     PeriodMarkKind,
 )
 from ejournal.journal import rules as journal_rules
-from ejournal.journal.models import Attendance, AttendanceCode, Mark, Work, WorkCategory
+from ejournal.journal.models import (
+    Attendance,
+    AttendanceCode,
+    Mark,
+    MarkValue,
+    Work,
+    WorkCategory,
+)
 from ejournal.schedule.models import LessonStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
@@ -98,7 +105,7 @@ def closing_opens_on(*, period: StudyPeriod, settings: AttestationSettings) -> d
 # --- What is being attested ---------------------------------------------------------
 
 
-_SHORT_LABELS = {
+_SHORT_LABELS: dict[str, str] = {
     PeriodMarkKind.YEAR: "год",
     PeriodMarkKind.EXAM: "экзамен",
     PeriodMarkKind.FINAL: "итоговая",
@@ -378,7 +385,7 @@ def _period_sheet(
         .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
     )
     by_student: dict[int, list[MarkCell]] = defaultdict(list)
-    labels = dict(Mark._meta.get_field("value").choices)
+    labels = dict(MarkValue.choices)
     for student_id, value, day, weight, short, category in marks:
         by_student[student_id].append(
             MarkCell(
@@ -435,7 +442,8 @@ def _year_sheet(
         own = by_student.get(student.pk, [])
         if target.kind == PeriodMarkKind.YEAR:
             used = sorted(
-                (m for m in own if m.kind == PeriodMarkKind.PERIOD), key=lambda m: m.period.start
+                (m for m in own if m.kind == PeriodMarkKind.PERIOD),
+                key=lambda m: m.period.start,  # type: ignore[union-attr]
             )
             suggestion = _suggest_from(used, policy, expected=len(periods), what="за периоды")
         elif target.kind == PeriodMarkKind.FINAL:
@@ -504,28 +512,29 @@ class Counts:
     def add(self, value: str) -> None:
         self.by_value[value] += 1
 
-    def __getitem__(self, value: str) -> int:
+    # A method, not __getitem__: templates try item lookup before attributes.
+    def count(self, value: str) -> int:
         return self.by_value.get(value, 0)
 
     @property
     def five(self) -> int:
-        return self["5"]
+        return self.count("5")
 
     @property
     def four(self) -> int:
-        return self["4"]
+        return self.count("4")
 
     @property
     def three(self) -> int:
-        return self["3"]
+        return self.count("3")
 
     @property
     def two(self) -> int:
-        return self["2"]
+        return self.count("2")
 
     @property
     def na(self) -> int:
-        return self["na"]
+        return self.count("na")
 
     @property
     def total(self) -> int:
@@ -544,7 +553,7 @@ class Counts:
         """Успеваемость: (all − «2» − «н/а» − «незач») / all, in percent."""
         if not self.total:
             return None
-        return _percent(self.total - sum(self[v] for v in FAILING), self.total)
+        return _percent(self.total - sum(self.count(v) for v in FAILING), self.total)
 
 
 def _percent(part: int, whole: int) -> Decimal:
@@ -585,7 +594,9 @@ class SummarySheet:
         """Rows under the table: a label, the figure per subject, the class figure."""
         rows: list[tuple[str, list, object]] = []
         for label, value in (("«5»", "5"), ("«4»", "4"), ("«3»", "3"), ("«2»", "2"), ("н/а", "na")):
-            rows.append((label, [c[value] for c in self.subject_counts], self.totals[value]))
+            rows.append(
+                (label, [c.count(value) for c in self.subject_counts], self.totals.count(value))
+            )
         rows.append(("Качество, %", [c.quality for c in self.subject_counts], self.totals.quality))
         rows.append(
             ("Успеваемость, %", [c.success for c in self.subject_counts], self.totals.success)

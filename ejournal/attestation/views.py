@@ -109,7 +109,7 @@ def entry(request, group_id: int, subject_id: int, slug: str):
         else:
             messages.error(request, "Проверьте введённые значения.")
     else:
-        initial = {}
+        initial: dict[str, object] = {}
         for row in sheet.rows:
             mark, sid = row.period_mark, row.student.pk
             initial[f"mark_{sid}"] = mark.get_value_display() if mark else ""

@@ -317,3 +317,28 @@ def test_index_page_queries_do_not_grow_with_loads(aw, client_for):
         _class_of(aw.w, letter, 2, 3)
     large = _count(client, reverse("attestation:index"))
     assert small == large
+
+
+def test_sheet_page_renders_each_students_counts_and_absences(aw, client_for):
+    import re
+
+    w = aw.w
+    s0 = w.students[0]
+    PeriodMark.objects.create(
+        school=w.school,
+        year=w.year,
+        student=s0,
+        subject=w.subject,
+        kind="period",
+        period=aw.q2,
+        value="5",
+    )
+    from ejournal.journal.models import Attendance
+
+    Attendance.objects.create(lesson=aw.lesson(dt.date(2026, 11, 9)), student=s0, code="b")
+    html = client_for("homeroom").get(_urls(aw)["sheet"]).content.decode()
+    cells = r'\s*<td class="num">(\S*)</td>'
+    row = re.search(re.escape(s0.short_name) + "</td>" + cells * 9, html)
+    assert row is not None
+    # The mark; «5» «4» «3» «2» н/а; missed lessons, of them ill, excused.
+    assert row.groups() == ("5", "1", "0", "0", "0", "0", "1", "1", "0")
