@@ -33,7 +33,7 @@ class StaffForm(forms.Form):
 
 class StaffCreateForm(StaffForm):
     username = forms.CharField(
-        label="Логин", max_length=150, help_text="латинские буквы, цифры и символы @ . + - _"
+        label="Логин", max_length=150, help_text="буквы, цифры и символы @ . + - _"
     )
     roles = forms.MultipleChoiceField(
         label="Роли", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
