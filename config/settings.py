@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "ejournal.schedule",
     "ejournal.planning",
     "ejournal.attestation",
+    "ejournal.diary",
+    "ejournal.notifications",
 ]
 
 MIDDLEWARE = [

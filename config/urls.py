@@ -8,6 +8,8 @@ urlpatterns = [
     path("journal/", include("ejournal.journal.urls")),
     path("planning/", include("ejournal.planning.urls")),
     path("attestation/", include("ejournal.attestation.urls")),
+    path("diary/", include("ejournal.diary.urls")),
+    path("notifications/", include("ejournal.notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ejournal.school import selectors as school_selectors
+
+
+class PrintoutForm(forms.Form):
+    school_class = forms.ModelChoiceField(
+        label="Класс",
+        queryset=None,
+        error_messages={"invalid_choice": "Выберите класс из списка."},
+    )
+    week = forms.DateField(
+        label="Любой день недели",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Укажите дату в виде ГГГГ-ММ-ДД."},
+    )
+
+    def __init__(self, *args, classes, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes.order_by("grade", "letter")
+        self.fields["week"].initial = school_selectors.school_today(request.ctx.school)
+        self.members: list = []
+        self.selected: list = []
+
+    def clean(self):
+        data = super().clean()
+        school_class, day = data.get("school_class"), data.get("week")
+        if school_class is None or day is None:
+            return data
+        members = list(school_selectors.students_of_class_on(school_class=school_class, day=day))
+        if not members:
+            raise ValidationError("В этом классе на выбранную неделю нет учеников.")
+        wanted = self.data.getlist("student") if hasattr(self.data, "getlist") else []
+        self.members = members
+        self.selected = members
+        if wanted:
+            by_id = {str(s.pk): s for s in members}
+            if any(w not in by_id for w in wanted):
+                raise ValidationError("Выбраны ученики не из этого класса.")
+            self.selected = [by_id[w] for w in wanted]
+        return data
+
+    def selected_students(self):
+        return self.selected

@@ -1,0 +1,680 @@
+"""What a student or a parent sees: read-only views of the journal for one student.
+
+Every function takes a student the caller has already checked (``permissions``) and runs
+a fixed number of queries, whatever the number of lessons, marks or classmates. Nothing is
+cached: a mark saved by the teacher is in the next page load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Q
+
+from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian
+from ejournal.attestation import averages
+from ejournal.attestation.models import PeriodMark
+from ejournal.journal.models import (
+    Attendance,
+    Homework,
+    Mark,
+    Work,
+    WorkCategory,
+)
+from ejournal.schedule.models import Lesson, LessonStatus, ScheduleChange, ScheduleChangeKind
+from ejournal.school import selectors as school_selectors
+from ejournal.school.models import (
+    AcademicYear,
+    ClassEnrollment,
+    GroupKind,
+    GroupMembership,
+    SchoolClass,
+    StudyPeriod,
+)
+
+WEEKDAYS = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
+MONTHS = [
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+]  # fmt: skip
+ABSENT_CODES = ("n", "b", "up")
+WRITTEN = (WorkCategory.WRITTEN, WorkCategory.CONTROL, WorkCategory.ESSAY, WorkCategory.PRACTICAL)
+
+
+def day_title(day: dt.date) -> str:
+    return f"{WEEKDAYS[day.weekday()].capitalize()}, {day.day} {MONTHS[day.month - 1]}"
+
+
+def short_day(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+# --- Whose diary ----------------------------------------------------------------------
+
+
+def family_students(user) -> list[Student]:
+    """The students whose diary ``user`` may read, in any school (one query): their own
+    student record where they hold an active student role, and the children they are a
+    guardian of where they hold an active parent role in the child's school."""
+    if not user.is_authenticated:
+        return []
+    roles = RoleAssignment.objects.filter(user=user, active=True)
+    children = StudentGuardian.objects.filter(
+        guardian__user=user,
+        guardian__school_id=F("student__school_id"),
+        student__school_id__in=roles.filter(role=Role.PARENT).values("school_id"),
+    ).values("student_id")
+    own = Q(user=user, school_id__in=roles.filter(role=Role.STUDENT).values("school_id"))
+    return list(
+        Student.objects.filter(own | Q(pk__in=children))
+        .select_related("school")
+        .order_by("birth_date", "last_name", "first_name", "pk")
+    )
+
+
+# --- The student's lessons -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    key: int
+    date_from: dt.date
+    date_to: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.date_from <= day and (self.date_to is None or day <= self.date_to)
+
+
+@dataclass
+class Belonging:
+    """Which classes and groups the student was in, and when, within a date range."""
+
+    classes: list[Span]
+    groups: list[Span]
+
+    def attends(self, lesson: Lesson) -> bool:
+        group = lesson.group
+        if group.kind == GroupKind.WHOLE_CLASS:
+            return any(
+                s.key == group.school_class_id and s.covers(lesson.date) for s in self.classes
+            )
+        return any(s.key == group.pk and s.covers(lesson.date) for s in self.groups)
+
+    def lesson_filter(self) -> Q:
+        return Q(
+            group__kind=GroupKind.WHOLE_CLASS,
+            group__school_class_id__in={s.key for s in self.classes},
+        ) | Q(group_id__in={s.key for s in self.groups})
+
+
+def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
+    """Two queries."""
+    classes = [
+        Span(c, f, t)
+        for c, f, t in ClassEnrollment.objects.filter(
+            school_selectors.overlapping(start, end), student=student
+        ).values_list("school_class_id", "date_from", "date_to")
+    ]
+    groups = [
+        Span(g, f, t)
+        for g, f, t in GroupMembership.objects.filter(
+            school_selectors.overlapping(start, end), student=student
+        ).values_list("group_id", "date_from", "date_to")
+    ]
+    return Belonging(classes, groups)
+
+
+def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[Lesson]:
+    """The student's lessons in [start, end] in timetable order (three queries)."""
+    where = belonging(student, start, end)
+    lessons = (
+        Lesson.objects.filter(where.lesson_filter(), school_id=student.school_id)
+        .filter(date__range=(start, end))
+        .select_related(
+            "group",
+            "subject",
+            "planned_teacher",
+            "actual_teacher",
+            "record",
+            "substitution",
+            "moved_to",
+            "moved_from",
+        )
+        .order_by("date", "number", "start_time", "pk")
+    )
+    return [lesson for lesson in lessons if where.attends(lesson)]
+
+
+# --- Week ------------------------------------------------------------------------------
+
+
+@dataclass
+class DiaryMark:
+    value: str
+    display: str
+    numeric: int | None
+    work_type: str
+    work_short: str
+    weight: Decimal
+    title: str
+    comment: str
+    is_makeup: bool
+    date: dt.date | None = None
+    subject: str = ""
+
+
+@dataclass
+class DiaryHomework:
+    homework: Homework
+    individual: bool
+    attachments: list
+
+    @property
+    def text(self) -> str:
+        return self.homework.text
+
+    @property
+    def due_date(self) -> dt.date | None:
+        return self.homework.due_date
+
+
+@dataclass
+class DiaryLesson:
+    lesson: Lesson
+    teacher: str
+    planned_teacher: str
+    substituted: bool
+    cancelled: bool
+    moved_to: dt.date | None
+    moved_from: dt.date | None
+    extra: bool
+    room_changed_from: str
+    topic: str
+    assigned: list[DiaryHomework] = field(default_factory=list)
+    due: list[DiaryHomework] = field(default_factory=list)
+    marks: list[DiaryMark] = field(default_factory=list)
+    attendance: str = ""
+    attendance_code: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.substituted
+            or self.cancelled
+            or self.moved_to
+            or self.moved_from
+            or self.extra
+            or self.room_changed_from
+        )
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    title: str
+    is_today: bool
+    lessons: list[DiaryLesson]
+
+
+@dataclass
+class Week:
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    days: list[DiaryDay]
+
+    @property
+    def previous(self) -> dt.date:
+        return self.start - dt.timedelta(days=7)
+
+    @property
+    def next(self) -> dt.date:
+        return self.start + dt.timedelta(days=7)
+
+    @property
+    def title(self) -> str:
+        return f"{short_day(self.start)} — {short_day(self.end)} {self.end.year}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.start <= self.today <= self.end
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _mark(mark: Mark) -> DiaryMark:
+    work = mark.work
+    return DiaryMark(
+        value=mark.value,
+        display=mark.get_value_display(),
+        numeric=mark.numeric,
+        work_type=work.work_type.name,
+        work_short=work.work_type.short_name,
+        weight=work.work_type.weight,
+        title=work.title,
+        comment=mark.comment,
+        is_makeup=mark.is_makeup,
+    )
+
+
+def _person(staff) -> str:
+    return staff.short_name if staff else ""
+
+
+def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
+    """Monday to Saturday around ``day`` (Sunday only when it has lessons). Nine queries."""
+    start = week_start(day)
+    end = start + dt.timedelta(days=6)
+    lessons = lessons_of_student(student, start, end)
+    ids = [lesson.pk for lesson in lessons]
+
+    changes = ScheduleChange.objects.filter(Q(lesson_id__in=ids) | Q(new_lesson_id__in=ids))
+    extra_ids, room_before = set(), {}
+    for change in changes.order_by("created_at", "pk"):
+        if change.kind == ScheduleChangeKind.EXTRA and change.new_lesson_id:
+            extra_ids.add(change.new_lesson_id)
+        elif change.kind == ScheduleChangeKind.ROOM and change.lesson_id not in room_before:
+            room_before[change.lesson_id] = (change.before or {}).get("room", "")
+
+    marks = defaultdict(list)
+    for mark in (
+        Mark.objects.filter(student=student, work__lesson_id__in=ids)
+        .select_related("work__work_type")
+        .order_by("work__position", "work_id")
+    ):
+        marks[mark.work.lesson_id].append(_mark(mark))
+
+    attendance = {
+        a.lesson_id: a for a in Attendance.objects.filter(student=student, lesson_id__in=ids)
+    }
+
+    group_ids = {lesson.group_id for lesson in lessons}
+    homework = (
+        Homework.objects.filter(
+            Q(lesson_id__in=ids) | Q(due_date__range=(start, end), lesson__group_id__in=group_ids)
+        )
+        .filter(Q(is_individual=False) | Q(students=student))
+        .distinct()
+        .select_related("lesson")
+        .prefetch_related("attachments")
+        .order_by("pk")
+    )
+    assigned, due = defaultdict(list), defaultdict(list)
+    for hw in homework:
+        item = DiaryHomework(hw, hw.is_individual, list(hw.attachments.all()))
+        if hw.lesson_id in ids:
+            assigned[hw.lesson_id].append(item)
+        if hw.due_date and start <= hw.due_date <= end:
+            due[(hw.due_date, hw.lesson.group_id, hw.lesson.subject_id)].append(item)
+
+    by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
+    for lesson in lessons:
+        row = attendance.get(lesson.pk)
+        record = getattr(lesson, "record", None)
+        room_from = room_before.get(lesson.pk, "")
+        item = DiaryLesson(
+            lesson=lesson,
+            teacher=_person(lesson.teacher),
+            planned_teacher=_person(lesson.planned_teacher),
+            substituted=lesson.is_substituted,
+            cancelled=lesson.status == LessonStatus.CANCELLED,
+            moved_to=lesson.moved_to.date if lesson.moved_to else None,
+            moved_from=lesson.moved_from.date if lesson.moved_from else None,
+            extra=lesson.pk in extra_ids,
+            room_changed_from=room_from if room_from != lesson.room else "",
+            topic=record.topic if record else "",
+            assigned=assigned.get(lesson.pk, []),
+            marks=marks.get(lesson.pk, []),
+            attendance=str(_attendance_display(row)) if row else "",
+            attendance_code=row.code if row else "",
+        )
+        # Homework due today belongs to the first lesson of its subject and group that day.
+        key = (lesson.date, lesson.group_id, lesson.subject_id)
+        if key in due and lesson.status != LessonStatus.CANCELLED:
+            item.due = due.pop(key)
+        by_day[lesson.date].append(item)
+
+    last = end if by_day.get(end) else end - dt.timedelta(days=1)
+    days = []
+    current = start
+    while current <= last:
+        days.append(
+            DiaryDay(current, day_title(current), current == today, by_day.get(current, []))
+        )
+        current += dt.timedelta(days=1)
+    return Week(start, end, today, days)
+
+
+def _attendance_display(row: Attendance) -> str:
+    display = row.get_code_display()
+    if row.late_minutes:
+        display = f"{display} {row.late_minutes} мин"
+    return display
+
+
+# --- Periods ---------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodChoice:
+    year: AcademicYear | None
+    school_class: SchoolClass | None
+    periods: list[StudyPeriod]
+    period: StudyPeriod | None
+
+
+def period_choice(student: Student, today: dt.date, period_id: int | None) -> PeriodChoice:
+    """The student's year, class and study periods, and the chosen (else current) period."""
+    year = school_selectors.year_on(school=student.school, day=today)
+    if year is None:
+        return PeriodChoice(None, None, [], None)
+    enrollment = (
+        ClassEnrollment.objects.filter(student=student, school_class__year=year)
+        .filter(date_from__lte=max(today, year.start))
+        .select_related("school_class")
+        .order_by("-date_from")
+        .first()
+    )
+    if enrollment is None:
+        return PeriodChoice(year, None, [], None)
+    school_class = enrollment.school_class
+    periods = school_selectors.periods_for_grade(year=year, grade=school_class.grade)
+    chosen = next((p for p in periods if p.pk == period_id), None)
+    if chosen is None:
+        started = [p for p in periods if p.start <= today]
+        chosen = started[-1] if started else (periods[0] if periods else None)
+    return PeriodChoice(year, school_class, periods, chosen)
+
+
+# --- Marks and rating ------------------------------------------------------------------
+
+
+@dataclass
+class TrendPoint:
+    date: dt.date
+    average: Decimal
+
+
+@dataclass
+class Rating:
+    position: int | None
+    total: int
+
+    @property
+    def display(self) -> str:
+        return f"{self.position} из {self.total}" if self.position else "—"
+
+
+@dataclass
+class SubjectMarks:
+    subject_id: int
+    subject: str
+    marks: list[DiaryMark]
+    average: Decimal | None
+    period_mark: PeriodMark | None
+    rating: Rating
+    trend: list[TrendPoint]
+
+    @property
+    def average_display(self) -> str:
+        return averages.display_average(self.average)
+
+
+@dataclass
+class MarksPage:
+    choice: PeriodChoice
+    subjects: list[SubjectMarks]
+    overall_average: Decimal | None
+    overall_rating: Rating
+    year_marks: dict[int, PeriodMark]
+
+    @property
+    def overall_display(self) -> str:
+        return averages.display_average(self.overall_average)
+
+
+def _trend(marks: list[DiaryMark]) -> list[TrendPoint]:
+    """The weighted average after each day with numeric marks."""
+    points: list[TrendPoint] = []
+    total = weights = Decimal(0)
+    for mark in marks:
+        if mark.numeric is None:
+            continue
+        total += mark.numeric * mark.weight
+        weights += mark.weight
+        point = TrendPoint(mark.date, total / weights)  # type: ignore[arg-type]
+        if points and points[-1].date == mark.date:
+            points[-1] = point
+        else:
+            points.append(point)
+    return points
+
+
+def rank(mine: Decimal | None, everyone: list[Decimal]) -> Rating:
+    """Position by average: 1 + the number of classmates strictly above (ties share)."""
+    if mine is None:
+        return Rating(None, len(everyone))
+    return Rating(1 + sum(1 for a in everyone if a > mine), len(everyone))
+
+
+def class_averages(
+    student_ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, dict[int, Decimal]]:
+    """student → subject → weighted average over [start, end] (one query)."""
+    rows = (
+        Mark.objects.filter(
+            student_id__in=student_ids,
+            numeric__isnull=False,
+            work__lesson__date__range=(start, end),
+        )
+        .exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .values_list("student_id", "work__lesson__subject_id", "value", "work__work_type__weight")
+    )
+    grouped: dict[tuple[int, int], list[averages.WeightedMark]] = defaultdict(list)
+    for student_id, subject_id, value, weight in rows:
+        grouped[(student_id, subject_id)].append(averages.WeightedMark(value, weight))
+    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for (student_id, subject_id), items in grouped.items():
+        average = averages.weighted_average(items)
+        if average is not None:
+            result[student_id][subject_id] = average
+    return result
+
+
+def overall(per_subject: dict[int, Decimal]) -> Decimal | None:
+    """The overall average: the mean of the subject averages (each subject counts once)."""
+    if not per_subject:
+        return None
+    return sum(per_subject.values(), Decimal(0)) / len(per_subject)
+
+
+def marks_page(student: Student, today: dt.date, period_id: int | None) -> MarksPage:
+    choice = period_choice(student, today, period_id)
+    period = choice.period
+    if period is None or choice.school_class is None:
+        return MarksPage(choice, [], None, Rating(None, 0), {})
+    rows = (
+        Mark.objects.filter(student=student, work__lesson__date__range=(period.start, period.end))
+        .exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .select_related("work__work_type", "work__lesson__subject")
+        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
+    )
+    by_subject: dict[int, list[DiaryMark]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for mark in rows:
+        item = _mark(mark)
+        item.date = mark.work.lesson.date
+        subject = mark.work.lesson.subject
+        item.subject = subject.name
+        names[subject.pk] = subject.name
+        by_subject[subject.pk].append(item)
+    period_marks = list(
+        PeriodMark.objects.filter(student=student, year=choice.year).select_related("subject")
+    )
+    this_period = {m.subject_id: m for m in period_marks if m.period_id == period.pk}
+    year_marks = {m.subject_id: m for m in period_marks if m.kind == "year"}
+    for m in this_period.values():
+        names.setdefault(m.subject_id, m.subject.name)
+
+    rating_day = min(max(today, period.start), period.end)
+    classmates = list(
+        school_selectors.students_of_class_on(
+            school_class=choice.school_class, day=rating_day
+        ).values_list("pk", flat=True)
+    )
+    if student.pk not in classmates:
+        classmates.append(student.pk)
+    averages_by_student = class_averages(classmates, period.start, period.end)
+    mine = averages_by_student.get(student.pk, {})
+
+    subjects = []
+    for subject_id in sorted(names, key=lambda pk: names[pk]):
+        everyone = [a[subject_id] for a in averages_by_student.values() if subject_id in a]
+        marks = by_subject.get(subject_id, [])
+        subjects.append(
+            SubjectMarks(
+                subject_id=subject_id,
+                subject=names[subject_id],
+                marks=marks,
+                average=mine.get(subject_id),
+                period_mark=this_period.get(subject_id),
+                rating=rank(mine.get(subject_id), everyone),
+                trend=_trend(marks),
+            )
+        )
+    overall_everyone = [o for a in averages_by_student.values() if (o := overall(a)) is not None]
+    my_overall = overall(mine)
+    return MarksPage(choice, subjects, my_overall, rank(my_overall, overall_everyone), year_marks)
+
+
+# --- Homework, debts, attendance -------------------------------------------------------
+
+
+def upcoming_homework(student: Student, today: dt.date, days: int = 60) -> list[DiaryHomework]:
+    """Homework due from today on, by due date (four queries)."""
+    where = belonging(student, today, today)
+    rows = (
+        Homework.objects.filter(due_date__range=(today, today + dt.timedelta(days=days)))
+        .filter(
+            Q(
+                lesson__group__kind=GroupKind.WHOLE_CLASS,
+                lesson__group__school_class_id__in={s.key for s in where.classes},
+            )
+            | Q(lesson__group_id__in={s.key for s in where.groups})
+        )
+        .filter(Q(is_individual=False) | Q(students=student))
+        .distinct()
+        .select_related("lesson__subject")
+        .prefetch_related("attachments")
+        .order_by("due_date", "lesson__subject__name", "pk")
+    )
+    return [DiaryHomework(hw, hw.is_individual, list(hw.attachments.all())) for hw in rows[:200]]
+
+
+@dataclass
+class MissedWork:
+    date: dt.date
+    subject: str
+    work_type: str
+    title: str
+    attendance: str
+
+
+@dataclass
+class AttendanceCounts:
+    absent: int = 0
+    ill: int = 0
+    excused: int = 0
+    late: int = 0
+
+    @property
+    def missed(self) -> int:
+        return self.absent + self.ill + self.excused
+
+
+@dataclass
+class Summary:
+    choice: PeriodChoice
+    debts: list[DiaryMark]
+    missed_works: list[MissedWork]
+    period_attendance: AttendanceCounts
+    year_attendance: AttendanceCounts
+
+
+def _count(counts: AttendanceCounts, code: str) -> None:
+    name = {"n": "absent", "b": "ill", "up": "excused", "op": "late"}[code]
+    setattr(counts, name, getattr(counts, name) + 1)
+
+
+def student_summary(student: Student, today: dt.date, period_id: int | None = None) -> Summary:
+    """Debt dots and missed written works of the year, and attendance (period and year)."""
+    choice = period_choice(student, today, period_id)
+    year = choice.year
+    if year is None:
+        return Summary(choice, [], [], AttendanceCounts(), AttendanceCounts())
+    span = (year.start, year.end)
+    debts = []
+    for mark in (
+        Mark.objects.filter(student=student, value="dot", work__lesson__date__range=span)
+        .select_related("work__work_type", "work__lesson__subject")
+        .order_by("work__lesson__date", "work__lesson__number")
+    ):
+        item = _mark(mark)
+        item.date = mark.work.lesson.date
+        item.subject = mark.work.lesson.subject.name
+        debts.append(item)
+
+    absences = Attendance.objects.filter(
+        student=student, code__in=ABSENT_CODES, lesson__date__range=span
+    )
+    missed = []
+    for work in (
+        Work.objects.filter(
+            lesson_id__in=absences.values("lesson_id"), work_type__category__in=WRITTEN
+        )
+        .exclude(
+            pk__in=Mark.objects.filter(student=student, numeric__isnull=False).values("work_id")
+        )
+        .select_related("lesson__subject", "work_type")
+        .order_by("lesson__date", "lesson__number")
+    ):
+        missed.append(
+            MissedWork(
+                work.lesson.date, work.lesson.subject.name, work.work_type.name, work.title, ""
+            )
+        )
+
+    period_counts, year_counts = AttendanceCounts(), AttendanceCounts()
+    period = choice.period
+    for code, day in Attendance.objects.filter(
+        student=student, lesson__date__range=span
+    ).values_list("code", "lesson__date"):
+        _count(year_counts, code)
+        if period and period.start <= day <= period.end:
+            _count(period_counts, code)
+    return Summary(choice, debts, missed, period_counts, year_counts)
+
+
+def attachment_for_student(student: Student, attachment_id: int):
+    """The homework attachment if the student was given that homework, else None."""
+    from ejournal.journal.models import HomeworkAttachment
+
+    attachment = (
+        HomeworkAttachment.objects.select_related("homework__lesson__group")
+        .filter(pk=attachment_id, homework__lesson__school_id=student.school_id)
+        .first()
+    )
+    if attachment is None:
+        return None
+    homework = attachment.homework
+    lesson = homework.lesson
+    if not belonging(student, lesson.date, lesson.date).attends(lesson):
+        return None
+    if homework.is_individual and not homework.students.filter(pk=student.pk).exists():
+        return None
+    return attachment

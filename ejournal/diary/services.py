@@ -1,0 +1,36 @@
+"""The diary's only writes: a visit log row per page view and the calendar feed token."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ejournal.audit import services as audit
+from ejournal.diary.models import CalendarFeed, DiaryVisit, new_token
+
+
+def visit_record(*, user, student, page: str) -> None:
+    """One insert, no transaction of its own: it must cost a page view next to nothing."""
+    DiaryVisit.objects.create(user=user, student=student, school_id=student.school_id, page=page)
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user) -> CalendarFeed:
+    """Create the private feed address, or replace it (the old address stops working)."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=user)
+        action = "calendar_feed.created"
+    else:
+        feed.token = new_token()
+        feed.save(update_fields=["token"])
+        action = "calendar_feed.renewed"
+    audit.record(action=action, actor=user, object_type="diary.calendarfeed", object_id=feed.pk)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user) -> bool:
+    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    if deleted:
+        audit.record(action="calendar_feed.revoked", actor=user, object_type="diary.calendarfeed")
+    return bool(deleted)

@@ -1,0 +1,217 @@
+"""Diary pages for students and parents: read-only, never cached, one visit row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ejournal.accounts.permissions import deny
+from ejournal.diary import charts, ical, printout, selectors, services
+from ejournal.diary.forms import PrintoutForm
+from ejournal.diary.models import CalendarFeed, DiaryPage
+from ejournal.diary.permissions import Reader, family_view, printable_classes
+from ejournal.school.selectors import school_today
+
+
+def _context(request, reader: Reader, page: str, **extra) -> dict:
+    return {
+        "reader": reader,
+        "student": reader.student,
+        "page": page,
+        "today": school_today(reader.student.school),
+        **extra,
+    }
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@never_cache
+@require_GET
+@login_required
+def index(request):
+    students = selectors.family_students(request.user)
+    if not students:
+        raise deny()
+    return redirect("diary:week", student_id=students[0].pk)
+
+
+@never_cache
+@require_GET
+@family_view
+def week(request, reader: Reader):
+    today = school_today(reader.student.school)
+    day = today
+    raw = request.GET.get("date", "")
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(
+                request, "Неверная дата: укажите её в виде ГГГГ-ММ-ДД. Показана текущая неделя."
+            )
+    services.visit_record(user=request.user, student=reader.student, page=DiaryPage.WEEK)
+    data = selectors.student_week(reader.student, day, today)
+    return render(request, "diary/week.html", _context(request, reader, "week", week=data))
+
+
+@never_cache
+@require_GET
+@family_view
+def marks(request, reader: Reader):
+    today = school_today(reader.student.school)
+    data = selectors.marks_page(reader.student, today, _int_param(request, "period"))
+    services.visit_record(user=request.user, student=reader.student, page=DiaryPage.MARKS)
+    period = data.choice.period
+    charts_by_subject = {
+        s.subject_id: charts.trend_svg(s.trend, period.start, period.end, s.subject)
+        for s in data.subjects
+        if period is not None
+    }
+    return render(
+        request,
+        "diary/marks.html",
+        _context(request, reader, "marks", data=data, charts=charts_by_subject),
+    )
+
+
+@never_cache
+@require_GET
+@family_view
+def homework(request, reader: Reader):
+    today = school_today(reader.student.school)
+    items = selectors.upcoming_homework(reader.student, today)
+    services.visit_record(user=request.user, student=reader.student, page=DiaryPage.HOMEWORK)
+    return render(
+        request, "diary/homework.html", _context(request, reader, "homework", items=items)
+    )
+
+
+@never_cache
+@require_GET
+@family_view
+def summary(request, reader: Reader):
+    today = school_today(reader.student.school)
+    data = selectors.student_summary(reader.student, today, _int_param(request, "period"))
+    services.visit_record(user=request.user, student=reader.student, page=DiaryPage.SUMMARY)
+    return render(request, "diary/summary.html", _context(request, reader, "summary", data=data))
+
+
+@never_cache
+@require_GET
+@family_view
+def attachment(request, reader: Reader, attachment_id: int):
+    found = selectors.attachment_for_student(reader.student, attachment_id)
+    if found is None:
+        raise deny()
+    services.visit_record(user=request.user, student=reader.student, page=DiaryPage.ATTACHMENT)
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type or "application/octet-stream",
+    )
+
+
+# --- Calendar feed ---------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar(request):
+    students = selectors.family_students(request.user)
+    if not students:
+        raise deny()
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(user=request.user)
+            messages.success(request, "Адрес календаря отключён.")
+        else:
+            services.calendar_feed_renew(user=request.user)
+            messages.success(request, "Создан новый адрес календаря; прежний больше не работает.")
+        return redirect("diary:calendar")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = (
+        request.build_absolute_uri(reverse("diary:ical", kwargs={"token": feed.token}))
+        if feed
+        else ""
+    )
+    return render(
+        request,
+        "diary/calendar.html",
+        {"feed": feed, "url": url, "students": students, "page": "calendar"},
+    )
+
+
+@never_cache
+@require_GET
+def ical_feed(request, token: str):
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise deny()
+    students = selectors.family_students(feed.user)
+    body = ical.family_calendar(students)
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=dt.datetime.now(dt.UTC))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="ejournal.ics"'
+    return response
+
+
+# --- Weekly printout -------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@login_required
+def printout_page(request):
+    classes = printable_classes(request)
+    if not classes.exists():
+        raise deny()
+    form = PrintoutForm(request.GET or None, classes=classes, request=request)
+    valid = bool(request.GET) and form.is_valid()
+    if valid and "print" in request.GET:
+        pdf = printout.weekly_pdf(
+            actor=request.user,
+            school_class=form.cleaned_data["school_class"],
+            students=form.selected_students(),
+            day=form.cleaned_data["week"],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"dnevnik-{form.cleaned_data['week']:%Y-%m-%d}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    chosen = {int(v) for v in request.GET.getlist("student") if v.isdigit()}
+    return render(
+        request,
+        "diary/printout.html",
+        {"form": form, "members": form.members if valid else [], "chosen": chosen},
+    )
+
+
+# --- PWA -------------------------------------------------------------------------------
+
+
+@require_GET
+def offline(request):
+    return render(request, "diary/offline.html")
+
+
+@require_GET
+def service_worker(request):
+    # Served from /diary/ (not /static/) so that it may control the diary pages.
+    path = finders.find("diary/sw.js")
+    with open(path, encoding="utf-8") as fh:
+        response = HttpResponse(fh.read(), content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,164 @@
+"""Journal and attestation events turned into notifications for the student's family.
+
+Each function runs inside a background task, after the teacher's transaction committed;
+it reads the current rows, builds a Russian message and calls ``services.notify`` for the
+student and every guardian with an active account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian, User
+from ejournal.notifications import services
+from ejournal.notifications.models import Event
+
+# Published by attestation when a period / year mark is set or changed (payload:
+# school_id, period_mark_id, before, after — snapshots with "value" and "display").
+PERIOD_MARK_CHANGED = "attestation.period_mark_changed"
+
+
+def family_users(student: Student) -> list[User]:
+    """The student's own account and their guardians' accounts, active in the school."""
+    guardian_ids = set(
+        StudentGuardian.objects.filter(
+            student=student, guardian__school_id=student.school_id, guardian__user__isnull=False
+        ).values_list("guardian__user_id", flat=True)
+    )
+    active = RoleAssignment.objects.filter(
+        school_id=student.school_id, active=True, user__is_active=True
+    )
+    ids = set(
+        active.filter(role=Role.PARENT, user_id__in=guardian_ids).values_list("user_id", flat=True)
+    )
+    if student.user_id and active.filter(role=Role.STUDENT, user_id=student.user_id).exists():
+        ids.add(student.user_id)
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _day(d: dt.date) -> str:
+    return f"{d:%d.%m.%Y}"
+
+
+def _display(snapshot: dict | None) -> str:
+    return (snapshot or {}).get("display") or ""
+
+
+@transaction.atomic
+def mark_changed(*, school_id, lesson_id, work_id, student_id, before, after) -> int:
+    from ejournal.journal.models import Work
+
+    old, new = _display(before), _display(after)
+    if old == new and (before or {}).get("comment") == (after or {}).get("comment"):
+        return 0
+    work = Work.objects.select_related("lesson__subject", "work_type").filter(pk=work_id).first()
+    student = Student.objects.filter(pk=student_id).first()
+    if work is None or student is None:
+        return 0
+    lesson = work.lesson
+    if before is None:
+        what = f"новая отметка {new}"
+    elif after is None:
+        what = f"отметка {old} отменена"
+    elif old != new:
+        what = f"отметка изменена: {old} → {new}"
+    else:
+        what = f"изменён комментарий к отметке {new}"
+    body = (
+        f"{student.short_name}, {lesson.subject.name}, урок {_day(lesson.date)} "
+        f"({work.work_type.name}): {what}."
+    )
+    comment = (after or {}).get("comment")
+    if comment:
+        body += f" Комментарий: {comment}"
+    subject = f"Отметка по предмету «{lesson.subject.name}»: {student.first_name}"
+    return _tell_family(
+        student, Event.MARK, subject, body, f"/diary/{student.pk}/week/?date={lesson.date}"
+    )
+
+
+@transaction.atomic
+def attendance_changed(*, school_id, lesson_id, student_id, before, after) -> int:
+    from ejournal.schedule.models import Lesson
+
+    if after is None or (before or {}).get("code") == after.get("code"):
+        return 0
+    lesson = Lesson.objects.select_related("subject").filter(pk=lesson_id).first()
+    student = Student.objects.filter(pk=student_id).first()
+    if lesson is None or student is None:
+        return 0
+    what = "опоздание" if after.get("code") == "op" else "пропуск"
+    body = (
+        f"{student.short_name}, {lesson.subject.name}, {lesson.number}-й урок "
+        f"{_day(lesson.date)}: {what} ({_display(after)})."
+    )
+    subject = f"Посещаемость: {student.first_name}, {_day(lesson.date)}"
+    return _tell_family(
+        student, Event.ABSENCE, subject, body, f"/diary/{student.pk}/week/?date={lesson.date}"
+    )
+
+
+@transaction.atomic
+def homework_changed(*, school_id, lesson_id, homework_id, created) -> int:
+    from ejournal.journal.models import Homework
+    from ejournal.school import selectors as school_selectors
+
+    if not created:
+        return 0
+    homework = (
+        Homework.objects.select_related("lesson__subject", "lesson__group")
+        .filter(pk=homework_id)
+        .first()
+    )
+    if homework is None:
+        return 0
+    lesson = homework.lesson
+    if homework.is_individual:
+        students = list(homework.students.all())
+    else:
+        students = list(school_selectors.students_of_group_on(group=lesson.group, day=lesson.date))
+    due = f" к {_day(homework.due_date)}" if homework.due_date else ""
+    text = homework.text if len(homework.text) <= 300 else homework.text[:297] + "…"
+    count = 0
+    for student in students:
+        kind = "индивидуальное задание" if homework.is_individual else "домашнее задание"
+        body = f"{student.short_name}, {lesson.subject.name}: {kind}{due}: {text}"
+        subject = f"Домашнее задание по предмету «{lesson.subject.name}»"
+        count += _tell_family(
+            student, Event.HOMEWORK, subject, body, f"/diary/{student.pk}/homework/"
+        )
+    return count
+
+
+@transaction.atomic
+def period_mark_changed(*, school_id, period_mark_id, before=None, after=None, **_) -> int:
+    from ejournal.attestation.models import PeriodMark
+
+    mark = (
+        PeriodMark.objects.select_related("student", "subject", "period")
+        .filter(pk=period_mark_id)
+        .first()
+    )
+    old, new = _display(before), _display(after)
+    if mark is None or old == new:
+        return 0
+    title = mark.period.name if mark.period else mark.get_kind_display()
+    what = f"{old} → {new}" if old else new
+    body = f"{mark.student.short_name}, {mark.subject.name}, отметка ({title}): {what}."
+    subject = f"Отметка за период: {mark.subject.name}"
+    return _tell_family(
+        mark.student, Event.PERIOD_MARK, subject, body, f"/diary/{mark.student_id}/marks/"
+    )
+
+
+def _tell_family(student: Student, event: str, subject: str, body: str, url: str) -> int:
+    count = 0
+    for user in family_users(student):
+        count += len(
+            services.notify(
+                user=user, school=student.school, event=event, subject=subject, body=body, url=url
+            )
+        )
+    return count

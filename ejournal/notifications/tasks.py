@@ -1,0 +1,43 @@
+"""Background tasks (django-tasks). Each only translates arguments into one service call."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from ejournal.notifications import journal_events, services
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    delivery = services.delivery_attempt(delivery_id=delivery_id)
+    return delivery.status if delivery else "missing"
+
+
+@task()
+def retry_due() -> int:
+    return services.deliveries_retry_due()
+
+
+@task()
+def send_digests(mode: str) -> int:
+    return len(services.digests_send(mode=mode))
+
+
+@task()
+def on_mark_changed(**payload) -> int:
+    return journal_events.mark_changed(**payload)
+
+
+@task()
+def on_attendance_changed(**payload) -> int:
+    return journal_events.attendance_changed(**payload)
+
+
+@task()
+def on_homework_changed(**payload) -> int:
+    return journal_events.homework_changed(**payload)
+
+
+@task()
+def on_period_mark_changed(**payload) -> int:
+    return journal_events.period_mark_changed(**payload)
