@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from ejournal.attestation.demo import create_period_marks
 from ejournal.audit import services as audit
 from ejournal.core.demo import curriculum, families, logins, people, staffing, structure
 from ejournal.core.demo.context import SCHOOL_SHORT_NAME, DemoBuild, DemoOptions
@@ -30,6 +31,7 @@ STEPS: list[Step] = [
     staffing.create_teachers_and_load,
     families.create_students_and_families,
     logins.create_demo_logins,
+    create_period_marks,
 ]
 
 __all__ = ["STEPS", "DemoBuild", "DemoOptions", "demo_school", "seed_demo"]
