@@ -415,6 +415,49 @@ def lessons_of_groups(
     )
 
 
+def group_ids_of_student(*, student_id: int, start: dt.date, end: dt.date) -> set[int]:
+    """Groups a student belongs to at some time in [start, end]: the whole-class groups of
+    their classes and their subgroups, streams and individual groups (two queries)."""
+    class_ids = ClassEnrollment.objects.filter(
+        school_selectors.overlapping(start, end), student_id=student_id
+    ).values("school_class_id")
+    whole = StudyGroup.objects.filter(
+        kind=GroupKind.WHOLE_CLASS, school_class_id__in=class_ids
+    ).values_list("id", flat=True)
+    others = GroupMembership.objects.filter(
+        school_selectors.overlapping(start, end), student_id=student_id
+    ).values_list("group_id", flat=True)
+    return set(whole) | set(others)
+
+
+def lessons_of_student(*, student_id: int, start: dt.date, end: dt.date) -> list[Lesson]:
+    """A student's lessons in a date range, only on dates they were in each group — the
+    diary's week view reads this (with cancelled and moved lessons, to show the change)."""
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    enrollments = ClassEnrollment.objects.filter(
+        school_selectors.overlapping(start, end), student_id=student_id
+    ).values_list("school_class_id", "date_from", "date_to")
+    class_spans = defaultdict(list)
+    for class_id, date_from, date_to in enrollments:
+        class_spans[class_id].append((date_from, date_to))
+    for group_id, class_id in StudyGroup.objects.filter(
+        kind=GroupKind.WHOLE_CLASS, school_class_id__in=list(class_spans)
+    ).values_list("id", "school_class_id"):
+        spans[group_id].extend(class_spans[class_id])
+    for group_id, date_from, date_to in GroupMembership.objects.filter(
+        school_selectors.overlapping(start, end), student_id=student_id
+    ).values_list("group_id", "date_from", "date_to"):
+        spans[group_id].append((date_from, date_to))
+    lessons = lessons_of_groups(group_ids=list(spans), start=start, end=end)
+    return [
+        lesson
+        for lesson in lessons
+        if any(
+            a <= lesson.date and (b is None or lesson.date <= b) for a, b in spans[lesson.group_id]
+        )
+    ]
+
+
 def changes_of_groups(
     *, group_ids: Iterable[int], start: dt.date, end: dt.date
 ) -> QuerySet[ScheduleChange]:

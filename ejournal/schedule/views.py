@@ -188,7 +188,13 @@ def by_class(request, class_id: int):
         group_ids=selectors.class_group_ids(school_class_id=school_class.id),
         days_per_week=band.days_per_week if band else 5,
     )
-    return _grid_page(request, title=f"Расписание {school_class} класса", grid=grid)
+    whole = school_class.groups.filter(kind="class").values_list("id", flat=True).first()
+    return _grid_page(
+        request,
+        title=f"Расписание {school_class} класса",
+        grid=grid,
+        back_params=f"&group={whole}" if whole else "",
+    )
 
 
 @roles_required(TIMETABLE_READERS)

@@ -303,3 +303,12 @@ def test_lesson_page_queries_are_constant(
     client = client_for("deputy")
     with django_assert_max_num_queries(20):
         assert client.get(reverse("schedule:lesson", args=[lesson.pk])).status_code == 200
+
+
+def test_class_grid_shows_entries_and_offers_empty_slots_to_editors(world, timetable, client_for):
+    url = reverse("schedule:by_class", args=[world.school_class.pk])
+    body = client_for("deputy").get(url).content.decode()
+    assert "Математика" in body and "каб. 12" in body
+    assert f"?weekday=2&amp;number=1&amp;group={world.group.pk}" in body
+    teacher_view = client_for("teacher").get(url).content.decode()
+    assert "Математика" in teacher_view and "?weekday=" not in teacher_view

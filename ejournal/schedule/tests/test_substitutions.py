@@ -273,3 +273,25 @@ def test_extra_lesson_and_room_change_are_recorded(world, day_lessons):
     assert Lesson.objects.filter(pk=change.lesson_id).exists()
     day_lessons[1].refresh_from_db()
     assert day_lessons[1].room == "15"
+
+
+def test_student_lessons_follow_dated_membership(world, day_lessons):
+    from ejournal.school.models import GroupKind
+
+    child = world.students[1]
+    sub = f.GroupFactory(school_class=world.school_class, kind=GroupKind.SUBGROUP, name="5А-1")
+    f.add_member(child, sub, date_from=dt.date(2026, 10, 6))
+    english = f.SubjectFactory(school=world.school, name="Английский язык")
+    helpers.entry(
+        world, weekday=1, number=3, group=sub, subject=english, teacher=world.staff["homeroom"]
+    )
+    services.lessons_materialise(school=world.school, start=MONDAY, end=dt.date(2026, 10, 12))
+    lessons = selectors.lessons_of_student(
+        student_id=child.id, start=MONDAY, end=dt.date(2026, 10, 12)
+    )
+    got = [(lsn.date.day, lsn.number) for lsn in lessons]
+    # The subgroup lesson of 05.10 is before the student joined it.
+    assert got == [(5, 1), (5, 2), (12, 1), (12, 2), (12, 3)]
+    assert selectors.group_ids_of_student(student_id=child.id, start=MONDAY, end=MONDAY) == {
+        world.group.id
+    }
