@@ -1,0 +1,177 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from ejournal.journal.models import Attendance, Homework, LessonRecord
+from ejournal.schedule.models import LessonStatus, ScheduleChange, ScheduleChangeKind, Substitution
+from ejournal.testing import factories as f
+
+from .conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+def week_url(student, day=MONDAY):
+    return reverse("diary:week", args=[student.pk]) + f"?date={day}"
+
+
+def test_week_shows_lessons_in_timetable_order_with_topic_marks_and_attendance(
+    dw, client_for, today
+):
+    child = dw.w.child
+    second = dw.lesson(MONDAY, 2)
+    first = dw.lesson(MONDAY, 1, room="12")
+    LessonRecord.objects.create(lesson=first, topic="Дроби: сложение")
+    dw.mark(first, child, "5", category="control", comment="Отлично")
+    Attendance.objects.create(lesson=second, student=child, code="b")
+
+    html = client_for("parent").get(week_url(child)).content.decode()
+
+    assert html.index("09:00") < html.index("10:00")
+    assert "Дроби: сложение" in html
+    assert "каб. 12" in html
+    assert 'class="mark mark-5"' in html
+    assert "Отлично" in html
+    assert "вес 2" in html or "вес 1" in html
+    assert ">Б<" in html
+
+
+def test_a_mark_entered_by_the_teacher_appears_in_the_diary_at_once(dw, client_for, today):
+    child = dw.w.child
+    lesson = dw.lesson(MONDAY)
+    client = client_for("student")
+    assert "mark-4" not in client.get(week_url(child)).content.decode()
+
+    dw.mark(lesson, child, "4")
+
+    assert 'class="mark mark-4"' in client.get(week_url(child)).content.decode()
+
+
+def test_week_marks_changes_and_substitutions(dw, client_for, today, world):
+    child = dw.w.child
+    cancelled = dw.lesson(MONDAY, 1, status=LessonStatus.CANCELLED)
+    substituted = dw.lesson(MONDAY, 2)
+    substitute = world.staff["homeroom"]
+    substituted.actual_teacher = substitute
+    substituted.save()
+    Substitution.objects.create(
+        school=world.school,
+        lesson=substituted,
+        absent_teacher=dw.teacher,
+        substitute=substitute,
+        reason="болезнь",
+    )
+    moved_room = dw.lesson(MONDAY, 3, room="21")
+    ScheduleChange.objects.create(
+        school=world.school,
+        kind=ScheduleChangeKind.ROOM,
+        lesson=moved_room,
+        before={"room": "12"},
+        after={"room": "21"},
+    )
+    html = client_for("parent").get(week_url(child)).content.decode()
+    assert "Урок отменён" in html
+    assert f"Замена: ведёт {substitute.short_name} вместо {dw.teacher.short_name}" in html
+    assert "Кабинет изменён: 21 вместо 12" in html
+    assert cancelled.pk
+
+
+def test_week_shows_general_and_own_individual_homework_but_not_others(dw, client_for, today):
+    child, classmate = dw.w.students[0], dw.w.students[1]
+    lesson = dw.lesson(MONDAY)
+    Homework.objects.create(lesson=lesson, text="Общее: №15", due_date=MONDAY + dt.timedelta(2))
+    mine = Homework.objects.create(lesson=lesson, text="Лично мне: №99", is_individual=True)
+    mine.students.set([child])
+    theirs = Homework.objects.create(lesson=lesson, text="Однокласснику: №77", is_individual=True)
+    theirs.students.set([classmate])
+
+    html = client_for("parent").get(week_url(child)).content.decode()
+
+    assert "Общее: №15" in html
+    assert "Лично мне: №99" in html
+    assert "Однокласснику" not in html
+
+
+def test_homework_due_shows_on_the_lesson_it_is_due_for(dw, client_for, today):
+    child = dw.w.child
+    monday = dw.lesson(MONDAY)
+    dw.lesson(MONDAY + dt.timedelta(days=2))
+    Homework.objects.create(lesson=monday, text="Выучить правило", due_date=MONDAY + dt.timedelta(2))
+    html = client_for("student").get(week_url(child)).content.decode()
+    assert "Задание к уроку" in html
+    assert html.count("Выучить правило") == 2  # where it was given and where it is due
+
+
+def test_today_is_highlighted(dw, client_for, today):
+    html = client_for("student").get(reverse("diary:week", args=[dw.w.child.pk])).content.decode()
+    assert 'aria-current="date" id="d20261118"' in html
+
+
+def test_bad_date_shows_a_message_and_the_current_week(dw, client_for, today):
+    response = client_for("student").get(reverse("diary:week", args=[dw.w.child.pk]) + "?date=x")
+    assert response.status_code == 200
+    assert "Неверная дата" in response.content.decode()
+    assert response.context["week"].start == MONDAY
+
+
+def test_previous_and_next_weeks(dw, client_for, today):
+    response = client_for("student").get(week_url(dw.w.child, MONDAY + dt.timedelta(days=9)))
+    week = response.context["week"]
+    assert week.start == MONDAY + dt.timedelta(days=7)
+    assert week.previous == MONDAY
+    assert week.next == MONDAY + dt.timedelta(days=14)
+
+
+def test_lessons_of_another_class_or_a_subgroup_the_child_is_not_in_are_not_shown(
+    dw, client_for, today, world
+):
+    child = dw.w.child
+    other_group = f.GroupFactory(school_class=world.other_class, name="6Б")
+    dw.lesson(MONDAY, 1, group=other_group, subject=f.SubjectFactory(school=world.school, name="Химия"))
+    subgroup = f.GroupFactory(school_class=world.school_class, kind="subgroup", name="5А англ 2")
+    dw.lesson(MONDAY, 2, group=subgroup, subject=f.SubjectFactory(school=world.school, name="Английский"))
+    html = client_for("parent").get(week_url(child)).content.decode()
+    assert "Химия" not in html
+    assert "Английский" not in html
+    f.add_member(child, subgroup)
+    assert "Английский" in client_for("parent").get(week_url(child)).content.decode()
+
+
+def _fill_week(dw, n_lessons):
+    students = dw.w.students
+    for i in range(n_lessons):
+        day = MONDAY + dt.timedelta(days=i % 6)
+        lesson = dw.lesson(day, i // 6 + 1)
+        LessonRecord.objects.create(lesson=lesson, topic=f"Тема {i}")
+        dw.mark(lesson, students[0], "5")
+        Homework.objects.create(lesson=lesson, text=f"Задание {i}")
+        Attendance.objects.create(lesson=lesson, student=students[0], code="op", late_minutes=5)
+
+
+@pytest.mark.parametrize("n_lessons", [3, 30])
+def test_week_page_uses_a_constant_number_of_queries(
+    dw, client_for, today, n_lessons, django_assert_max_num_queries
+):
+    _fill_week(dw, n_lessons)
+    client = client_for("parent")
+    with django_assert_max_num_queries(16):
+        response = client.get(week_url(dw.w.child))
+    assert response.status_code == 200
+    lessons = sum(len(d.lessons) for d in response.context["week"].days)
+    assert lessons == n_lessons
+
+
+def test_week_query_count_is_the_same_for_3_and_30_lessons(dw, client_for, today, django_assert_num_queries):
+    _fill_week(dw, 3)
+    client = client_for("parent")
+    client.get(week_url(dw.w.child))  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(week_url(dw.w.child))
+    _fill_week(dw, 27)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(week_url(dw.w.child))
+    assert sum(len(d.lessons) for d in response.context["week"].days) == 30
