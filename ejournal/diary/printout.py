@@ -10,6 +10,8 @@ from ejournal.diary import selectors
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today
 
+SHORT_DAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+
 
 def _lesson_row(item: selectors.DiaryLesson) -> dict:
     notes = []
@@ -58,7 +60,7 @@ def weekly_sheets(*, school_class: SchoolClass, students, day: dt.date) -> dict:
                 "absences": str(absences) if absences else "",
                 "days": [
                     {
-                        "title": selectors.day_title(d.date),
+                        "title": f"{SHORT_DAYS[d.date.weekday()]}, {d.date:%d.%m}",
                         "lessons": [_lesson_row(item) for item in d.lessons],
                     }
                     for d in week.days

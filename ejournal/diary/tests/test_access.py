@@ -50,7 +50,9 @@ def every_student_url(student_id, attachment_id):
 
 
 @pytest.mark.parametrize("role", ["parent", "student"])
-def test_family_opens_every_page_of_their_own_child(dw, client_for, today, role, settings, tmp_path):
+def test_family_opens_every_page_of_their_own_child(
+    dw, client_for, today, role, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     att = attachment_for(dw, dw.w.child)
     client = client_for(role)
@@ -99,7 +101,9 @@ def test_individual_homework_attachment_of_a_classmate_is_not_downloadable(
 
 
 @pytest.mark.parametrize("role", STAFF_AND_STRANGERS)
-def test_staff_and_strangers_get_404_on_a_childs_diary(dw, client_for, today, role, settings, tmp_path):
+def test_staff_and_strangers_get_404_on_a_childs_diary(
+    dw, client_for, today, role, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     att = attachment_for(dw, dw.w.child)
     client = client_for(role)

@@ -97,7 +97,9 @@ def test_homework_due_shows_on_the_lesson_it_is_due_for(dw, client_for, today):
     child = dw.w.child
     monday = dw.lesson(MONDAY)
     dw.lesson(MONDAY + dt.timedelta(days=2))
-    Homework.objects.create(lesson=monday, text="Выучить правило", due_date=MONDAY + dt.timedelta(2))
+    Homework.objects.create(
+        lesson=monday, text="Выучить правило", due_date=MONDAY + dt.timedelta(2)
+    )
     html = client_for("student").get(week_url(child)).content.decode()
     assert "Задание к уроку" in html
     assert html.count("Выучить правило") == 2  # where it was given and where it is due
@@ -128,9 +130,13 @@ def test_lessons_of_another_class_or_a_subgroup_the_child_is_not_in_are_not_show
 ):
     child = dw.w.child
     other_group = f.GroupFactory(school_class=world.other_class, name="6Б")
-    dw.lesson(MONDAY, 1, group=other_group, subject=f.SubjectFactory(school=world.school, name="Химия"))
+    dw.lesson(
+        MONDAY, 1, group=other_group, subject=f.SubjectFactory(school=world.school, name="Химия")
+    )
     subgroup = f.GroupFactory(school_class=world.school_class, kind="subgroup", name="5А англ 2")
-    dw.lesson(MONDAY, 2, group=subgroup, subject=f.SubjectFactory(school=world.school, name="Английский"))
+    dw.lesson(
+        MONDAY, 2, group=subgroup, subject=f.SubjectFactory(school=world.school, name="Английский")
+    )
     html = client_for("parent").get(week_url(child)).content.decode()
     assert "Химия" not in html
     assert "Английский" not in html
@@ -162,7 +168,9 @@ def test_week_page_uses_a_constant_number_of_queries(
     assert lessons == n_lessons
 
 
-def test_week_query_count_is_the_same_for_3_and_30_lessons(dw, client_for, today, django_assert_num_queries):
+def test_week_query_count_is_the_same_for_3_and_30_lessons(
+    dw, client_for, today, django_assert_num_queries
+):
     _fill_week(dw, 3)
     client = client_for("parent")
     client.get(week_url(dw.w.child))  # warm the session
