@@ -35,7 +35,7 @@ def _bank(subject_name: str) -> list[str]:
 def _items_for(subject_name: str, hours: int) -> list[tuple[str, str, int, str]]:
     """(section, topic, hours, kind) rows adding up to ``hours``."""
     bank = _bank(subject_name)
-    rows = []
+    rows: list[tuple[str, str, int, str]] = []
     left, index = hours, 0
     while left > 0:
         if index < len(bank):
@@ -44,14 +44,16 @@ def _items_for(subject_name: str, hours: int) -> list[tuple[str, str, int, str]]
             topic, section = f"Повторение: {bank[index % len(bank)]}", "Повторение"
         size = min(HOURS_PER_TOPIC, left)
         kind = PlanItemKind.REVISION if section == "Повторение" else PlanItemKind.LESSON
-        rows.append((section, topic, size, kind))
+        rows.append((section, topic, size, str(kind)))
         left -= size
         index += 1
     # The year ends with a control work on the whole course.
     if rows and rows[-1][2] > 1:
-        section, topic, size, kind = rows[-1]
-        rows[-1] = (section, topic, size - 1, kind)
-        rows.append(("Итоговый контроль", "Итоговая контрольная работа", 1, PlanItemKind.CONTROL))
+        last = rows[-1]
+        rows[-1] = (last[0], last[1], last[2] - 1, last[3])
+        rows.append(
+            ("Итоговый контроль", "Итоговая контрольная работа", 1, str(PlanItemKind.CONTROL))
+        )
     return rows
 
 
@@ -86,7 +88,7 @@ def seed_plans(
             "group_id", "subject_id"
         )
     )
-    courses = {}
+    courses: dict[tuple[int, int], TeachingLoad] = {}
     for load in loads:
         key = (load.group_id, load.subject_id)
         if key not in existing:

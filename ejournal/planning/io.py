@@ -311,6 +311,14 @@ def plan_csv(items) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _as_text(sheet) -> None:
+    """Store every string of the last row as text: a topic starting with «=» must not
+    become a formula (it would be evaluated by Excel and lost on the way back)."""
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
 def plan_xlsx(items, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -320,6 +328,7 @@ def plan_xlsx(items, *, title: str) -> bytes:
         cell.font = Font(bold=True)
     for item in items:
         sheet.append(_row_values(item))
+        _as_text(sheet)
         sheet.cell(row=sheet.max_row, column=6).number_format = "DD.MM.YYYY"
     for column, width in zip("ABCDEF", (6, 30, 60, 7, 22, 12), strict=True):
         sheet.column_dimensions[column].width = width
@@ -346,6 +355,7 @@ def table_xlsx(*, title: str, headers: list[str], rows: list[list], widths: list
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(row)
+        _as_text(sheet)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     sheet.freeze_panes = "A3"

@@ -117,7 +117,7 @@ def creatable_targets(
     grades: dict[tuple[int, int], tuple] = {}
     for load in loads.order_by("group__school_class__grade", "group__name", "subject__name"):
         groups.setdefault((load.group_id, load.subject_id), (load.group, load.subject))
-        if load.group.school_class_id:
+        if load.group.school_class is not None:
             grade = load.group.school_class.grade
             grades.setdefault((grade, load.subject_id), (grade, load.subject))
     return list(groups.values()), sorted(grades.values(), key=lambda g: (g[0], g[1].name))
@@ -132,7 +132,7 @@ def course_for_read(ctx, group_id: int, subject_id: int):
         staff = _teacher(ctx)
         if staff is None or not loads.filter(teacher=staff).exists():
             raise deny()
-    loads = list(loads)
-    if ctx.school is None or not loads:
+    found = list(loads)
+    if ctx.school is None or not found:
         raise deny()
-    return loads[0].group, loads[0].subject, [load.teacher.short_name for load in loads]
+    return found[0].group, found[0].subject, [load.teacher.short_name for load in found]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 
@@ -61,12 +62,14 @@ def plans_by_course(
     plans: Iterable[ThematicPlan], groups: Iterable[StudyGroup], subject_ids: Iterable[int]
 ) -> dict[tuple[int, int], ThematicPlan]:
     """(group id, subject id) → the plan that group follows: its own, else its grade's."""
-    own = {(p.group_id, p.subject_id): p for p in plans if p.group_id}
-    by_grade = {(p.year_id, p.grade, p.subject_id): p for p in plans if p.grade}
+    own: dict[tuple, ThematicPlan] = {(p.group_id, p.subject_id): p for p in plans if p.group_id}
+    by_grade: dict[tuple, ThematicPlan] = {
+        (p.year_id, p.grade, p.subject_id): p for p in plans if p.grade
+    }
     subject_ids = set(subject_ids)
     result = {}
     for group in groups:
-        grade = group.school_class.grade if group.school_class_id else None
+        grade = _grade_of(group)
         for subject_id in subject_ids:
             plan = own.get((group.id, subject_id)) or by_grade.get(
                 (group.year_id, grade, subject_id)
@@ -74,6 +77,12 @@ def plans_by_course(
             if plan is not None:
                 result[(group.id, subject_id)] = plan
     return result
+
+
+def _grade_of(group: StudyGroup) -> int | None:
+    """The grade of a group's class (None for streams); needs ``school_class`` joined."""
+    school_class = group.school_class if group.school_class_id else None
+    return school_class.grade if school_class is not None else None
 
 
 def _plan_q(*, group_id: int, subject_id: int) -> Q:
@@ -101,7 +110,7 @@ def plan_for_course(*, group: StudyGroup, subject_id: int) -> ThematicPlan | Non
 # --- Linking lessons to plan items -------------------------------------------------
 
 
-def item_for_hour(items: list[PlanItem], hour: int) -> PlanItem | None:
+def item_for_hour(items: Sequence[PlanItem], hour: int) -> PlanItem | None:
     """The item covering plan hour ``hour`` (1-based) of items in order."""
     if hour < 1:
         return None
@@ -259,8 +268,9 @@ def lesson_counts(
     )
     result = {}
     for row in rows:
-        key = (row.pop("group_id"), row.pop("subject_id"))
-        result[key] = LessonCounts(**row)
+        data: dict[str, Any] = dict(row)
+        key = (data.pop("group_id"), data.pop("subject_id"))
+        result[key] = LessonCounts(**data)
     return result
 
 
@@ -305,7 +315,7 @@ class HourNorms:
         load, for groups outside a class) × study weeks of the grade's periods without
         holidays.
         """
-        grade = group.school_class.grade if group.school_class_id else None
+        grade = _grade_of(group)
         counts = self.counts.get((group.id, subject_id))
         _, _, last_day = self.calendar.study_days(grade)
         if (
@@ -362,7 +372,7 @@ class GroupCheck:
             return f"{self.group}: не удалось определить часы ({self.expected.note})."
         if self.ok:
             return f"{self.group}: {self.plan_hours} ч — совпадает ({self.expected.note})."
-        diff = self.difference
+        diff = Decimal(self.plan_hours) - self.expected.hours
         word = "больше" if diff > 0 else "меньше"
         return (
             f"{self.group}: в плане {self.plan_hours} ч, нужно {self.expected.display} ч — "
@@ -384,8 +394,9 @@ class PlanValidation:
 def groups_following(plan: ThematicPlan) -> list[StudyGroup]:
     """The groups that follow the plan: its group, or the grade's groups taught the subject
     that have no own plan (one query)."""
-    if plan.group_id:
+    if plan.group is not None:
         return [plan.group]
+    assert plan.grade is not None
     own = ThematicPlan.objects.filter(
         year_id=plan.year_id, subject_id=plan.subject_id, group_id=OuterRef("pk")
     )
@@ -502,7 +513,7 @@ def course_rows(
                 subject=subject,
                 teachers=teachers,
                 plan=plan,
-                plan_hours=(plan.total_hours or 0) if plan else 0,
+                plan_hours=(getattr(plan, "total_hours", 0) or 0) if plan else 0,
                 expected=norms.expected(group, subject.id),
             )
         )
@@ -530,7 +541,7 @@ def grade_plans(*, year: AcademicYear, staff=None) -> list[ThematicPlan]:
 def copy_sources(*, plan: ThematicPlan) -> list[ThematicPlan]:
     """Plans of the same subject to copy from: other plans of the same grade this year,
     and the same grade's plans of earlier years (one query)."""
-    grade = plan.grade if plan.grade else plan.group.school_class.grade
+    grade = plan.grade if plan.grade else (_grade_of(plan.group) if plan.group else None)
     same_grade = Q(grade=grade) | Q(group__school_class__grade=grade)
     return list(
         ThematicPlan.objects.filter(school_id=plan.school_id, subject__name=plan.subject.name)
@@ -672,9 +683,9 @@ def fulfilment_totals(rows: list[Fulfilment]) -> FulfilmentTotals:
 class CourseDetail:
     fulfilment: Fulfilment
     items: list[PlanItem]
-    coverage: dict[int, list[Lesson]]
-    lessons_without_topic: list[Lesson]
-    cancelled_lessons: list[Lesson]
+    coverage: dict[int, list[Any]]
+    lessons_without_topic: Sequence[Lesson]
+    cancelled_lessons: Sequence[Lesson]
 
 
 def fulfilment_detail(

@@ -73,7 +73,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _file_stem(plan: ThematicPlan) -> str:
-    target = plan.group.name if plan.group_id else f"{plan.grade} параллель"
+    target = plan.group.name if plan.group is not None else f"{plan.grade} параллель"
     return f"КТП {plan.subject.name} {target} {plan.year.name}".replace("/", "-")
 
 

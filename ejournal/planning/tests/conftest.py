@@ -83,7 +83,8 @@ def pw(world):
 
 
 def weekdays(start: dt.date, count: int) -> list[dt.date]:
-    days, day = [], start
+    days: list[dt.date] = []
+    day = start
     while len(days) < count:
         if day.weekday() < 5:
             days.append(day)

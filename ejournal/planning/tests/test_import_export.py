@@ -171,6 +171,7 @@ def test_export_then_import_round_trip_is_exact(pw, fmt):
             item("Лабораторная: «измерения», 5%", 2, PlanItemKind.LABORATORY, "Глава 1"),
             item("Экскурсия в музей", 1, PlanItemKind.EXCURSION, "Глава 2"),
             item("", 3, PlanItemKind.REVISION, "Глава 2", dt.date(2027, 5, 20)),
+            item("=1+1 — не формула", 1, section="=A1"),
         ]
     )
     items = source.items.order_by("number")

@@ -125,6 +125,19 @@ def test_editors_write_and_are_audited(client_for, objects, role, name, keys, da
     assert AuditEvent.objects.filter(actor__username=role).count() == 1
 
 
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_the_deputy_reassigns_a_plan(client_for, pw, objects, role):
+    target = url("plan_owner", objects, "plan_id")
+    response = client_for(role).post(target, {"owner": pw.w.staff["homeroom"].pk})
+    owner = ThematicPlan.objects.get(pk=objects["plan_id"]).owner
+    if role == "deputy":
+        assert response.status_code == 302 and owner == pw.w.staff["homeroom"]
+        assert AuditEvent.objects.filter(action="thematic_plan.owner_changed").exists()
+    else:
+        assert response.status_code == (302 if role == "anonymous" else 404)
+        assert owner == pw.teacher
+
+
 def test_teacher_cannot_touch_another_teachers_plan(pw, client_for, objects):
     """«homeroom» is a teacher too, but teaches no mathematics: 404 everywhere."""
     other = client_for("homeroom")
