@@ -62,7 +62,10 @@ class DiaryWorld:
 
     def mark(self, lesson, student, value, category="oral", comment="", work=None):
         """Put a mark through the journal service, on the lesson's day (inside its window)."""
+        from ejournal.journal.models import Mark
+
         work = work or self.work(lesson, category)
+        existing = Mark.objects.filter(work=work, student=student).first()
         with time_machine.travel(dt.datetime.combine(lesson.date, dt.time(15, 0)), tick=False):
             return journal.mark_set(
                 actor=self.teacher_user,
@@ -71,7 +74,7 @@ class DiaryWorld:
                 student=student,
                 value=value,
                 comment=comment,
-                expected_version=None,
+                expected_version=existing.version if existing else None,
             )
 
 
