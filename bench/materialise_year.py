@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 import tempfile
 import time
@@ -39,28 +40,30 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from ejournal.core.demo import DemoOptions, demo_school, seed_demo
+    from ejournal.core.demo import STEPS, DemoBuild, DemoOptions, demo_school
     from ejournal.core.demo.schedule import build_timetable, create_bells
     from ejournal.schedule import services
-    from ejournal.schedule.models import Lesson, TimetableEntry
     from ejournal.school import selectors as school_selectors
     from ejournal.school.models import School
 
     started = time.perf_counter()
-    if demo_school() is None:
-        seed_demo(
-            options=DemoOptions(
-                classes_per_grade=args.classes_per_grade,
-                students_per_class=args.students_per_class,
-            ),
-            today=school_selectors.school_today(School(time_zone="Europe/Moscow")),
-        )
-    school = demo_school()
-    year = school.years.order_by("-start").first()
-    # Start from a clean timetable so the measured run creates the whole year.
-    Lesson.objects.filter(school=school).delete()
-    TimetableEntry.objects.filter(school=school).delete()
-    school.bell_schedules.all().delete()
+    if demo_school() is not None:
+        sys.exit("Демо-школа уже есть в этой базе: нужна пустая база.")
+    # The demo school up to (not including) its schedule step; later steps need lessons.
+    build = DemoBuild(
+        options=DemoOptions(
+            classes_per_grade=args.classes_per_grade,
+            students_per_class=args.students_per_class,
+        ),
+        today=school_selectors.school_today(School(time_zone="Europe/Moscow")),
+        rng=random.Random(1),
+    )
+    for step in STEPS:
+        if step.__module__ == "ejournal.core.demo.schedule":
+            break
+        step(build)
+    school = build.school
+    year = build.year
     create_bells(school=school)
     entries = build_timetable(school=school, year=year)
     print(f"demo school and timetable built in {time.perf_counter() - started:.1f} s")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ejournal.accounts.models import StaffMember
 from ejournal.audit.services import record
@@ -524,6 +525,36 @@ def _off_days(days_off: list[DayOff], grade: int | None) -> set[dt.date]:
     return dates
 
 
+@dataclass(slots=True)
+class _Row:
+    """An existing lesson as materialisation compares it."""
+
+    id: int
+    date: dt.date
+    status: str
+    number: int
+    start_time: dt.time
+    end_time: dt.time
+    group_id: int
+    subject_id: int
+    planned_teacher_id: int
+    room: str
+    timetable_entry_id: int
+
+    @property
+    def fields(self) -> tuple:
+        return (
+            self.number,
+            self.start_time,
+            self.end_time,
+            self.group_id,
+            self.subject_id,
+            self.planned_teacher_id,
+            self.room,
+            self.timetable_entry_id,
+        )
+
+
 def lessons_materialise(
     *,
     school: School,
@@ -606,70 +637,84 @@ def lessons_materialise(
             day += dt.timedelta(days=7)
     result.problems = sorted(missing_bells)
 
-    existing = {
-        (lesson.timetable_entry_id, lesson.date): lesson
-        for lesson in Lesson.objects.filter(
-            school=school, date__range=(start, end), timetable_entry__isnull=False
-        ).select_related("group", "subject")
-    }
-    matched_updates: list[tuple[Lesson, tuple]] = []
+    # Plain rows, not model instances: a year of a school is tens of thousands of lessons.
+    existing: dict[tuple[int, dt.date], _Row] = {}
+    for values in Lesson.objects.filter(
+        school=school, date__range=(start, end), timetable_entry__isnull=False
+    ).values_list("id", "date", "status", *_LESSON_FIELDS):
+        row = _Row(*values)
+        existing[(row.timetable_entry_id, row.date)] = row
+    matched_updates: list[tuple[_Row, tuple]] = []
     to_create: dict[tuple[int, dt.date], tuple] = {}
     for key, want in desired.items():
-        lesson = existing.pop(key, None)
-        if lesson is None:
+        row = existing.pop(key, None)
+        if row is None:
             to_create[key] = want
-        elif tuple(getattr(lesson, f) for f in _LESSON_FIELDS) != want:
-            matched_updates.append((lesson, want))
+        elif row.fields != want:
+            matched_updates.append((row, want))
     # A lesson whose entry no longer wants it may still be wanted on the same date by the
     # entry that replaced it (same group and subject): that is a move, not delete + create.
     wanted_by_slot: dict[tuple, list[tuple[int, dt.date]]] = defaultdict(list)
     for key, want in to_create.items():
         wanted_by_slot[(want[3], want[4], key[1])].append(key)
-    orphans: list[Lesson] = []
-    for lesson in existing.values():
-        slot = (lesson.group_id, lesson.subject_id, lesson.date)
+    orphans: list[_Row] = []
+    for row in existing.values():
+        slot = (row.group_id, row.subject_id, row.date)
         if wanted_by_slot.get(slot):
             key = wanted_by_slot[slot].pop(0)
-            matched_updates.append((lesson, to_create.pop(key)))
+            matched_updates.append((row, to_create.pop(key)))
         else:
-            orphans.append(lesson)
+            orphans.append(row)
 
-    future_ids = [lesson.id for lesson, _ in matched_updates if lesson.date > today] + [
-        lesson.id for lesson in orphans if lesson.date > today
+    future_ids = [row.id for row, _ in matched_updates if row.date > today] + [
+        row.id for row in orphans if row.date > today
     ]
     protected = _protected_ids(future_ids)
     with_data = hooks.lesson_ids_with_journal_data(future_ids)
 
     updates: list[Lesson] = []
-    for lesson, want in matched_updates:
-        if lesson.date <= today:
+    now = timezone.now()
+    kept: list[tuple[_Row, str]] = []
+    for row, want in matched_updates:
+        if row.date <= today:
             continue
-        times_only = tuple(
-            getattr(lesson, f) for f in _LESSON_FIELDS if f not in ("start_time", "end_time")
-        ) == (want[0], *want[3:])
-        untouchable = lesson.status != LessonStatus.PLANNED or lesson.id in protected
-        if times_only or not (untouchable or lesson.id in with_data):
-            for name, value in zip(_LESSON_FIELDS, want, strict=True):
-                setattr(lesson, name, value)
+        times_only = (row.fields[0], *row.fields[3:]) == (want[0], *want[3:])
+        untouchable = row.status != LessonStatus.PLANNED or row.id in protected
+        if times_only or not (untouchable or row.id in with_data):
+            lesson = Lesson(id=row.id, **dict(zip(_LESSON_FIELDS, want, strict=True)))
+            lesson.updated_at = now
             updates.append(lesson)
         else:
-            why = "в журнале есть записи" if lesson.id in with_data else "урок изменён вручную"
-            result.kept.append(
-                f"{_lesson_label(lesson)}: {why}, урок не изменён по новому расписанию — "
-                "перенесите его вручную, если нужно."
+            why = "в журнале есть записи" if row.id in with_data else "урок изменён вручную"
+            kept.append(
+                (
+                    row,
+                    f"{why}, урок не изменён по новому расписанию — "
+                    "перенесите его вручную, если нужно.",
+                )
             )
     deletions: list[int] = []
-    for lesson in orphans:
-        if lesson.date <= today:
+    for row in orphans:
+        if row.date <= today:
             continue
-        if lesson.status == LessonStatus.PLANNED and not (
-            lesson.id in protected or lesson.id in with_data
-        ):
-            deletions.append(lesson.id)
+        if row.status == LessonStatus.PLANNED and not (row.id in protected or row.id in with_data):
+            deletions.append(row.id)
         else:
-            why = "в журнале есть записи" if lesson.id in with_data else "урок изменён вручную"
+            why = "в журнале есть записи" if row.id in with_data else "урок изменён вручную"
+            kept.append((row, f"урока больше нет в расписании, но {why} — урок сохранён."))
+    if kept:
+        group_names = dict(
+            StudyGroup.objects.filter(id__in={r.group_id for r, _ in kept}).values_list(
+                "id", "name"
+            )
+        )
+        subject_names = dict(
+            Subject.objects.filter(id__in={r.subject_id for r, _ in kept}).values_list("id", "name")
+        )
+        for row, text in sorted(kept, key=lambda item: (item[0].date, item[0].number)):
             result.kept.append(
-                f"{_lesson_label(lesson)}: урока больше нет в расписании, но {why} — урок сохранён."
+                f"{_fmt_date(row.date)}, {row.number} урок, {group_names[row.group_id]} — "
+                f"{subject_names[row.subject_id]}: {text}"
             )
 
     new_lessons = [
@@ -691,7 +736,7 @@ def lessons_materialise(
         if deletions:
             Lesson.objects.filter(id__in=deletions).delete()
         if updates:
-            Lesson.objects.bulk_update(updates, list(_LESSON_FIELDS), batch_size=500)
+            Lesson.objects.bulk_update(updates, [*_LESSON_FIELDS, "updated_at"], batch_size=500)
         Lesson.objects.bulk_create(new_lessons, batch_size=1000)
         result.created = len(new_lessons)
         result.updated = len(updates)
