@@ -27,6 +27,9 @@ class Reader:
         return [s for s in self.students if s.pk != self.student.pk]
 
 
+LAST_STUDENT_KEY = "diary_student_id"
+
+
 def family_view(view):
     """Signed-in users only; ``student_id`` must be one of the user's family students."""
 
@@ -38,6 +41,8 @@ def family_view(view):
         student = next((s for s in students if s.pk == student_id), None)
         if student is None:
             raise deny()
+        if request.session.get(LAST_STUDENT_KEY) != student.pk:
+            request.session[LAST_STUDENT_KEY] = student.pk
         return view(request, Reader(students, student), *args, **kwargs)
 
     return wrapper

@@ -17,7 +17,7 @@ from ejournal.accounts.permissions import deny
 from ejournal.diary import charts, ical, printout, selectors, services
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
-from ejournal.diary.permissions import Reader, family_view, printable_classes
+from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
 from ejournal.school.selectors import school_today
 
 
@@ -43,7 +43,13 @@ def index(request):
     students = selectors.family_students(request.user)
     if not students:
         raise deny()
-    return redirect("diary:week", student_id=students[0].pk)
+    # The child last looked at, else one of the current school, else the eldest.
+    last = request.session.get(LAST_STUDENT_KEY)
+    chosen = next((s for s in students if s.pk == last), None) or next(
+        (s for s in students if s.school_id == getattr(request.ctx.school, "pk", None)),
+        students[0],
+    )
+    return redirect("diary:week", student_id=chosen.pk)
 
 
 @never_cache

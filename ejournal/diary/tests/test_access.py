@@ -181,3 +181,16 @@ def test_week_date_is_any_date(dw, client_for, today):
     url = reverse("diary:week", args=[dw.w.child.pk]) + "?date=2027-03-03"
     response = client_for("student").get(url)
     assert response.context["week"].start == dt.date(2027, 3, 1)
+
+
+def test_diary_index_returns_to_the_child_last_looked_at(dw, client_for, today, world):
+    school2 = world.other_school
+    class2 = f.ClassFactory(school=school2, year=f.YearFactory(school=school2), grade=2)
+    kid2 = f.StudentFactory(school=school2, birth_date=dt.date(2019, 1, 1))
+    f.enroll(kid2, class2)
+    f.link_guardian(kid2, f.GuardianFactory(school=school2, user=world.users["parent"]))
+    f.grant(world.users["parent"], Role.PARENT, school2)
+    client = client_for("parent")
+    assert client.get(reverse("diary:index"))["Location"].endswith(f"/{world.child.pk}/week/")
+    client.get(reverse("diary:marks", args=[kid2.pk]))
+    assert client.get(reverse("diary:index"))["Location"].endswith(f"/{kid2.pk}/week/")
