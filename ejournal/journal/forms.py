@@ -172,6 +172,9 @@ class CellInput:
     version: int | None
 
 
+MAX_CELLS = 500
+
+
 def parse_cells(body: bytes) -> list[CellInput]:
     """``{"cells": [{"k": "m"|"a", "l": lesson, "w": work|null, "s": student,
     "v": text, "ver": version|null}, ...]}`` → cells; a Russian ValidationError otherwise."""
@@ -180,6 +183,8 @@ def parse_cells(body: bytes) -> list[CellInput]:
         raw_cells = data["cells"]
         if not isinstance(raw_cells, list):
             raise TypeError
+        if len(raw_cells) > MAX_CELLS:
+            raise ValidationError(f"За один раз можно сохранить не больше {MAX_CELLS} ячеек.")
         cells = []
         for raw in raw_cells:
             kind = {"m": "mark", "a": "attendance"}[raw["k"]]

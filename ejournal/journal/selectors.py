@@ -362,6 +362,9 @@ def journal_grid(
     )
 
 
+_ID = 987654321
+
+
 def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, SafeString]:
     """The column group and the two header rows (lessons, then their sub-columns).
 
@@ -369,8 +372,9 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
     (lesson), data-w (work; empty until the default work exists), data-fix (the
     correction form of a closed column).
     """
-    lesson_url = reverse("journal:lesson", args=[0])[:-2]
-    fix_url = reverse("journal:correction_create", args=[0])[:-2]
+    # Reversed once; the lesson id goes into the placeholder (reverse() per cell is slow).
+    lesson_url = reverse("journal:lesson", args=[_ID]).replace(str(_ID), "{}")
+    fix_url = reverse("journal:correction_create", args=[_ID]).replace(str(_ID), "{}")
     cols, lesson_cells, column_cells = [], [], []
     for head in heads:
         lesson = head.lesson
@@ -381,18 +385,23 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
         mark = "" if head.topic else '<span class="notopic" aria-label="нет темы">*</span>'
         lesson_cells.append(
             f'<th colspan="{len(head.columns)}"{current} title="{tip}">'
-            f'<a href="{lesson_url}{lesson.pk}/">{lesson.date:%d.%m}</a>{mark}</th>'
+            f'<a href="{lesson_url.format(lesson.pk)}">{lesson.date:%d.%m}</a>{mark}</th>'
         )
     for col in columns:
         cols.append(f'<col class="{col.kind}{" lk" if col.lock else ""}">')
         work_id = col.work.pk if col.work is not None else ""
         attrs = f'data-k="{col.kind}" data-l="{col.lesson.pk}" data-w="{work_id}"'
+        query = "kind=attendance"
+        if col.kind == "m":
+            query = f"kind=mark&amp;work={work_id}" if work_id else "kind=mark"
         if col.correctable:
-            query = f"kind=mark&amp;work={work_id}" if col.kind == "m" else "kind=attendance"
-            if col.kind == "m" and col.work is None:
-                query = "kind=mark"
-            attrs += f' data-fix="{fix_url}{col.lesson.pk}/?{query}"'
-        if col.lock:
+            attrs += f' data-fix="{fix_url.format(col.lesson.pk)}?{query}"'
+        if col.correctable:
+            tail = (
+                f'<a class="lock" href="{fix_url.format(col.lesson.pk)}?{query}" '
+                'aria-label="Срок истёк: подать запрос на исправление">🔒</a>'
+            )
+        elif col.lock:
             tail = '<span class="lock" aria-label="закрыто">🔒</span>'
         elif col.writable:
             tail = (

@@ -244,3 +244,16 @@ def test_lesson_page_queries_do_not_grow_with_students(
             response = client.get(reverse("journal:lesson", args=[first.pk]))
     assert expected <= 30
     assert response.content.decode().count("<tr data-s=") == 30
+
+
+def test_a_closed_column_links_to_the_correction_form(world, client_for):
+    pages = Pages(world)
+    url = reverse("journal:grid", args=[world.group.pk, world.subject.pk])
+    with at("2026-11-30 10:00"):
+        body = client_for("teacher").get(url).content.decode()
+        deputy_body = client_for("deputy").get(url).content.decode()
+    fix = reverse("journal:correction_create", args=[pages.lesson.pk])
+    assert f'data-fix="{fix}?kind=mark&amp;work={pages.work.pk}"' in body
+    assert f'data-fix="{fix}?kind=attendance"' in body
+    assert "Срок выставления отметок за работу «Ответ на уроке» истёк 23.11.2026" in body
+    assert "data-fix" not in deputy_body and "🔒" not in deputy_body

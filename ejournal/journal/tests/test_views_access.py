@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from ejournal.journal.models import CorrectionRequest
 from ejournal.journal.tests.page_helpers import Pages, at
+from ejournal.testing import factories as f
 
 READ_ONLY = ["homeroom", "deputy", "director", "admin"]
 NEVER = ["other_teacher", "student", "parent", "other_parent", "inspector", "outsider"]
@@ -209,3 +210,113 @@ def test_only_deputy_and_director_decide_corrections(pages, client_for, role, wo
 @pytest.mark.parametrize("role", ["teacher", "homeroom", "deputy", "director", "admin"])
 def test_staff_see_the_corrections_page(pages, client_for, role):
     assert client_for(role).get(reverse("journal:corrections")).status_code == 200
+
+
+WRITE_PAGES = ["work_edit", "homework_edit", "correction_create"]
+
+
+def _write_page_urls(pages):
+    return {
+        "work_edit": reverse("journal:work_edit", args=[pages.work.pk]),
+        "homework_edit": reverse("journal:homework_edit", args=[pages.homework.pk]),
+        "correction_create": reverse("journal:correction_create", args=[pages.lesson.pk]),
+    }
+
+
+@pytest.mark.parametrize("page", WRITE_PAGES)
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("teacher", 200)] + [(r, 404) for r in READ_ONLY + NEVER] + [("anonymous", 302)],
+)
+def test_edit_pages_open_only_for_the_lessons_teacher(pages, client_for, page, role, status):
+    with at("2026-11-16 10:00"):
+        response = client_for(role).get(_write_page_urls(pages)[page])
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("teacher", 200), *[(r, 200) for r in READ_ONLY], ("other_teacher", 404)]
+    + [(r, 404) for r in FAMILY_AND_OUTSIDE]
+    + [("anonymous", 302)],
+)
+def test_a_chosen_period_of_the_grid(pages, client_for, world, role, status):
+    from ejournal.school.models import StudyPeriod
+
+    period = StudyPeriod.objects.get(band__year=world.year, number=1)
+    url = reverse("journal:grid_period", args=[world.group.pk, world.subject.pk, period.pk])
+    assert client_for(role).get(url).status_code == status
+
+
+def test_a_period_of_another_school_is_not_found(pages, client_for, world):
+    other_year = f.YearFactory(school=world.other_school)
+    period = f.PeriodFactory(band=f.BandFactory(year=other_year))
+    url = reverse("journal:grid_period", args=[world.group.pk, world.subject.pk, period.pk])
+    assert client_for("deputy").get(url).status_code == 404
+
+
+def test_the_cells_endpoint_sends_anonymous_users_to_sign_in(pages, client_for):
+    response = client_for("anonymous").post(
+        reverse("journal:cells_save"), data={"cells": []}, content_type="application/json"
+    )
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_cells_endpoint_refuses_get(pages, client_for):
+    assert client_for("teacher").get(reverse("journal:cells_save")).status_code == 405
+
+
+@pytest.mark.parametrize("role", ["teacher", "deputy", "director", "admin", *NEVER])
+def test_only_the_homeroom_teacher_sets_reasons_and_confirms_the_week(
+    pages, client_for, world, role
+):
+    from ejournal.journal.models import Attendance
+
+    absence = Attendance.objects.get(student=world.students[1])
+    client = client_for(role)
+    with at("2026-11-18 10:00"):
+        reason = client.post(
+            reverse("journal:attendance_reason", args=[world.school_class.pk]),
+            {"attendance": absence.pk, "value": "б", "version": absence.version},
+        )
+        verify = client.post(
+            reverse("journal:attendance_verify", args=[world.school_class.pk]),
+            {"week": "2026-11-16"},
+        )
+    assert reason.status_code == 404 and verify.status_code == 404
+    absence.refresh_from_db()
+    assert absence.code == "n" and absence.verified_at is None
+
+
+@pytest.mark.parametrize(("role", "status"), [("homeroom", 302), ("deputy", 404), ("parent", 404)])
+def test_attendance_entry_page_leads_the_homeroom_teacher_to_their_class(
+    pages, client_for, role, status
+):
+    assert client_for(role).get(reverse("journal:attendance_classes")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("deputy", 200), ("director", 404), ("teacher", 404), ("outsider", 200)],
+)
+def test_new_work_type_page(pages, client_for, role, status):
+    assert client_for(role).get(reverse("journal:work_type_create")).status_code == status
+
+
+def test_teacher_sees_their_requests_but_not_the_pending_list(pages, client_for, world):
+    from ejournal.journal.models import CorrectionRequest
+
+    CorrectionRequest.objects.create(
+        school=world.school,
+        lesson=pages.lesson,
+        kind="topic",
+        new_value={"topic": "Дроби"},
+        reason="Опечатка в теме урока",
+        requested_by=world.users["deputy"],
+    )
+    body = client_for("teacher").get(reverse("journal:corrections")).content.decode()
+    assert "Опечатка в теме урока" not in body
+    assert (
+        "Опечатка в теме урока"
+        in client_for("deputy").get(reverse("journal:corrections")).content.decode()
+    )

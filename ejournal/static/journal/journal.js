@@ -63,13 +63,18 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify({ cells }),
       });
-      data = await response.json();
     } catch (e) {
       inputs.forEach((input) => show(input, "err", "Не сохранено: нет связи с сервером"));
       say("Нет связи с сервером: изменения не сохранены.", true);
       return;
     }
-    if (response.ok) {
+    try {
+      data = await response.json();
+    } catch (e) {
+      // Not our JSON: a sign-in page after the session ended, or a server error.
+      data = { error: "Не сохранено. Обновите страницу: возможно, сеанс завершён." };
+    }
+    if (response.ok && data.cells) {
       data.cells.forEach((cell, n) => {
         settle(inputs[n], cell.text, cell.ver);
         show(inputs[n], "ok", "");
