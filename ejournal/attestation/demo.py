@@ -19,7 +19,6 @@ from ejournal.accounts.models import Role, RoleAssignment
 from ejournal.attestation import averages, selectors
 from ejournal.attestation.averages import WeightedMark
 from ejournal.attestation.models import PERIOD_NUMERIC, PeriodClosure, PeriodMark, PeriodMarkKind
-from ejournal.audit.services import record
 from ejournal.journal.models import Mark
 from ejournal.schedule.models import LessonStatus
 from ejournal.school.models import (
@@ -76,10 +75,7 @@ def seed_period_marks(*, school: School, year: AcademicYear, today: dt.date) -> 
     PeriodMark.objects.bulk_create(new_marks, batch_size=2000)
     year_marks = _year_marks(school, year, today, policy)
     closed = _close_periods(school, year, today, settings)
-    facts = {"period_marks": len(new_marks), "year_marks": year_marks, "closed": closed}
-    if new_marks or closed:
-        record(action="demo.period_marks_seeded", school=school, after=facts)
-    return facts
+    return {"period_marks": len(new_marks), "year_marks": year_marks, "closed": closed}
 
 
 def _covers(start: dt.date, end: dt.date | None, p: StudyPeriod) -> bool:

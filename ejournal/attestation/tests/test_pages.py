@@ -342,3 +342,33 @@ def test_sheet_page_renders_each_students_counts_and_absences(aw, client_for):
     assert row is not None
     # The mark; «5» «4» «3» «2» н/а; missed lessons, of them ill, excused.
     assert row.groups() == ("5", "1", "0", "0", "0", "0", "1", "1", "0")
+
+
+def test_objectivity_page_lists_marks_departing_from_the_suggestion(aw, client_for):
+    w = aw.w
+    PeriodMark.objects.create(
+        school=w.school,
+        year=w.year,
+        student=w.students[0],
+        subject=w.subject,
+        kind="period",
+        period=aw.q2,
+        value="5",
+        suggested="3",
+        needs_review=True,
+        comment="Победитель олимпиады",
+    )
+    PeriodMark.objects.create(
+        school=w.school,
+        year=w.year,
+        student=w.students[1],
+        subject=w.subject,
+        kind="period",
+        period=aw.q2,
+        value="4",
+        suggested="4",
+    )
+    html = client_for("deputy").get(_urls(aw)["objectivity"]).content.decode()
+    assert "Победитель олимпиады" in html
+    assert w.students[0].short_name in html
+    assert w.students[1].short_name not in html

@@ -4,8 +4,10 @@ school (idempotent: periods that already have marks are left alone)."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from ejournal.attestation.demo import seed_period_marks
+from ejournal.audit.services import record
 from ejournal.core.demo import demo_school
 from ejournal.school import selectors
 
@@ -21,7 +23,10 @@ class Command(BaseCommand):
         year = selectors.year_on(school=school, day=today)
         if year is None:
             raise CommandError("В демо-школе нет учебного года.")
-        facts = seed_period_marks(school=school, year=year, today=today)
+        with transaction.atomic():
+            facts = seed_period_marks(school=school, year=year, today=today)
+            if facts["period_marks"] or facts["closed"]:
+                record(action="demo.period_marks_seeded", school=school, after=facts)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Отметок за период: {facts['period_marks']}, годовых: {facts['year_marks']}, "
