@@ -170,6 +170,7 @@ class CellInput:
     student_id: int
     value: str
     version: int | None
+    comment: str | None = None  # None keeps the mark's comment
 
 
 MAX_CELLS = 500
@@ -177,7 +178,8 @@ MAX_CELLS = 500
 
 def parse_cells(body: bytes) -> list[CellInput]:
     """``{"cells": [{"k": "m"|"a", "l": lesson, "w": work|null, "s": student,
-    "v": text, "ver": version|null}, ...]}`` → cells; a Russian ValidationError otherwise."""
+    "v": text, "ver": version|null, "c": mark comment (optional)}, ...]}`` → cells;
+    a Russian ValidationError otherwise."""
     try:
         data = json.loads(body.decode("utf-8"))
         raw_cells = data["cells"]
@@ -189,8 +191,11 @@ def parse_cells(body: bytes) -> list[CellInput]:
         for raw in raw_cells:
             kind = {"m": "mark", "a": "attendance"}[raw["k"]]
             value = raw.get("v") or ""
+            comment = raw.get("c")
             if not isinstance(value, str) or len(value) > 20:
                 raise TypeError
+            if comment is not None and (not isinstance(comment, str) or len(comment) > 500):
+                raise ValidationError("Комментарий к отметке — не длиннее 500 символов.")
             cells.append(
                 CellInput(
                     kind=kind,
@@ -199,6 +204,7 @@ def parse_cells(body: bytes) -> list[CellInput]:
                     student_id=int(raw["s"]),
                     value=value,
                     version=int(raw["ver"]) if raw.get("ver") not in (None, "") else None,
+                    comment=comment,
                 )
             )
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):

@@ -103,6 +103,14 @@ def test_a_pasted_block_is_saved_in_one_request(browser_page):
     assert len(requests) == 1
     assert sorted(Mark.objects.values_list("value", flat=True)) == ["3", "4", "4", "4", "5", "5"]
 
+    # A double-click adds a comment for the diary; the mark keeps its value.
+    page.once("dialog", lambda dialog: dialog.accept("Решил у доски"))
+    first_cell.dblclick()
+    expect(page.locator("#jstatus")).to_have_text("Сохранено.")
+    expect(first_cell.locator("xpath=..")).to_have_attribute("title", "Решил у доски")
+    mark = Mark.objects.get(student=world.students[0], work__work_type__name="Ответ на уроке")
+    assert (mark.value, mark.comment) == ("5", "Решил у доски")
+
 
 def test_on_a_phone_the_lesson_page_takes_marks_and_attendance(phone_page):
     world, lesson = _journal_today()

@@ -56,7 +56,7 @@ def test_teacher_saves_a_mark_and_gets_its_version(pages, client_for):
     with at("2026-11-16 10:00"):
         response, data = post_cells(client_for("teacher"), mark_cell(pages, student, "5"))
     assert response.status_code == 200
-    assert data["cells"] == [{"text": "5", "ver": 1, "w": pages.work.pk}]
+    assert data["cells"] == [{"text": "5", "ver": 1, "c": "", "w": pages.work.pk}]
     assert Mark.objects.get(work=pages.work, student=student).numeric == 5
     assert AuditEvent.objects.filter(action="mark.created").count() == 1
 
@@ -113,7 +113,7 @@ def test_a_conflict_returns_the_current_value(pages, client_for):
     with at("2026-11-16 10:00"):
         response, data = post_cells(client_for("teacher"), mark_cell(pages, pages.student, "5"))
     assert response.status_code == 409
-    assert data["current"] == {"text": "4", "ver": 1}
+    assert data["current"] == {"text": "4", "ver": 1, "c": ""}
     assert "уже изменена" in data["error"]
     assert Mark.objects.get(work=pages.work, student=pages.student).value == "4"
 
@@ -422,3 +422,15 @@ def test_first_open_creates_the_standard_work_types(world, client_for):
     assert response.status_code == 200
     assert WorkType.objects.filter(school=world.school).count() == 13
     assert "Контрольная работа" in response.content.decode()
+
+
+def test_a_mark_comment_is_saved_and_kept_when_the_value_changes(pages, client_for):
+    client = client_for("teacher")
+    with at("2026-11-16 10:00"):
+        cell = mark_cell(pages, pages.student, "4", version=1)
+        response, data = post_cells(client, {**cell, "c": "Устный ответ у доски"})
+        assert response.status_code == 200 and data["cells"][0]["c"] == "Устный ответ у доски"
+        response, data = post_cells(client, mark_cell(pages, pages.student, "5", version=2))
+    assert response.status_code == 200
+    mark = Mark.objects.get(work=pages.work, student=pages.student)
+    assert mark.value == "5" and mark.comment == "Устный ответ у доски"

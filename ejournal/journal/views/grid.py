@@ -108,6 +108,7 @@ def cells_save(request):
             work=works.get(c.work_id) if c.work_id else None,
             value=c.value,
             expected_version=c.version,
+            comment=c.comment,
         )
         for c in cells
     ]
@@ -152,4 +153,5 @@ def _cell_json(kind: str, snapshot) -> dict:
         text = selectors.attendance_text(snapshot["code"], snapshot["late_minutes"])
     else:
         text = selectors.MARK_TEXT[snapshot["value"]]
+        return {"text": text, "ver": snapshot["version"], "c": snapshot["comment"]}
     return {"text": text, "ver": snapshot["version"]}

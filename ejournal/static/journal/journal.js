@@ -29,29 +29,36 @@
     if (title !== undefined) td.title = title;
   }
 
-  function settle(input, text, version) {
-    input.value = text;
-    input.defaultValue = text;
-    input.dataset.v = version === null || version === undefined ? "" : version;
+  // A saved cell: its value, version and (marks) the comment shown on hover.
+  function settle(input, cell) {
+    input.value = cell.text;
+    input.defaultValue = cell.text;
+    input.dataset.v = cell.ver === null || cell.ver === undefined ? "" : cell.ver;
+    if (cell.c !== undefined) {
+      input.parentElement.classList.toggle("cm", Boolean(cell.c));
+      input.parentElement.title = cell.c;
+    }
   }
 
   let queue = Promise.resolve();
   // Saves run one after another, so a new work created by the first mark of a lesson
   // is known to the next save of the same column.
-  function save(inputs) {
-    queue = queue.then(() => send(inputs.filter(dirty)));
+  function save(inputs, comment) {
+    queue = queue.then(() => send(comment === undefined ? inputs.filter(dirty) : inputs, comment));
     return queue;
   }
 
-  async function send(inputs) {
+  async function send(inputs, comment) {
     if (!inputs.length) return;
     const cells = inputs.map((input) => {
       const td = input.parentElement;
       const th = colOf(td);
-      return {
+      const cell = {
         k: th.dataset.k, l: th.dataset.l, w: th.dataset.w || null, s: td.parentElement.dataset.s,
         v: input.value.trim(), ver: input.dataset.v || null,
       };
+      if (comment !== undefined) cell.c = comment;
+      return cell;
     });
     inputs.forEach((input) => show(input, "busy"));
     let response;
@@ -76,8 +83,8 @@
     }
     if (response.ok && data.cells) {
       data.cells.forEach((cell, n) => {
-        settle(inputs[n], cell.text, cell.ver);
         show(inputs[n], "ok", "");
+        settle(inputs[n], cell);
         const th = colOf(inputs[n].parentElement);
         if (cell.w && !th.dataset.w) th.dataset.w = cell.w;
       });
@@ -88,10 +95,10 @@
     const failed = data.index === undefined ? null : inputs[data.index];
     inputs.forEach((input) => {
       input.value = input.defaultValue;
-      show(input, input === failed ? "err" : null, input === failed ? data.error : "");
+      show(input, input === failed ? "err" : null, input === failed ? data.error : undefined);
     });
     if (failed && response.status === 409 && data.current) {
-      settle(failed, data.current.text, data.current.ver);
+      settle(failed, data.current);
     }
     if (!failed) inputs.forEach((input) => show(input, "err", data.error || ""));
     say(data.error || "Не сохранено.", true);
@@ -135,6 +142,17 @@
 
   table.addEventListener("focusout", (event) => {
     if (event.target.tagName === "INPUT") save([event.target]);
+  });
+
+  // Double-click a mark: a comment the student and parents see in the diary.
+  table.addEventListener("dblclick", (event) => {
+    const input = event.target;
+    if (input.tagName !== "INPUT" || colOf(input.parentElement).dataset.k !== "m") return;
+    if (!input.value.trim()) return;
+    const td = input.parentElement;
+    const current = td.classList.contains("cm") ? td.title : "";
+    const comment = window.prompt("Комментарий к отметке (виден в дневнике):", current);
+    if (comment !== null) save([input], comment.trim());
   });
 
   table.addEventListener("focusin", (event) => {
