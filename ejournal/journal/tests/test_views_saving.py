@@ -434,3 +434,20 @@ def test_a_mark_comment_is_saved_and_kept_when_the_value_changes(pages, client_f
     assert response.status_code == 200
     mark = Mark.objects.get(work=pages.work, student=pages.student)
     assert mark.value == "5" and mark.comment == "Устный ответ у доски"
+
+
+def test_a_work_of_another_lesson_is_not_found(pages, client_for):
+    other = pages.lesson_on(dt.date(2026, 11, 16), number=2)
+    cell = mark_cell(pages, pages.w.students[1], "5", lesson=other)  # pages.work is lesson 1's
+    with at("2026-11-16 10:00"):
+        response = client_for("teacher").post(
+            CELLS, data={"cells": [cell]}, content_type="application/json"
+        )
+    assert response.status_code == 404
+    assert Mark.objects.count() == 1
+
+
+def test_a_missing_attachment_file_answers_404(pages, client_for):
+    pages.attachment.file.delete(save=False)
+    url = reverse("journal:attachment_download", args=[pages.attachment.pk])
+    assert client_for("teacher").get(url).status_code == 404

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.permissions import get_in_school_or_404, roles_required
+from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.journal import forms, rules, selectors, services
 from ejournal.journal.models import (
     Homework,
@@ -233,8 +233,12 @@ def attachment_download(request, attachment_id: int):
         id=attachment_id,
     )
     selectors.lesson_readable(request.ctx, attachment.homework.lesson_id)
+    try:
+        content = attachment.file.open("rb")
+    except OSError:
+        raise deny() from None  # the row outlived its file (storage restored from backup)
     response = FileResponse(
-        attachment.file.open("rb"),
+        content,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
