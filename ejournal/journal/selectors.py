@@ -33,9 +33,11 @@ from ejournal.journal.models import (
     Mark,
     MarkValue,
     Work,
+    WorkCategory,
     WorkType,
 )
 from ejournal.journal.permissions import SCHOOL_WIDE_READERS, can_write_lesson, groups_readable_by
+from ejournal.journal.services import DEFAULT_WORK_TYPE_NAME
 from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
@@ -273,7 +275,7 @@ def journal_grid(
     spans = school_selectors.group_member_spans(group=group, start=start, end=end)
     students = list(Student.objects.filter(pk__in=list(spans)).order_by(*Student._meta.ordering))
     default_type = (
-        WorkType.objects.filter(school=school, name="Ответ на уроке")
+        WorkType.objects.filter(school=school, name=DEFAULT_WORK_TYPE_NAME)
         .values_list("short_name", "weight")
         .first()
     )
@@ -438,7 +440,8 @@ def _refusal(check, writable, lesson, settings, now, closed, **extra):
 def _mark_column(lesson, work, writable, grade, settings, now, closed, default_type) -> Column:
     if work is None:
         short, weight = default_type or (DEFAULT_WORK_SHORT, Decimal(1))
-        label, title, work_type = short, "Ответ на уроке (создаётся с первой отметкой)", None
+        label, work_type = short, None
+        title = f"{DEFAULT_WORK_TYPE_NAME} (создаётся с первой отметкой)"
     else:
         work_type = work.work_type
         label, weight = work_type.short_name, work_type.weight
@@ -447,7 +450,7 @@ def _mark_column(lesson, work, writable, grade, settings, now, closed, default_t
     if writable:
         if work_type is None:
             # The default work does not exist yet; its window is the ordinary one.
-            work_type = WorkType(name="Ответ на уроке", category="oral")
+            work_type = WorkType(name=DEFAULT_WORK_TYPE_NAME, category=WorkCategory.ORAL)
         refusal = _refusal(
             rules.mark_refusal,
             True,
