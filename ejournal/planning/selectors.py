@@ -160,6 +160,50 @@ def suggested_topic(lesson: Lesson) -> PlanItem | None:
     return item_for_hour(items, before + 1)
 
 
+def suggested_topics(lessons: Iterable[Lesson]) -> dict[int, PlanItem | None]:
+    """``suggested_topic`` for many lessons at once (a week of a journal, a teacher's
+    day): lesson id → plan item. Four queries whatever the number of lessons."""
+    import bisect
+
+    lessons = list(lessons)
+    if not lessons:
+        return {}
+    group_ids = {lesson.group_id for lesson in lessons}
+    subject_ids = {lesson.subject_id for lesson in lessons}
+    groups = list(StudyGroup.objects.filter(pk__in=group_ids).select_related("school_class"))
+    grades = {g for g in (_grade_of(group) for group in groups) if g is not None}
+    plans = list(
+        ThematicPlan.objects.filter(
+            Q(group_id__in=group_ids) | Q(group__isnull=True, grade__in=grades),
+            year_id__in={group.year_id for group in groups},
+            subject_id__in=subject_ids,
+        )
+    )
+    by_course = plans_by_course(plans, groups, subject_ids)
+    items: dict[int, list[PlanItem]] = defaultdict(list)
+    for plan_item in PlanItem.objects.filter(
+        plan_id__in={p.id for p in by_course.values()}
+    ).order_by("plan_id", "number"):
+        items[plan_item.plan_id].append(plan_item)
+    documented: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for group_id, subject_id, day, number, pk in (
+        Lesson.objects.filter(DOCUMENTED, group_id__in=group_ids, subject_id__in=subject_ids)
+        .order_by("date", "number", "pk")
+        .values_list("group_id", "subject_id", "date", "number", "pk")
+    ):
+        documented[(group_id, subject_id)].append((day, number, pk))
+    result: dict[int, PlanItem | None] = {}
+    for lesson in lessons:
+        key = (lesson.group_id, lesson.subject_id)
+        plan = by_course.get(key)
+        if plan is None or lesson.status in (LessonStatus.CANCELLED, LessonStatus.MOVED):
+            result[lesson.pk] = None
+            continue
+        before = bisect.bisect_left(documented[key], (lesson.date, lesson.number, lesson.pk))
+        result[lesson.pk] = item_for_hour(items[plan.id], before + 1)
+    return result
+
+
 # --- Expected hours: curriculum or timetable ---------------------------------------
 
 

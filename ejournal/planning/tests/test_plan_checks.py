@@ -204,3 +204,21 @@ def test_documenting_through_the_journal_advances_the_plan(pw, linked):
         )
         second.refresh_from_db()
         assert selectors.suggested_topic(second).topic == "Б"
+
+
+def test_suggested_topics_for_many_lessons_match_one_by_one(pw, linked, django_assert_num_queries):
+    _, lessons = linked
+    pw.document(lessons[0])
+    pw.document(lessons[2])
+    other = f.ClassFactory(school=pw.w.school, year=pw.year, grade=5, letter="Б")
+    group_b = f.GroupFactory(school_class=other, name="5Б")
+    pw.plan(items=[item("Общая", 2)], grade=5)
+    extra = [pw.lesson(day, group=group_b, number=2) for day in weekdays(dt.date(2026, 9, 1), 3)]
+    pw.document(extra[0])
+    pw.document(extra[1])
+    everything = lessons + extra
+    expected = {lesson.pk: selectors.suggested_topic(lesson) for lesson in everything}
+    with django_assert_num_queries(4):
+        batch = selectors.suggested_topics(everything)
+    assert batch == expected
+    assert [getattr(batch[x.pk], "topic", None) for x in extra] == ["Общая", "Общая", None]
