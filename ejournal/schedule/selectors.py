@@ -190,25 +190,46 @@ class Conflict:
     message: str
 
 
-def group_students(*, group_ids: Iterable[int], year: AcademicYear) -> dict[int, set[int]]:
-    """Everyone who is in each group at any time in the year (two queries)."""
+Span = tuple[dt.date, dt.date]
+Members = dict[int, dict[int, list[Span]]]
+
+
+def group_students(*, group_ids: Iterable[int], year: AcademicYear) -> Members:
+    """Who is in each group during the year, with the dated spans of membership (two
+    queries): group id → student id → [(from, to)]. A student who moved from 7А to 7Б is in
+    both, on different dates."""
     groups = list(StudyGroup.objects.filter(id__in=list(group_ids)))
     class_of = {g.id: g.school_class_id for g in groups if g.kind == GroupKind.WHOLE_CLASS}
-    result: dict[int, set[int]] = {g.id: set() for g in groups}
-    by_class: dict[int, set[int]] = defaultdict(set)
-    for class_id, student_id in ClassEnrollment.objects.filter(
+    result: Members = {g.id: defaultdict(list) for g in groups}
+    by_class: Members = defaultdict(lambda: defaultdict(list))
+    for class_id, student_id, date_from, date_to in ClassEnrollment.objects.filter(
         school_selectors.overlapping(year.start, year.end),
         school_class_id__in=set(class_of.values()),
-    ).values_list("school_class_id", "student_id"):
-        by_class[class_id].add(student_id)
+    ).values_list("school_class_id", "student_id", "date_from", "date_to"):
+        by_class[class_id][student_id].append((date_from, date_to or dt.date.max))
     for gid, class_id in class_of.items():
         result[gid] = by_class[class_id]
     others = [g.id for g in groups if g.id not in class_of]
-    for gid, student_id in GroupMembership.objects.filter(
+    for gid, student_id, date_from, date_to in GroupMembership.objects.filter(
         school_selectors.overlapping(year.start, year.end), group_id__in=others
-    ).values_list("group_id", "student_id"):
-        result[gid].add(student_id)
+    ).values_list("group_id", "student_id", "date_from", "date_to"):
+        result[gid][student_id].append((date_from, date_to or dt.date.max))
     return result
+
+
+def shared_students(members: Members, a: TimetableEntry, b: TimetableEntry) -> set[int]:
+    """Students in both entries' groups on some day when both entries are valid."""
+    start = max(a.valid_from, b.valid_from)
+    end = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
+    in_a = members.get(a.group_id, {})
+    in_b = members.get(b.group_id, {})
+    shared = set()
+    for student_id in in_a.keys() & in_b.keys():
+        for a_from, a_to in in_a[student_id]:
+            for b_from, b_to in in_b[student_id]:
+                if max(a_from, b_from, start) <= min(a_to, b_to, end):
+                    shared.add(student_id)
+    return shared
 
 
 def _slot_span(entry: TimetableEntry, bells: BellTimes) -> tuple:
@@ -243,7 +264,7 @@ def describe_entry(e: TimetableEntry) -> str:
 def slot_conflicts(
     *,
     entries: list[TimetableEntry],
-    members: dict[int, set[int]],
+    members: Members,
     bells: BellTimes,
     only: TimetableEntry | None = None,
 ) -> list[Conflict]:
@@ -289,7 +310,7 @@ def slot_conflicts(
                         )
                     )
                 else:
-                    shared = members.get(a.group_id, set()) & members.get(b.group_id, set())
+                    shared = shared_students(members, a, b)
                     if shared:
                         conflicts.append(
                             Conflict(

@@ -51,7 +51,11 @@ def create_bells(*, school: School, actor=None) -> None:
 def build_timetable(*, school: School, year: AcademicYear) -> list[TimetableEntry]:
     """Place every hour of the teaching load into a weekday and lesson number so that no
     teacher, class or room is in two places at once. Subgroups of a class split for a
-    subject are placed together, in parallel. Greedy, deterministic, in bulk."""
+    subject are placed together, in parallel. Deterministic, in bulk.
+
+    First each class's hours are spread over the week (a subject at most once a day where
+    possible), then each class-day is numbered from the first lesson, rotating the order so
+    that a subject does not always fall on the same lesson."""
     loads = list(
         TeachingLoad.objects.filter(group__year=year, group__school=school)
         .select_related("group", "group__school_class", "subject", "teacher")
@@ -62,14 +66,8 @@ def build_timetable(*, school: School, year: AcademicYear) -> list[TimetableEntr
     # lessons of the subgroups of one subject.
     blocks: dict[tuple[int, int], list[TeachingLoad]] = defaultdict(list)
     for load in loads:
-        if load.group.school_class_id is None:
-            continue
-        blocks[(load.group.school_class_id, load.subject_id)].append(load)
-    teacher_rooms: dict[int, str] = {}
-    class_busy: set[tuple[int, int, int]] = set()
-    teacher_busy: set[tuple[int, int, int]] = set()
-    day_count: dict[tuple[int, int], int] = defaultdict(int)
-    entries: list[TimetableEntry] = []
+        if load.group.school_class_id is not None:
+            blocks[(load.group.school_class_id, load.subject_id)].append(load)
     by_class: dict[int, list[list[TeachingLoad]]] = defaultdict(list)
     for (class_id, _), block in blocks.items():
         if len({load.teacher_id for load in block}) == len(block):
@@ -77,60 +75,96 @@ def build_timetable(*, school: School, year: AcademicYear) -> list[TimetableEntr
         else:
             # One teacher for both halves: they cannot run in parallel.
             by_class[class_id].extend([load] for load in block)
+
+    # 1. Days: spread each block's hours over the lightest days of its class.
+    days_of: dict[int, int] = {}
+    plan: dict[tuple[int, int], list[list[TeachingLoad]]] = defaultdict(list)
     for class_id, class_blocks in by_class.items():
-        school_class = class_blocks[0][0].group.school_class
-        band = next((b for b in bands if b.covers(school_class.grade)), None)
-        days = band.days_per_week if band else 5
+        grade = class_blocks[0][0].group.school_class.grade
+        band = next((b for b in bands if b.covers(grade)), None)
+        days = days_of[class_id] = band.days_per_week if band else 5
         class_blocks.sort(key=lambda b: (-_hours(b), b[0].subject.name))
         for block in class_blocks:
-            used_days: dict[int, int] = defaultdict(int)
+            used: dict[int, int] = defaultdict(int)
             for _ in range(_hours(block)):
-                slot = _free_slot(
-                    class_id, block, days, used_days, day_count, class_busy, teacher_busy
+                day = min(
+                    range(1, days + 1),
+                    key=lambda d: (used[d], len(plan[(class_id, d)]), d),  # noqa: B023
                 )
-                if slot is None:
-                    continue
-                weekday, number = slot
-                used_days[weekday] += 1
-                day_count[(class_id, weekday)] += 1
-                class_busy.add((class_id, weekday, number))
-                for i, load in enumerate(block):
-                    teacher_busy.add((load.teacher_id, weekday, number))
-                    if load.group.kind == GroupKind.WHOLE_CLASS or i == 0:
-                        room = school_class.room
-                    else:
-                        room = teacher_rooms.setdefault(
-                            load.teacher_id, f"4{len(teacher_rooms) + 1:02d}"
-                        )
-                    entries.append(
-                        TimetableEntry(
-                            school=school, weekday=weekday, number=number, group=load.group,
-                            subject=load.subject, teacher=load.teacher, room=room,
-                            valid_from=year.start,
-                        )
-                    )  # fmt: skip
+                used[day] += 1
+                plan[(class_id, day)].append(block)
+
+    # 2. Numbers: fill each class-day from the first lesson with the first block whose
+    # teachers are free; what does not fit goes to any free slot of the class's week.
+    teacher_busy: set[tuple[int, int, int]] = set()
+    class_busy: set[tuple[int, int, int]] = set()
+    placed: list[tuple[list[TeachingLoad], int, int]] = []
+    leftovers: list[tuple[int, list[TeachingLoad]]] = []
+    class_index = {class_id: i for i, class_id in enumerate(by_class)}
+    for day in range(1, 7):
+        for class_id in by_class:
+            pending = plan.get((class_id, day), [])
+            if not pending:
+                continue
+            shift = (class_index[class_id] + day) % len(pending)
+            pending = pending[shift:] + pending[:shift]
+            number = 1
+            while pending and number <= MAX_LESSONS_PER_DAY:
+                fit = next(
+                    (
+                        b for b in pending
+                        if not any((ld.teacher_id, day, number) in teacher_busy for ld in b)
+                    ),
+                    None,
+                )  # fmt: skip
+                if fit is not None:
+                    pending.remove(fit)
+                    _occupy(fit, class_id, day, number, teacher_busy, class_busy, placed)
+                number += 1
+            leftovers.extend((class_id, b) for b in pending)
+    for class_id, block in leftovers:
+        slot = next(
+            (
+                (day, number)
+                for day in range(1, days_of[class_id] + 1)
+                for number in range(1, MAX_LESSONS_PER_DAY + 1)
+                if (class_id, day, number) not in class_busy
+                and not any((ld.teacher_id, day, number) in teacher_busy for ld in block)
+            ),
+            None,
+        )
+        if slot is not None:
+            _occupy(block, class_id, *slot, teacher_busy, class_busy, placed)
+
+    teacher_rooms: dict[int, str] = {}
+    entries: list[TimetableEntry] = []
+    for block, weekday, number in placed:
+        for i, load in enumerate(block):
+            school_class = load.group.school_class
+            if load.group.kind == GroupKind.WHOLE_CLASS or i == 0:
+                room = school_class.room
+            else:
+                room = teacher_rooms.setdefault(load.teacher_id, f"4{len(teacher_rooms) + 1:02d}")
+            entries.append(
+                TimetableEntry(
+                    school=school, weekday=weekday, number=number, group=load.group,
+                    subject=load.subject, teacher=load.teacher, room=room,
+                    valid_from=year.start,
+                )
+            )  # fmt: skip
     return TimetableEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _occupy(block, class_id, day, number, teacher_busy, class_busy, placed) -> None:
+    class_busy.add((class_id, day, number))
+    for load in block:
+        teacher_busy.add((load.teacher_id, day, number))
+    placed.append((block, day, number))
 
 
 def _hours(block: list[TeachingLoad]) -> int:
     hours = max(load.hours_per_week for load in block)
     return int(Decimal(hours).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _free_slot(class_id, block, days, used_days, day_count, class_busy, teacher_busy):
-    """The lightest day where the subject is not yet taught (else the lightest day), and
-    the first number free for the class and all teachers of the block."""
-    order = sorted(range(1, days + 1), key=lambda d: (used_days[d], day_count[(class_id, d)], d))
-    for weekday in order:
-        if day_count[(class_id, weekday)] >= MAX_LESSONS_PER_DAY:
-            continue
-        for number in range(1, MAX_LESSONS_PER_DAY + 1):
-            if (class_id, weekday, number) in class_busy:
-                continue
-            if any((load.teacher_id, weekday, number) in teacher_busy for load in block):
-                continue
-            return weekday, number
-    return None
 
 
 def _current_period_end(year: AcademicYear, today: dt.date) -> dt.date | None:
@@ -246,3 +280,9 @@ def _demo_changes(school: School, today: dt.date, actor) -> int:
         except ValidationError:
             continue
     return made
+
+
+def create_schedule(build) -> None:
+    """``seed_demo`` step: bells, timetable, lessons, substitutions and changes."""
+    assert build.school is not None and build.year is not None
+    build.facts["schedule"] = seed_schedule(build.school, build.year, build.today)

@@ -142,3 +142,25 @@ def test_entry_needs_a_bell_time_and_objects_of_the_school(world, bells):
 def test_entry_without_any_bell_schedule_is_refused(world):
     with pytest.raises(ValidationError, match="Сначала задайте расписание звонков 1 смены"):
         helpers.entry(world, weekday=1, number=1)
+
+
+def test_student_who_changed_class_is_not_in_two_places(world, bells):
+    mover = world.students[2]
+    enrollment = mover.enrollments.get()
+    enrollment.date_to = dt.date(2026, 11, 30)
+    enrollment.save()
+    f.enroll(mover, world.other_class, date_from=dt.date(2026, 12, 1))
+    helpers.entry(world, weekday=1, number=1)
+    group = other_group(world)
+    # Same slot, the mover belongs to each class on different dates: no conflict.
+    helpers.entry(world, weekday=1, number=1, group=group, teacher=world.staff["homeroom"])
+    assert "student" not in kinds(world)
+
+
+def test_student_who_changed_class_conflicts_while_in_both(world, bells):
+    mover = world.students[2]
+    f.enroll(mover, world.other_class, date_from=dt.date(2026, 12, 1))  # still in 5А too
+    helpers.entry(world, weekday=1, number=1)
+    group = other_group(world)
+    with pytest.raises(ValidationError, match=r"Ученики \(1\)"):
+        helpers.entry(world, weekday=1, number=1, group=group, teacher=world.staff["homeroom"])
