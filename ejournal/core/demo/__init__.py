@@ -15,8 +15,18 @@ from django.db import transaction
 
 from ejournal.attestation.demo import create_period_marks
 from ejournal.audit import services as audit
-from ejournal.core.demo import curriculum, families, logins, people, staffing, structure
+from ejournal.core.demo import (
+    curriculum,
+    families,
+    journal,
+    logins,
+    people,
+    schedule,
+    staffing,
+    structure,
+)
 from ejournal.core.demo.context import SCHOOL_SHORT_NAME, DemoBuild, DemoOptions
+from ejournal.planning.demo import create_plans
 from ejournal.school.models import School
 
 Step = Callable[[DemoBuild], None]
@@ -31,6 +41,9 @@ STEPS: list[Step] = [
     staffing.create_teachers_and_load,
     families.create_students_and_families,
     logins.create_demo_logins,
+    schedule.create_schedule,
+    journal.create_journal_records,
+    create_plans,
     create_period_marks,
 ]
 
