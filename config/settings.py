@@ -227,11 +227,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ejournal@localhost")
 
 # --- Background tasks -----------------------------------------------------
-# Database-backed queue by default; RQ on Redis when REDIS_URL is set (see README).
+# Database-backed queue (django-tasks-db); TASKS_BACKEND selects another backend.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
+}
+
+# --- Notifications (ejournal.notifications) ----------------------------------
+# Links in e-mails and SMS point here, e.g. https://journal.school.ru
+SITE_URL = os.environ.get("SITE_URL", "")
+# Channel -> gateway class; SMS and push write to files under data/notifications until a
+# provider's gateway is configured (see ejournal/notifications/gateways.py).
+NOTIFICATION_GATEWAYS = {
+    "sms": os.environ.get(
+        "NOTIFICATION_SMS_GATEWAY", "ejournal.notifications.gateways.FileGateway"
+    ),
+    "push": os.environ.get(
+        "NOTIFICATION_PUSH_GATEWAY", "ejournal.notifications.gateways.FileGateway"
+    ),
 }
 
 # --- Security headers -----------------------------------------------------

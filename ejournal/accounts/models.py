@@ -80,10 +80,16 @@ class RoleAssignment(models.Model):
         verbose_name = "роль"
         verbose_name_plural = "роли"
         constraints = [
+            # Partial constraints instead of NULLS NOT DISTINCT, which SQLite lacks.
             models.UniqueConstraint(
-                fields=["user", "role", "school", "municipality"],
-                name="role_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "school"],
+                condition=Q(school__isnull=False),
+                name="role_unique_in_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "municipality"],
+                condition=Q(municipality__isnull=False),
+                name="role_unique_in_municipality",
             ),
             models.CheckConstraint(
                 condition=(

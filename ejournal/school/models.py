@@ -340,10 +340,22 @@ class CurriculumEntry(models.Model):
         verbose_name_plural = "учебный план"
         ordering = ["grade", "subject__name"]
         constraints = [
+            # One line per level (grade, class override, individual plan); partial
+            # constraints because SQLite has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
-                fields=["year", "subject", "grade", "school_class", "student"],
-                name="curriculum_unique",
-                nulls_distinct=False,
+                fields=["year", "subject", "grade"],
+                condition=Q(school_class__isnull=True, student__isnull=True),
+                name="curriculum_unique_grade",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "subject", "school_class"],
+                condition=Q(school_class__isnull=False, student__isnull=True),
+                name="curriculum_unique_class",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "subject", "student"],
+                condition=Q(student__isnull=False),
+                name="curriculum_unique_student",
             ),
             models.CheckConstraint(
                 condition=Q(hours_per_week__gte=0), name="curriculum_hours_nonneg"
