@@ -426,6 +426,40 @@ def lessons_of_day(*, school: School, day: dt.date) -> QuerySet[Lesson]:
     return lesson_queryset().filter(school=school, date=day).order_by("start_time", "group__name")
 
 
+@dataclass
+class DayGrid:
+    """One day of the school: a row per class (or stream), a column per lesson number."""
+
+    numbers: list[int]
+    rows: list[tuple[str, list[list[Lesson]]]]
+    changed: list[Lesson]
+
+
+def day_grid(*, school: School, day: dt.date) -> DayGrid:
+    lessons = list(lessons_of_day(school=school, day=day))
+    numbers = list(range(1, max([lsn.number for lsn in lessons] + [6]) + 1))
+    by_row: dict[tuple, dict[int, list[Lesson]]] = defaultdict(lambda: defaultdict(list))
+    for lesson in lessons:
+        cls = lesson.group.school_class
+        key = (
+            (cls.grade, cls.letter, str(cls)) if cls else (99, lesson.group.name, lesson.group.name)
+        )
+        by_row[key][lesson.number].append(lesson)
+    rows = [
+        (key[2], [cells.get(n, []) for n in numbers])
+        for key, cells in sorted(by_row.items(), key=lambda kv: kv[0][:2])
+    ]
+    changed = [
+        lsn
+        for lsn in lessons
+        if lsn.is_substituted
+        or lsn.status in (LessonStatus.CANCELLED, LessonStatus.MOVED)
+        or lsn.moved_from_id
+        or lsn.timetable_entry_id is None
+    ]
+    return DayGrid(numbers=numbers, rows=rows, changed=changed)
+
+
 def lessons_of_groups(
     *, group_ids: Iterable[int], start: dt.date, end: dt.date
 ) -> QuerySet[Lesson]:

@@ -367,7 +367,7 @@ def day(request):
             "day": day,
             "previous": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
-            "lessons": selectors.lessons_of_day(school=school, day=day),
+            "grid": selectors.day_grid(school=school, day=day),
             "changes": selectors.recent_changes(school=school, limit=20),
             "can_edit": can_edit_timetable(request.ctx),
         },
@@ -410,6 +410,7 @@ def lesson(request, pk: int):
         "schedule/lesson.html",
         {
             "lesson": lesson,
+            "today": _today_and_year(request)[0],
             "changes": lesson.changes.select_related("created_by", "new_lesson").order_by(
                 "created_at"
             ),

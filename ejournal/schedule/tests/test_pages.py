@@ -312,3 +312,19 @@ def test_class_grid_shows_entries_and_offers_empty_slots_to_editors(world, timet
     assert f"?weekday=2&amp;number=1&amp;group={world.group.pk}" in body
     teacher_view = client_for("teacher").get(url).content.decode()
     assert "Математика" in teacher_view and "?weekday=" not in teacher_view
+
+
+def test_day_page_lists_substitutions_first(world, timetable, client_for):
+    _, lesson = timetable
+    services.substitution_assign(
+        school=world.school,
+        lesson=lesson,
+        substitute=world.staff["homeroom"],
+        reason="болезнь",
+        actor=world.users["deputy"],
+    )
+    body = client_for("deputy").get(reverse("schedule:day") + "?date=2026-10-05").content.decode()
+    assert "Замены и изменения дня" in body
+    assert (
+        f"{world.staff['homeroom'].short_name} вместо {world.staff['teacher'].short_name}" in body
+    )
