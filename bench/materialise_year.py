@@ -64,6 +64,7 @@ def main() -> None:
         step(build)
     school = build.school
     year = build.year
+    assert school is not None and year is not None
     create_bells(school=school)
     entries = build_timetable(school=school, year=year)
     print(f"demo school and timetable built in {time.perf_counter() - started:.1f} s")

@@ -105,10 +105,12 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["teacher"] = _staff_field(school)
         self.order_fields(["weekday", "number", "group", "subject", "teacher", "room"])
-        self.fields["group"].queryset = StudyGroup.objects.filter(
+        self.fields["group"].queryset = StudyGroup.objects.filter(  # type: ignore[attr-defined]
             school=school, year=year
         ).select_related("school_class")
-        self.fields["subject"].queryset = Subject.objects.filter(school=school)
+        self.fields["subject"].queryset = Subject.objects.filter(  # type: ignore[attr-defined]
+            school=school
+        )
         if editing:
             del self.fields["group"]
             self.fields["valid_from"].label = "Изменение действует с"
@@ -176,7 +178,6 @@ class ExtraLessonForm(ReasonForm):
 
 
 class AbsenceForm(forms.Form):
-    teacher = forms.ModelChoiceField(label="Отсутствующий учитель", queryset=None)
     date = forms.DateField(label="Дата", widget=DATE_WIDGET)
 
     def __init__(self, *args, school, **kwargs):

@@ -92,7 +92,7 @@ class BellTimes:
 
 def shift_of(group: StudyGroup) -> int:
     """Streams without a class study in the first shift."""
-    return group.school_class.shift if group.school_class_id else 1
+    return group.school_class.shift if group.school_class is not None else 1
 
 
 # --- Timetable grids ----------------------------------------------------------
@@ -129,14 +129,14 @@ def timetable_grid(
     room: str | None = None,
     days_per_week: int = 6,
 ) -> Grid:
-    entries = entries_on(school=school, day=day)
+    qs = entries_on(school=school, day=day)
     if group_ids is not None:
-        entries = entries.filter(group_id__in=list(group_ids))
+        qs = qs.filter(group_id__in=list(group_ids))
     if teacher is not None:
-        entries = entries.filter(teacher=teacher)
+        qs = qs.filter(teacher=teacher)
     if room is not None:
-        entries = entries.filter(room=room)
-    entries = list(entries)
+        qs = qs.filter(room=room)
+    entries = list(qs)
     weekdays = [(wd.value, wd.label) for wd in Weekday if wd.value <= days_per_week]
     if any(e.weekday == Weekday.SATURDAY for e in entries) and len(weekdays) < 6:
         weekdays.append((Weekday.SATURDAY.value, Weekday.SATURDAY.label))
@@ -199,16 +199,18 @@ def group_students(*, group_ids: Iterable[int], year: AcademicYear) -> Members:
     queries): group id → student id → [(from, to)]. A student who moved from 7А to 7Б is in
     both, on different dates."""
     groups = list(StudyGroup.objects.filter(id__in=list(group_ids)))
-    class_of = {g.id: g.school_class_id for g in groups if g.kind == GroupKind.WHOLE_CLASS}
+    class_of: dict[int, int | None] = {
+        g.id: g.school_class_id for g in groups if g.kind == GroupKind.WHOLE_CLASS
+    }
     result: Members = {g.id: defaultdict(list) for g in groups}
-    by_class: Members = defaultdict(lambda: defaultdict(list))
+    by_class: dict[int | None, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for class_id, student_id, date_from, date_to in ClassEnrollment.objects.filter(
         school_selectors.overlapping(year.start, year.end),
         school_class_id__in=set(class_of.values()),
     ).values_list("school_class_id", "student_id", "date_from", "date_to"):
         by_class[class_id][student_id].append((date_from, date_to or dt.date.max))
-    for gid, class_id in class_of.items():
-        result[gid] = by_class[class_id]
+    for gid, of_class in class_of.items():
+        result[gid] = by_class[of_class]
     others = [g.id for g in groups if g.id not in class_of]
     for gid, student_id, date_from, date_to in GroupMembership.objects.filter(
         school_selectors.overlapping(year.start, year.end), group_id__in=others

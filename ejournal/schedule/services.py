@@ -228,7 +228,7 @@ def _year_of_group(group: StudyGroup) -> AcademicYear:
 
 
 def _band_for(year: AcademicYear, group: StudyGroup) -> GradeBand | None:
-    if not group.school_class_id:
+    if group.school_class is None:
         return None
     grade = group.school_class.grade
     return next((b for b in year.bands.all() if b.covers(grade)), None)
@@ -597,7 +597,8 @@ def lessons_materialise(
     desired: dict[tuple[int, dt.date], tuple] = {}
     for entry in entries:
         year = years[entry.group.year_id]
-        grade = entry.group.school_class.grade if entry.group.school_class_id else None
+        school_class = entry.group.school_class
+        grade = school_class.grade if school_class is not None else None
         if grade is not None:
             band = next((b for b in year.bands.all() if b.covers(grade)), None)
             days_per_week = band.days_per_week if band else 5
@@ -605,10 +606,10 @@ def lessons_materialise(
             days_per_week = max([b.days_per_week for b in year.bands.all()] or [5])
         if entry.weekday > days_per_week:
             continue
-        key = (year.id, grade)
-        if key not in off_cache:
-            off_cache[key] = _off_days(list(year.days_off.all()), grade)
-        off = off_cache[key]
+        off_key = (year.id, grade)
+        if off_key not in off_cache:
+            off_cache[off_key] = _off_days(list(year.days_off.all()), grade)
+        off = off_cache[off_key]
         first = max(start, entry.valid_from, year.start)
         last = min(end, entry.valid_to or end, year.end)
         day = first + dt.timedelta(days=(entry.weekday - first.isoweekday()) % 7)
@@ -647,11 +648,11 @@ def lessons_materialise(
     matched_updates: list[tuple[_Row, tuple]] = []
     to_create: dict[tuple[int, dt.date], tuple] = {}
     for key, want in desired.items():
-        row = existing.pop(key, None)
-        if row is None:
+        found = existing.pop(key, None)
+        if found is None:
             to_create[key] = want
-        elif row.fields != want:
-            matched_updates.append((row, want))
+        elif found.fields != want:
+            matched_updates.append((found, want))
     # A lesson whose entry no longer wants it may still be wanted on the same date by the
     # entry that replaced it (same group and subject): that is a move, not delete + create.
     wanted_by_slot: dict[tuple, list[tuple[int, dt.date]]] = defaultdict(list)
@@ -779,15 +780,17 @@ def materialise_after_edit(*, school: School, actor, from_day: dt.date) -> Mater
 
 def _students_on(group_ids: Iterable[int], day: dt.date) -> dict[int, set[int]]:
     groups = list(StudyGroup.objects.filter(id__in=list(group_ids)))
-    class_of = {g.id: g.school_class_id for g in groups if g.kind == GroupKind.WHOLE_CLASS}
+    class_of: dict[int, int | None] = {
+        g.id: g.school_class_id for g in groups if g.kind == GroupKind.WHOLE_CLASS
+    }
     result: dict[int, set[int]] = {g.id: set() for g in groups}
-    by_class: dict[int, set[int]] = defaultdict(set)
+    by_class: dict[int | None, set[int]] = defaultdict(set)
     for class_id, student_id in ClassEnrollment.objects.filter(
         school_selectors.active_on(day), school_class_id__in=set(class_of.values())
     ).values_list("school_class_id", "student_id"):
         by_class[class_id].add(student_id)
-    for gid, class_id in class_of.items():
-        result[gid] = by_class[class_id]
+    for gid, of_class in class_of.items():
+        result[gid] = by_class[of_class]
     for gid, student_id in GroupMembership.objects.filter(
         school_selectors.active_on(day), group_id__in=[g for g in result if g not in class_of]
     ).values_list("group_id", "student_id"):
@@ -974,7 +977,7 @@ def schedule_change_move(
             school=school,
             obj=lesson,
             before=before,
-            after={**change.after, "new_lesson": new.pk},
+            after={**(change.after or {}), "new_lesson": new.pk},
             reason=reason,
         )
     return change
@@ -1101,7 +1104,7 @@ def schedule_change_extra(
 
 
 def _check_substitute(
-    *, school: School, lesson: Lesson, substitute: StaffMember, busy_ids: set[int] = frozenset()
+    *, school: School, lesson: Lesson, substitute: StaffMember, busy_ids: Iterable[int] = ()
 ) -> None:
     if lesson.school_id != school.id:
         raise ValidationError("Урок не найден.")

@@ -452,7 +452,7 @@ def lesson_change(request, pk: int, kind: str):
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("schedule:lesson", pk=pk)
     data = form.cleaned_data
     target = lesson
@@ -472,7 +472,7 @@ def lesson_change(request, pk: int, kind: str):
                 room=data["room"],
                 reason=data["reason"],
             )
-            target = change.new_lesson
+            target = change.new_lesson or lesson
             messages.success(request, "Урок перенесён.")
         elif kind == "room":
             services.schedule_change_room(

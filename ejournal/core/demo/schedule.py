@@ -80,7 +80,9 @@ def build_timetable(*, school: School, year: AcademicYear) -> list[TimetableEntr
     days_of: dict[int, int] = {}
     plan: dict[tuple[int, int], list[list[TeachingLoad]]] = defaultdict(list)
     for class_id, class_blocks in by_class.items():
-        grade = class_blocks[0][0].group.school_class.grade
+        first_class = class_blocks[0][0].group.school_class
+        assert first_class is not None
+        grade = first_class.grade
         band = next((b for b in bands if b.covers(grade)), None)
         days = days_of[class_id] = band.days_per_week if band else 5
         class_blocks.sort(key=lambda b: (-_hours(b), b[0].subject.name))
@@ -141,7 +143,7 @@ def build_timetable(*, school: School, year: AcademicYear) -> list[TimetableEntr
     for block, weekday, number in placed:
         for i, load in enumerate(block):
             school_class = load.group.school_class
-            if load.group.kind == GroupKind.WHOLE_CLASS or i == 0:
+            if school_class is not None and (load.group.kind == GroupKind.WHOLE_CLASS or i == 0):
                 room = school_class.room
             else:
                 room = teacher_rooms.setdefault(load.teacher_id, f"4{len(teacher_rooms) + 1:02d}")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ejournal.accounts.models import StaffMember
 from ejournal.schedule import services
 from ejournal.schedule.models import Lesson
 from ejournal.schedule.tests import helpers
@@ -248,7 +249,9 @@ def grow(world, n_classes: int, tag: str):
         services.substitution_assign(
             school=world.school,
             lesson=lesson,
-            substitute=f.StaffFactory(school=world.school),
+            substitute=StaffMember.objects.create(
+                school=world.school, last_name=f"Замена{lesson.pk}", first_name="Ольга"
+            ),
             reason="болезнь",
             actor=None,
         )
