@@ -217,6 +217,8 @@ class DiaryDay:
     title: str
     is_today: bool
     lessons: list[DiaryLesson]
+    # Homework due this day with no lesson of its subject to hang on (e.g. it was cancelled).
+    due_without_lesson: list[DiaryHomework] = field(default_factory=list)
 
 
 @dataclass
@@ -300,7 +302,7 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
         )
         .filter(Q(is_individual=False) | Q(students=student))
         .distinct()
-        .select_related("lesson")
+        .select_related("lesson__subject")
         .prefetch_related("attachments")
         .order_by("pk")
     )
@@ -339,13 +341,16 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
             item.due = due.pop(key)
         by_day[lesson.date].append(item)
 
-    last = end if by_day.get(end) else end - dt.timedelta(days=1)
+    leftover: dict[dt.date, list[DiaryHomework]] = defaultdict(list)
+    for (due_day, _group, _subject), items in due.items():
+        leftover[due_day].extend(items)
+    last = end if by_day.get(end) or leftover.get(end) else end - dt.timedelta(days=1)
     days = []
     current = start
     while current <= last:
-        days.append(
-            DiaryDay(current, day_title(current), current == today, by_day.get(current, []))
-        )
+        day = DiaryDay(current, day_title(current), current == today, by_day.get(current, []))
+        day.due_without_lesson = leftover.get(current, [])
+        days.append(day)
         current += dt.timedelta(days=1)
     return Week(start, end, today, days)
 
@@ -678,3 +683,32 @@ def attachment_for_student(student: Student, attachment_id: int):
     if homework.is_individual and not homework.students.filter(pk=student.pk).exists():
         return None
     return attachment
+
+
+# --- Activity (for the control reports) -------------------------------------------------
+
+
+@dataclass
+class Activity:
+    user_id: int
+    username: str
+    visits: int
+    last_visit: dt.datetime
+
+
+def diary_activity(*, school, start: dt.datetime, end: dt.datetime) -> list[Activity]:
+    """Who opened the diaries of the school's students in [start, end), and how often
+    (one query; reports on parents' and students' activity build on it)."""
+    from django.db.models import Count, Max
+
+    from ejournal.diary.models import DiaryVisit
+
+    rows = (
+        DiaryVisit.objects.filter(school=school, visited_at__gte=start, visited_at__lt=end)
+        .values("user_id", "user__username")
+        .annotate(visits=Count("id"), last_visit=Max("visited_at"))
+        .order_by("-visits", "user__username")
+    )
+    return [
+        Activity(r["user_id"], r["user__username"], r["visits"], r["last_visit"]) for r in rows
+    ]

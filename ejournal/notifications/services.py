@@ -204,12 +204,26 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> Del
             delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
         delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
         logger.warning("Доставка %s не удалась: %s", delivery.pk, exc)
+        if delivery.next_attempt_at:
+            _schedule_retry(delivery)
         return delivery
     delivery.status = DeliveryStatus.SENT
     delivery.sent_at = timezone.now()
     delivery.next_attempt_at = None
     delivery.save(update_fields=["status", "sent_at", "next_attempt_at"])
     return delivery
+
+
+def _schedule_retry(delivery: Delivery) -> None:
+    """Queue the next attempt for its time when the task backend can defer (the database
+    queue can); otherwise ``notifications_retry`` run by cron picks it up."""
+    from ejournal.notifications import tasks
+
+    try:
+        if tasks.deliver.get_backend().supports_defer:
+            tasks.deliver.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+    except Exception:
+        logger.exception("Не удалось запланировать повтор доставки %s", delivery.pk)
 
 
 def deliveries_due(*, now: dt.datetime | None = None) -> list[int]:

@@ -194,3 +194,19 @@ def test_diary_index_returns_to_the_child_last_looked_at(dw, client_for, today, 
     assert client.get(reverse("diary:index"))["Location"].endswith(f"/{world.child.pk}/week/")
     client.get(reverse("diary:marks", args=[kid2.pk]))
     assert client.get(reverse("diary:index"))["Location"].endswith(f"/{kid2.pk}/week/")
+
+
+def test_diary_activity_counts_visits_per_user_within_the_school(dw, client_for, today, world):
+    from django.utils import timezone
+
+    from ejournal.diary.selectors import diary_activity
+
+    for _ in range(2):
+        client_for("parent").get(reverse("diary:week", args=[world.child.pk]))
+    client_for("student").get(reverse("diary:marks", args=[world.child.pk]))
+    now = timezone.now()
+    rows = diary_activity(
+        school=world.school, start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1)
+    )
+    assert [(r.username, r.visits) for r in rows] == [("parent", 2), ("student", 1)]
+    assert diary_activity(school=world.other_school, start=now, end=now) == []

@@ -183,3 +183,13 @@ def test_week_query_count_is_the_same_for_3_and_30_lessons(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(week_url(dw.w.child))
     assert sum(len(d.lessons) for d in response.context["week"].days) == 30
+
+
+def test_homework_due_on_a_day_without_its_lesson_is_still_shown(dw, client_for, today):
+    monday = dw.lesson(MONDAY)
+    dw.lesson(MONDAY + dt.timedelta(days=2), status=LessonStatus.CANCELLED)
+    Homework.objects.create(lesson=monday, text="Сделать проект", due_date=MONDAY + dt.timedelta(2))
+    response = client_for("student").get(week_url(dw.w.child))
+    wednesday = response.context["week"].days[2]
+    assert [hw.text for hw in wednesday.due_without_lesson] == ["Сделать проект"]
+    assert "Задания к этому дню" in response.content.decode()

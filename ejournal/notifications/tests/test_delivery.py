@@ -266,3 +266,20 @@ def test_preferences_page_shows_only_own_deliveries(
     html = client_for("parent").get(reverse("notifications:preferences")).content.decode()
     assert "Сообщение от классного руководителя" in html
     assert "Чужое сообщение" not in html
+
+
+def test_with_a_deferring_queue_the_retry_is_queued_for_its_time(
+    dw, world, flaky, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    flaky.failures = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_parent(world)
+    delivery = Delivery.objects.get()
+    services.delivery_attempt(delivery_id=delivery.pk)  # what the worker would run
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RETRY
+    deferred = DBTaskResult.objects.get(run_after=delivery.next_attempt_at)
+    assert deferred.args_kwargs["args"] == [delivery.pk]
