@@ -709,6 +709,4 @@ def diary_activity(*, school, start: dt.datetime, end: dt.datetime) -> list[Acti
         .annotate(visits=Count("id"), last_visit=Max("visited_at"))
         .order_by("-visits", "user__username")
     )
-    return [
-        Activity(r["user_id"], r["user__username"], r["visits"], r["last_visit"]) for r in rows
-    ]
+    return [Activity(r["user_id"], r["user__username"], r["visits"], r["last_visit"]) for r in rows]
