@@ -331,3 +331,55 @@ def test_day_page_lists_substitutions_first(world, timetable, client_for):
     assert (
         f"{world.staff['homeroom'].short_name} вместо {world.staff['teacher'].short_name}" in body
     )
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - EDITORS - {"anonymous"}))
+def test_other_writes_are_refused_to_non_editors(world, timetable, client_for, role):
+    from ejournal.schedule.models import BellSchedule, ScheduleChange, Substitution
+
+    _, lesson = timetable
+    sub = services.substitution_assign(
+        school=world.school,
+        lesson=lesson,
+        substitute=world.staff["homeroom"],
+        reason="болезнь",
+        actor=None,
+    )
+    bell = BellSchedule.objects.get(school=world.school)
+    client = client_for(role)
+    posts = [
+        (
+            reverse("schedule:bell_edit", args=[bell.pk]),
+            {"name": "X", "shift": "1", "kind": "regular", "slots": "1 08:00 08:45"},
+        ),
+        (reverse("schedule:substitution_cancel", args=[sub.pk]), {}),
+        (
+            reverse("schedule:extra"),
+            {
+                "group": world.group.pk,
+                "subject": world.subject.pk,
+                "teacher": world.staff["teacher"].pk,
+                "date": "2026-10-07",
+                "number": "6",
+                "reason": "x",
+            },
+        ),
+        (
+            reverse("schedule:substitute_day")
+            + f"?teacher={world.staff['teacher'].pk}&date=2026-10-05",
+            {f"lesson_{lesson.pk}": world.staff["hr"].pk, "reason": "x"},
+        ),
+    ]
+    for url, data in posts:
+        status = client.post(url, data).status_code
+        if role == "outsider" and "substitutions/day" in url:
+            # An admin of another school may open the page, but our teacher is no choice.
+            assert status == 200
+        else:
+            assert status == 404, url
+    lesson.refresh_from_db()
+    assert lesson.actual_teacher == world.staff["homeroom"]
+    assert Substitution.objects.filter(pk=sub.pk, substitute=world.staff["homeroom"]).exists()
+    assert not ScheduleChange.objects.exists()
+    bell.refresh_from_db()
+    assert bell.name == "Основное" and bell.slots.count() == 7
