@@ -174,15 +174,16 @@ def build(n_students: int):
     """One 5А group of ``n_students`` with a full second quarter of mathematics."""
     from ejournal.journal import services
     from ejournal.journal.models import Attendance, LessonRecord, Mark, Work, WorkType
-    from ejournal.school.models import StudyPeriod
+    from ejournal.school.models import School, StudyPeriod
     from ejournal.testing import factories as f
     from ejournal.testing.world import build_world
 
     world = build_world(n_students)
+    school: School = world.school  # type: ignore[assignment]
     teacher = world.staff["teacher"]
-    services.work_types_ensure_defaults(school=world.school)
-    types = {t.name: t for t in WorkType.objects.filter(school=world.school)}
-    period = StudyPeriod.objects.get(band__year=world.year, number=2)
+    services.work_types_ensure_defaults(school=school)
+    types = {t.name: t for t in WorkType.objects.filter(school=school)}
+    period = StudyPeriod.objects.get(band__year__school=school, number=2)
     day, number = period.start, 0
     marks, absences, records = [], [], []
     while day <= period.end:

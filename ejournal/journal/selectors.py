@@ -273,7 +273,9 @@ def journal_grid(
         ).values_list("lesson_id", "student_id", "code", "late_minutes", "version", "note")
     }
     spans = school_selectors.group_member_spans(group=group, start=start, end=end)
-    students = list(Student.objects.filter(pk__in=list(spans)).order_by(*Student._meta.ordering))
+    students = list(
+        Student.objects.filter(pk__in=list(spans)).order_by("last_name", "first_name", "patronymic")
+    )
     default_type = (
         WorkType.objects.filter(school=school, name=DEFAULT_WORK_TYPE_NAME)
         .values_list("short_name", "weight")
@@ -295,10 +297,13 @@ def journal_grid(
         record = getattr(lesson, "record", None)
         lesson_columns: list[Column] = []
         if not no_marks:
-            works = works_by_lesson.get(lesson.pk) or [None]
-            for work in works:
+            # No works yet: one column for the default work its first mark creates.
+            works: list[Work | None] = list(works_by_lesson.get(lesson.pk, [])) or [None]
+            for lesson_work in works:
                 lesson_columns.append(
-                    _mark_column(lesson, work, writable, grade, settings, now, closed, default_type)
+                    _mark_column(
+                        lesson, lesson_work, writable, grade, settings, now, closed, default_type
+                    )
                 )
         refusal = _refusal(rules.attendance_refusal, writable, lesson, settings, now, closed)
         lesson_columns.append(

@@ -31,7 +31,7 @@ def work_type_edit(request, type_id: int | None = None):
     if type_id is not None:
         work_type = get_in_school_or_404(WorkType.objects.all(), request, id=type_id)
     if request.method != "POST":
-        initial = {"is_active": True}
+        initial: dict[str, object] = {"is_active": True}
         if work_type is not None:
             initial = {
                 "name": work_type.name,
