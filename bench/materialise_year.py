@@ -6,6 +6,9 @@ Builds the demo school (seed_demo: 11 grades × 2 classes = 22 classes) in a thr
 SQLite database (or the database in DATABASE_URL, if set — then use an empty one), places a
 conflict-free timetable from its teaching load, and times ``lessons_materialise`` for the
 whole year, then a second, idempotent run. Target: under 10 s.
+
+Measured 23.11.2026 on the shared development machine (load average ≈ 24): 21 825 lessons,
+SQLite 5.4 s (re-run 0.5 s), PostgreSQL 15 2.7 s (re-run 0.2 s).
 """
 
 from __future__ import annotations
