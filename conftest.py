@@ -13,6 +13,21 @@ from ejournal.testing.browser import (  # noqa: F401 - fixtures
 from ejournal.testing.world import World, build_world  # noqa: F401
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Argon2 is deliberately slow and tests create many users; Argon2 hashes made by
+    # module-scoped fixtures still verify (test_passwords_use_argon2 checks the real setting).
+    from django.test.utils import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+        ]
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests render templates without running collectstatic first.
@@ -20,9 +35,6 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # Argon2 is deliberately slow; tests create many users (test_passwords_use_argon2
-    # checks the real setting).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

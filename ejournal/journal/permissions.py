@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny
 from ejournal.schedule.models import Lesson
-from ejournal.school.models import StudyGroup
+from ejournal.school.models import StudyGroup, Subject, TeachingLoad
 
 SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
@@ -45,6 +45,7 @@ def groups_readable_by(ctx) -> QuerySet[StudyGroup]:
         Q(loads__teacher=staff)
         | Q(school_class__homeroom_teacher=staff)
         | Q(lessons__actual_teacher=staff)
+        | Q(lessons__planned_teacher=staff)
     ).distinct()
 
 
@@ -53,17 +54,6 @@ def group_for_read(ctx, group_id: int) -> StudyGroup:
     if group is None:
         raise deny()
     return group
-
-
-def lesson_for_read(ctx, lesson_id: int) -> Lesson:
-    lesson = (
-        Lesson.objects.filter(pk=lesson_id, group__in=groups_readable_by(ctx))
-        .select_related("group__school_class", "subject", "planned_teacher", "actual_teacher")
-        .first()
-    )
-    if lesson is None:
-        raise deny()
-    return lesson
 
 
 def lesson_for_write(ctx, lesson_id: int) -> Lesson:
@@ -85,3 +75,59 @@ def can_set_absence_reason(staff, school_class) -> bool:
         and school_class is not None
         and (school_class.homeroom_teacher_id == staff.pk)
     )
+
+
+def subject_readable(ctx, group: StudyGroup, subject_id: int) -> Subject:
+    """The subject of a group's journal, if the acting user may read it; else 404.
+
+    The group is already readable (``group_for_read``); a plain teacher additionally
+    reads only the subjects they teach the group (or substituted in it). The homeroom
+    teacher reads every subject of their class, the deputy, director and admin all.
+    """
+    subject = Subject.objects.filter(pk=subject_id, school_id=group.school_id).first()
+    if subject is None:
+        raise deny()
+    if ctx.roles & SCHOOL_WIDE_READERS:
+        return subject
+    staff = ctx.staff
+    if staff is None:
+        raise deny()
+    school_class = group.school_class
+    if school_class is not None and school_class.homeroom_teacher_id == staff.pk:
+        return subject
+    teaches = TeachingLoad.objects.filter(group=group, subject=subject, teacher=staff).exists()
+    teaches_lessons = Lesson.objects.filter(
+        Q(actual_teacher=staff) | Q(planned_teacher=staff), group=group, subject=subject
+    ).exists()
+    if teaches or teaches_lessons:
+        return subject
+    raise deny()
+
+
+def lesson_readable(ctx, lesson_id: int) -> Lesson:
+    """The lesson, if the acting user may read its journal; else 404.
+
+    Whoever may write the lesson (its teacher or the substitute) reads it; everyone
+    else needs the group's journal of the lesson's subject.
+    """
+    lesson = (
+        Lesson.objects.filter(pk=lesson_id, school=ctx.school)
+        .select_related(
+            "group__school_class",
+            "group__school",
+            "subject",
+            "school",
+            "planned_teacher",
+            "actual_teacher",
+            "record",
+        )
+        .first()
+    )
+    if lesson is None or ctx.school is None or not ctx.is_staff_member:
+        raise deny()
+    if can_write_lesson(ctx.staff, lesson):
+        return lesson
+    if not groups_readable_by(ctx).filter(pk=lesson.group_id).exists():
+        raise deny()
+    subject_readable(ctx, lesson.group, lesson.subject_id)
+    return lesson

@@ -36,7 +36,13 @@ from ejournal.journal.models import (
     WorkCategory,
     WorkType,
 )
-from ejournal.journal.permissions import SCHOOL_WIDE_READERS, can_write_lesson, groups_readable_by
+from ejournal.journal.permissions import (  # noqa: F401 - re-exported for views
+    SCHOOL_WIDE_READERS,
+    can_write_lesson,
+    groups_readable_by,
+    lesson_readable,
+    subject_readable,
+)
 from ejournal.journal.services import DEFAULT_WORK_TYPE_NAME
 from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
@@ -62,65 +68,6 @@ def attendance_text(code: str | None, late_minutes: int | None) -> str:
     if not code:
         return ""
     return f"{ATTENDANCE_TEXT[code]}{late_minutes or ''}"
-
-
-# --- Who may read which journal ------------------------------------------------------
-
-
-def subject_readable(ctx, group: StudyGroup, subject_id: int) -> Subject:
-    """The subject of a group's journal, if the acting user may read it; else 404.
-
-    The group is already readable (``group_for_read``); a plain teacher additionally
-    reads only the subjects they teach the group (or substituted in it). The homeroom
-    teacher reads every subject of their class, the deputy, director and admin all.
-    """
-    subject = Subject.objects.filter(pk=subject_id, school_id=group.school_id).first()
-    if subject is None:
-        raise deny()
-    if ctx.roles & SCHOOL_WIDE_READERS:
-        return subject
-    staff = ctx.staff
-    if staff is None:
-        raise deny()
-    school_class = group.school_class
-    if school_class is not None and school_class.homeroom_teacher_id == staff.pk:
-        return subject
-    teaches = TeachingLoad.objects.filter(group=group, subject=subject, teacher=staff).exists()
-    teaches_lessons = Lesson.objects.filter(
-        Q(actual_teacher=staff) | Q(planned_teacher=staff), group=group, subject=subject
-    ).exists()
-    if teaches or teaches_lessons:
-        return subject
-    raise deny()
-
-
-def lesson_readable(ctx, lesson_id: int) -> Lesson:
-    """The lesson, if the acting user may read its journal; else 404.
-
-    Whoever may write the lesson (its teacher or the substitute) reads it; everyone
-    else needs the group's journal of the lesson's subject.
-    """
-    lesson = (
-        Lesson.objects.filter(pk=lesson_id, school=ctx.school)
-        .select_related(
-            "group__school_class",
-            "group__school",
-            "subject",
-            "school",
-            "planned_teacher",
-            "actual_teacher",
-            "record",
-        )
-        .first()
-    )
-    if lesson is None or ctx.school is None or not ctx.is_staff_member:
-        raise deny()
-    if can_write_lesson(ctx.staff, lesson):
-        return lesson
-    if not groups_readable_by(ctx).filter(pk=lesson.group_id).exists():
-        raise deny()
-    subject_readable(ctx, lesson.group, lesson.subject_id)
-    return lesson
 
 
 # --- Periods -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ejournal.accounts.models import Student
@@ -222,7 +223,7 @@ def mark_set(
     work: Work,
     student: Student,
     value: str | None,
-    comment: str = "",
+    comment: str | None = None,
     expected_version: int | None,
 ) -> MarkResult:
     """Put, change or clear one mark; ``value`` is what the teacher typed."""
@@ -257,15 +258,16 @@ def _apply_mark(
     work: Work,
     student: Student,
     value: str | None,
-    comment: str,
+    comment: str | None,
     expected_version: int | None,
     reason: str = "",
 ) -> MarkResult:
     lesson = work.lesson
-    comment = (comment or "").strip()
+    existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
+    # No comment given: a changed value keeps the comment the mark had.
+    comment = (existing.comment if existing and comment is None else comment or "").strip()
     if len(comment) > 500:
         raise ValidationError("Комментарий к отметке — не длиннее 500 символов.")
-    existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
     before = mark_snapshot(existing)
     _check_version(existing.version if existing else None, expected_version, before)
 
@@ -492,13 +494,18 @@ def work_create(*, actor, staff, lesson: Lesson, work_type: WorkType, title: str
 
 
 def lesson_default_work(*, actor, staff, lesson: Lesson) -> Work:
-    """The lesson's first work, created as «Ответ на уроке» when the first mark is typed."""
-    work = Work.objects.filter(lesson=lesson).select_related("work_type").first()
-    if work is not None:
-        return work
-    work_types_ensure_defaults(school=lesson.school)
-    work_type = WorkType.objects.get(school_id=lesson.school_id, name=DEFAULT_WORK_TYPE_NAME)
-    return work_create(actor=actor, staff=staff, lesson=lesson, work_type=work_type)
+    """The lesson's first work, created as «Ответ на уроке» when the first mark is typed.
+
+    The lesson row is locked first so that two teachers typing the first mark at the
+    same moment get one work, not two."""
+    with transaction.atomic():
+        Lesson.objects.select_for_update().filter(pk=lesson.pk).first()
+        work = Work.objects.filter(lesson=lesson).select_related("work_type").first()
+        if work is not None:
+            return work
+        work_types_ensure_defaults(school=lesson.school)
+        work_type = WorkType.objects.get(school_id=lesson.school_id, name=DEFAULT_WORK_TYPE_NAME)
+        return work_create(actor=actor, staff=staff, lesson=lesson, work_type=work_type)
 
 
 @transaction.atomic
@@ -615,8 +622,9 @@ def attendance_set_reason(
     if (today - lesson.date).days > HOMEROOM_REASON_WINDOW_DAYS:
         raise JournalRefusal(
             rules.Refusal(
-                f"Причину пропуска можно указать в течение {HOMEROOM_REASON_WINDOW_DAYS} дней. "
-                "Подайте запрос на исправление.",
+                f"Причину пропуска можно указать в течение {HOMEROOM_REASON_WINDOW_DAYS} дней "
+                "после урока. Позже её исправляют через запрос на исправление, который "
+                "подаёт учитель, проводивший урок.",
                 correctable=False,
             )
         )
@@ -717,9 +725,18 @@ def attendance_verify_week(*, actor, staff, school_class: SchoolClass, week_star
         raise ValidationError("Подтверждать посещаемость класса может его классный руководитель.")
     week_start = week_start - dt.timedelta(days=week_start.weekday())
     week_end = week_start + dt.timedelta(days=6)
-    rows = Attendance.objects.filter(
-        lesson__date__range=(week_start, week_end),
+    # Only absences from days the student was in this class (a transfer mid-year moves
+    # the verification to the new homeroom teacher).
+    in_class_that_day = Q(
         student__enrollments__school_class=school_class,
+        student__enrollments__date_from__lte=F("lesson__date"),
+    ) & (
+        Q(student__enrollments__date_to__isnull=True)
+        | Q(student__enrollments__date_to__gte=F("lesson__date"))
+    )
+    rows = Attendance.objects.filter(
+        in_class_that_day,
+        lesson__date__range=(week_start, week_end),
         verified_at__isnull=True,
     ).distinct()
     ids = list(rows.values_list("id", flat=True))
@@ -1035,14 +1052,37 @@ def _normalise_new_value(kind: str, new_value: dict[str, Any]) -> dict[str, Any]
     raise ValidationError("Неизвестный вид исправления.")
 
 
+def _default_work_type(lesson: Lesson) -> WorkType:
+    work_types_ensure_defaults(school=lesson.school)
+    return WorkType.objects.get(school_id=lesson.school_id, name=DEFAULT_WORK_TYPE_NAME)
+
+
+def _default_work_for_correction(*, actor, lesson: Lesson, reason: str) -> Work:
+    """The lesson's first work, added by an approved correction (no window applies)."""
+    work = Work.objects.filter(lesson=lesson).first()
+    if work is not None:
+        return work
+    work = Work.objects.create(
+        lesson=lesson, work_type=_default_work_type(lesson), position=0, created_by=actor
+    )
+    audit.record(
+        action="work.created",
+        actor=actor,
+        school=lesson.school_id,
+        obj=work,
+        after=_work_view(work),
+        reason=reason,
+    )
+    return work
+
+
 def _window_refusal(kind: str, lesson: Lesson, work: Work | None) -> rules.Refusal | None:
     settings, now = _settings(lesson), _now(lesson)
     if kind == CorrectionKind.MARK:
-        assert work is not None
         return rules.mark_refusal(
             lesson=lesson,
             grade=lesson_grade(lesson),
-            work_type=work.work_type,
+            work_type=work.work_type if work else _default_work_type(lesson),
             settings=settings,
             now=now,
             closed=_closed(lesson),
@@ -1081,8 +1121,10 @@ def correction_request_create(
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError("Укажите причину исправления (не короче 5 символов).")
+    # A lesson without works may still get a late mark: the approval then adds the
+    # lesson's default work («Ответ на уроке»).
     if kind == CorrectionKind.MARK and (
-        work is None or work.lesson_id != lesson.pk or student is None
+        (work is not None and work.lesson_id != lesson.pk) or student is None
     ):
         raise ValidationError("Для исправления отметки укажите работу этого урока и ученика.")
     if kind == CorrectionKind.ATTENDANCE and student is None:
@@ -1140,10 +1182,11 @@ def correction_request_approve(
     reason = f"Исправление по запросу №{req.pk}: {req.reason}"
     value = req.new_value
     if req.kind == CorrectionKind.MARK:
-        assert req.work is not None and req.student is not None
+        assert req.student is not None
+        work = req.work or _default_work_for_correction(actor=actor, lesson=lesson, reason=reason)
         _apply_mark(
             actor=actor,
-            work=req.work,
+            work=work,
             student=req.student,
             value=value["value"],
             comment=value.get("comment", ""),

@@ -216,3 +216,67 @@ def test_a_closed_period_locks_edits_but_corrections_still_apply(jw, world):
     finally:
         rules.CLOSED_PERIOD_PROVIDERS.remove(provider)
     assert Mark.objects.get().value == "5"
+
+
+def test_a_late_mark_on_a_lesson_without_works_goes_through_a_correction(jw, world):
+    student = world.students[0]
+    with time_machine.travel(LATE, tick=False):
+        req = services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            student=student,
+            new_value={"value": "4"},
+            reason="Отметка за устный ответ",
+        )
+        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+    mark = Mark.objects.get()
+    assert mark.value == "4" and mark.work.lesson == jw.lesson
+    assert mark.work.work_type.name == "Ответ на уроке"
+
+
+def test_changing_a_marks_value_keeps_its_comment(jw, world):
+    work = jw.work()
+    student = world.students[0]
+    with time_machine.travel("2026-11-16 10:00 +0300", tick=False):
+        first = services.mark_set(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            work=work,
+            student=student,
+            value="4",
+            comment="Хороший ответ",
+            expected_version=None,
+        )
+        services.mark_set(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            work=work,
+            student=student,
+            value="5",
+            expected_version=first.mark.version,
+        )
+    assert Mark.objects.get().comment == "Хороший ответ"
+
+
+def test_week_verification_follows_the_dated_class_enrollment(jw, world):
+    from ejournal.journal.models import Attendance
+    from ejournal.school.models import ClassEnrollment
+    from ejournal.testing import factories as f
+
+    mover = world.students[1]
+    ClassEnrollment.objects.filter(student=mover).update(date_to=dt.date(2026, 11, 15))
+    f.enroll(mover, world.other_class, dt.date(2026, 11, 16))
+    other_group = f.GroupFactory(school_class=world.other_class, name="6Б")
+    lesson = f.make_lesson(other_group, world.subject, jw.teacher, dt.date(2026, 11, 16))
+    Attendance.objects.create(lesson=lesson, student=mover, code="n")
+    # 5А's homeroom teacher confirms 5А's week: the absence in 6Б is not theirs.
+    count = services.attendance_verify_week(
+        actor=world.users["homeroom"],
+        staff=world.staff["homeroom"],
+        school_class=world.school_class,
+        week_start=dt.date(2026, 11, 16),
+    )
+    assert count == 0
+    assert Attendance.objects.get().verified_at is None
