@@ -26,6 +26,7 @@ from ejournal.journal.views.common import (
     lesson_url,
     writable_lesson,
 )
+from ejournal.planning.selectors import suggested_topic
 
 
 def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
@@ -63,9 +64,14 @@ def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
         context["homework_lock"] = rules.homework_refusal(
             lesson=lesson, settings=settings, now=now, closed=closed
         )
+        # An undocumented lesson takes its topic from the next uncovered КТП item.
+        plan_item = None if record and record.topic else suggested_topic(lesson)
+        context["plan_item"] = plan_item
         context["record_form"] = forms_in_progress.get("record_form") or forms.LessonRecordForm(
             initial={
-                "topic": record.topic if record else "",
+                "topic": record.topic
+                if record and record.topic
+                else (plan_item.topic if plan_item else ""),
                 "comment": record.comment if record else "",
                 "version": record.version if record else None,
             }
