@@ -7,7 +7,7 @@ from ejournal.school import selectors as school_selectors
 
 
 class PrintoutForm(forms.Form):
-    school_class = forms.ModelChoiceField(
+    school_class: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Класс",
         queryset=None,
         error_messages={"invalid_choice": "Выберите класс из списка."},

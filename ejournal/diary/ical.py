@@ -79,6 +79,8 @@ def family_calendar(students: Iterable[Student], now: dt.datetime | None = None)
             lines.append("END:VEVENT")
         for item in selectors.upcoming_homework(student, start, days=PAST_DAYS + FUTURE_DAYS):
             hw = item.homework
+            if hw.due_date is None:
+                continue
             lines += [
                 "BEGIN:VEVENT",
                 f"UID:homework-{hw.pk}-{student.pk}@ejournal",

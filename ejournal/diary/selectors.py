@@ -308,11 +308,11 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
     )
     assigned, due = defaultdict(list), defaultdict(list)
     for hw in homework:
-        item = DiaryHomework(hw, hw.is_individual, list(hw.attachments.all()))
+        given = DiaryHomework(hw, hw.is_individual, list(hw.attachments.all()))
         if hw.lesson_id in ids:
-            assigned[hw.lesson_id].append(item)
+            assigned[hw.lesson_id].append(given)
         if hw.due_date and start <= hw.due_date <= end:
-            due[(hw.due_date, hw.lesson.group_id, hw.lesson.subject_id)].append(item)
+            due[(hw.due_date, hw.lesson.group_id, hw.lesson.subject_id)].append(given)
 
     by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
     for lesson in lessons:
@@ -345,12 +345,12 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
     for (due_day, _group, _subject), items in due.items():
         leftover[due_day].extend(items)
     last = end if by_day.get(end) or leftover.get(end) else end - dt.timedelta(days=1)
-    days = []
+    days: list[DiaryDay] = []
     current = start
     while current <= last:
-        day = DiaryDay(current, day_title(current), current == today, by_day.get(current, []))
-        day.due_without_lesson = leftover.get(current, [])
-        days.append(day)
+        entry = DiaryDay(current, day_title(current), current == today, by_day.get(current, []))
+        entry.due_without_lesson = leftover.get(current, [])
+        days.append(entry)
         current += dt.timedelta(days=1)
     return Week(start, end, today, days)
 

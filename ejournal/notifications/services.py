@@ -54,7 +54,9 @@ SEND_LEASE = dt.timedelta(minutes=10)
 
 def preferences_of(user) -> dict[tuple[str, str], str]:
     """(channel, event) → mode for every pair, defaults filled in (one query)."""
-    modes = {(c, e): DEFAULT_MODES[Channel(c)] for c in Channel.values for e in Event.values}
+    modes: dict[tuple[str, str], str] = {
+        (c, e): DEFAULT_MODES[Channel(c)] for c in Channel.values for e in Event.values
+    }
     for channel, event, mode in Preference.objects.filter(user=user).values_list(
         "channel", "event", "mode"
     ):
