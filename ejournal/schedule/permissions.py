@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import STAFF_ANY, deny
@@ -46,13 +46,15 @@ def lessons_visible_to(ctx) -> QuerySet[Lesson]:
     staff = ctx.staff
     if staff is None or Role.TEACHER not in ctx.roles:
         return Lesson.objects.none()
-    loads = TeachingLoad.objects.filter(teacher=staff).values("group_id", "subject_id")
+    teaches_it = TeachingLoad.objects.filter(
+        teacher=staff, group_id=OuterRef("group_id"), subject_id=OuterRef("subject_id")
+    )
     return lessons.filter(
         Q(planned_teacher=staff)
         | Q(actual_teacher=staff)
         | Q(group__school_class__homeroom_teacher=staff)
-        | Q(group_id__in=loads.values("group_id"), subject_id__in=loads.values("subject_id"))
-    ).distinct()
+        | Exists(teaches_it)
+    )
 
 
 def lesson_for_edit(user_ctx, lesson_id: int) -> Lesson:

@@ -295,3 +295,27 @@ def test_student_lessons_follow_dated_membership(world, day_lessons):
     assert selectors.group_ids_of_student(student_id=child.id, start=MONDAY, end=MONDAY) == {
         world.group.id
     }
+
+
+def test_teacher_reads_lessons_of_their_load_but_not_other_subjects_of_that_group(
+    world, day_lessons
+):
+    from decimal import Decimal
+
+    colleague = f.StaffFactory(school=world.school)
+    f.load(world.group, world.subject, colleague, Decimal("1"))
+    assert permissions.lesson_for_view(teacher_ctx(world, colleague), day_lessons[0].id)
+    with pytest.raises(Http404):
+        permissions.lesson_for_edit(teacher_ctx(world, colleague), day_lessons[0].id)
+    # Teaching Russian to 5А and mathematics to 6Б gives no access to 5А mathematics.
+    russian_teacher = f.StaffFactory(school=world.school)
+    russian = f.SubjectFactory(school=world.school, name="Русский язык")
+    f.load(world.group, russian, russian_teacher, Decimal("1"))
+    f.load(
+        f.GroupFactory(school_class=world.other_class, name="6Б"),
+        world.subject,
+        russian_teacher,
+        Decimal("1"),
+    )
+    with pytest.raises(Http404):
+        permissions.lesson_for_view(teacher_ctx(world, russian_teacher), day_lessons[0].id)
