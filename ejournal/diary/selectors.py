@@ -344,7 +344,9 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
     leftover: dict[dt.date, list[DiaryHomework]] = defaultdict(list)
     for (due_day, _group, _subject), items in due.items():
         leftover[due_day].extend(items)
-    last = end if by_day.get(end) or leftover.get(end) else end - dt.timedelta(days=1)
+    # Sunday is shown only when there is something on it, or when it is today.
+    show_sunday = by_day.get(end) or leftover.get(end) or end == today
+    last = end if show_sunday else end - dt.timedelta(days=1)
     days: list[DiaryDay] = []
     current = start
     while current <= last:

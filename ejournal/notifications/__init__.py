@@ -1,0 +1,13 @@
+"""Notifications to students, parents and staff: e-mail, SMS and push.
+
+For other apps: ``services.notify(user=, school=, event=, subject=, body=, url="")`` inside
+the transaction of the change (event is one of ``models.Event``: mark, absence, homework,
+period_mark, message). Journal events are subscribed to in ``apps.py``; attestation can
+publish ``"attestation.period_mark_changed"`` on ``ejournal.journal.events`` with
+``school_id, period_mark_id, before, after`` (snapshots with "display").
+
+Operation: deliveries run as django-tasks on the queue worker; a failed one is retried with
+backoff (deferred on the database queue; ``manage.py notifications_retry`` every few
+minutes catches the rest). Digests: ``manage.py notifications_digest daily`` every evening
+and ``manage.py notifications_digest weekly`` once a week, from cron or a systemd timer.
+"""

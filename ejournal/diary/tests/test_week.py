@@ -193,3 +193,13 @@ def test_homework_due_on_a_day_without_its_lesson_is_still_shown(dw, client_for,
     wednesday = response.context["week"].days[2]
     assert [hw.text for hw in wednesday.due_without_lesson] == ["Сделать проект"]
     assert "Задания к этому дню" in response.content.decode()
+
+
+def test_sunday_is_shown_only_when_it_has_lessons_or_is_today(dw):
+    from ejournal.diary.selectors import student_week
+
+    sunday = MONDAY + dt.timedelta(days=6)
+    assert len(student_week(dw.w.child, MONDAY, MONDAY).days) == 6
+    week = student_week(dw.w.child, MONDAY, sunday)
+    assert len(week.days) == 7
+    assert week.days[-1].is_today
