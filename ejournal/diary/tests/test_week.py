@@ -203,3 +203,16 @@ def test_sunday_is_shown_only_when_it_has_lessons_or_is_today(dw):
     week = student_week(dw.w.child, MONDAY, sunday)
     assert len(week.days) == 7
     assert week.days[-1].is_today
+
+
+def test_a_student_sees_only_own_marks_on_a_shared_lesson(dw, client_for, today):
+    child, classmate = dw.w.students[0], dw.w.students[1]
+    lesson = dw.lesson(MONDAY)
+    work = dw.work(lesson, "control")
+    dw.mark(lesson, child, "4", work=work)
+    dw.mark(lesson, classmate, "2", comment="Списал у соседа", work=work)
+    html = client_for("student").get(week_url(child)).content.decode()
+    assert 'class="mark mark-4"' in html
+    assert "mark-2" not in html
+    assert "Списал у соседа" not in html
+    assert classmate.last_name not in html
