@@ -23,6 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ejournal.accounts.models import StaffMember, Student
 from ejournal.accounts.permissions import deny
+from ejournal.attestation import averages
+from ejournal.attestation import selectors as attestation_selectors
 from ejournal.journal import rules
 from ejournal.journal.models import (
     Attendance,
@@ -142,6 +144,8 @@ class Row:
     cells_html: SafeString
     average: str
     debts: int
+    # The period mark the average rounds to under the school's policy (R5.2).
+    suggested: int | None = None
     joined: dt.date | None = None
     left: dt.date | None = None
 
@@ -233,6 +237,7 @@ def journal_grid(
     now = rules.school_now(school)
     grade = group.school_class.grade if group.school_class_id else _stream_grade(group, start)  # type: ignore[union-attr]
     closed = rules.closed_ranges(school_id=school.pk, grade=grade)
+    policy = attestation_selectors.policy_of(attestation_selectors.settings_of(school))
     no_marks = rules.no_marks_reason(grade=grade, subject=subject)
 
     heads: list[LessonHead] = []
@@ -283,7 +288,7 @@ def journal_grid(
     rows = []
     for number, student in enumerate(students, start=1):
         member_spans = spans[student.pk]
-        html, average, debts = _row(student.pk, member_spans, columns, marks, attendance)
+        html, exact, debts = _row(student.pk, member_spans, columns, marks, attendance)
         first = min(s.date_from for s in member_spans)
         last = (
             None
@@ -295,7 +300,8 @@ def journal_grid(
                 student=student,
                 number=number,
                 cells_html=html,
-                average=average,
+                average=averages.display_average(exact) if exact is not None else "",
+                suggested=policy.mark_for(exact) if exact is not None else None,
                 debts=debts,
                 joined=first if first > start else None,
                 left=last if last is not None and last < end else None,
@@ -426,7 +432,7 @@ def _mark_column(lesson, work, writable, grade, settings, now, closed, default_t
     )
 
 
-def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, str, int]:
+def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, Decimal | None, int]:
     parts = []
     weighted = Decimal(0)
     weights = Decimal(0)
@@ -470,7 +476,7 @@ def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, str
             parts.append(f'<td{cls}{extra}><input value="{text}" data-v="{version}"></td>')
         else:
             parts.append(f"<td{cls}{extra}>{text}</td>")
-    average = f"{weighted / weights:.2f}" if weights else ""
+    average = weighted / weights if weights else None
     return mark_safe("".join(parts)), average, debts  # noqa: S308 - every value escaped above
 
 

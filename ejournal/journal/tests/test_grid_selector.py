@@ -79,7 +79,8 @@ def test_weighted_average_counts_numeric_marks_and_debts_separately(world):
     with at("2026-11-17 10:00"):
         grid = grid_for(world, pages.teacher)
     row = next(r for r in grid.rows if r.student == pages.student)
-    assert row.average == "4.67"  # (4·1 + 5·2) / 3
+    assert row.average == "4,67"  # (4·1 + 5·2) / 3
+    assert row.suggested == 5  # x.5 rounds up by default
     assert row.debts == 1
     assert [c.label for c in grid.heads[0].columns] == ["Отв", "КР", "Тест", "п"]
 
@@ -91,7 +92,7 @@ def test_weights_follow_the_school_settings(world):
     WorkType.objects.filter(pk=pages.types["Контрольная работа"].pk).update(weight=Decimal("3"))
     grid = grid_for(world, pages.teacher)
     row = next(r for r in grid.rows if r.student == pages.student)
-    assert row.average == "2.50"  # (4·1 + 2·3) / 4
+    assert row.average == "2,50"  # (4·1 + 2·3) / 4
 
 
 def test_closed_columns_are_locked_for_the_teacher_before_typing(world):
