@@ -224,7 +224,9 @@ def structure_problems(*, year: AcademicYear, day: dt.date | None = None) -> lis
         if not per_group and plan:
             problems.append(
                 Problem(
-                    "load", f"{cls}, {name}: по учебному плану {plan} ч, нагрузка не распределена."
+                    "load",
+                    f"{cls}, {name}: по учебному плану {fmt_hours(plan)} ч, "
+                    "нагрузка не распределена.",
                 )
             )
             continue
@@ -233,11 +235,16 @@ def structure_problems(*, year: AcademicYear, day: dt.date | None = None) -> lis
                 problems.append(
                     Problem(
                         "load",
-                        f"{cls}, {name}: по учебному плану {plan} ч в неделю, "
-                        f"по тарификации {hours} ч.",
+                        f"{cls}, {name}: по учебному плану {fmt_hours(plan)} ч в неделю, "
+                        f"по тарификации {fmt_hours(hours)} ч.",
                     )
                 )
     return problems
+
+
+def fmt_hours(hours: Decimal) -> str:
+    """4.0 → «4», 0.5 → «0,5»: hours as a Russian reader writes them."""
+    return f"{hours.normalize():f}".replace(".", ",")
 
 
 def _span_within(membership, enrollments: list[ClassEnrollment], class_id: int | None) -> bool:

@@ -36,7 +36,7 @@ def test_overview_lists_problems_with_links_to_fix_them(client_for, world):
     loads = reverse("school:load_list", args=[world.year.pk])
     groups = reverse("school:group_list", args=[world.year.pk])
     assert f'<a href="{classes}">У класса {bare} не назначен классный руководитель.</a>' in body
-    assert f'<a href="{loads}">5А, Математика: по учебному плану 4.0 ч в неделю' in body
+    assert f'<a href="{loads}">5А, Математика: по учебному плану 4 ч в неделю' in body
     assert f'<a href="{groups}">Ученик Чужой П.С. в группе «5А англ. 1»' in body
 
 
