@@ -3,6 +3,8 @@ PORT ?= 8000
 # The demo runs on SQLite: a few workers are plenty (see README for PostgreSQL).
 WORKERS ?= $(shell python3 -c "import os; print(min(4, max(2, os.cpu_count() or 1)))")
 PYTEST_ARGS ?=
+# One test process per core (pytest-xdist); `make test PYTEST_JOBS=0` runs in one process.
+PYTEST_JOBS ?= auto
 
 # Use uv from PATH, else bootstrap it with pip into .tools/.
 UV := $(shell command -v uv 2>/dev/null)
@@ -40,8 +42,8 @@ typecheck: install-dev
 
 test: install-dev lint
 	$(UV) run python manage.py makemigrations --check --dry-run
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 # The suite alone (used by .ci/run for the PostgreSQL pass).
 test-py: install-dev
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(PYTEST_JOBS) $(PYTEST_ARGS)
