@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ejournal.attestation",
     "ejournal.diary",
     "ejournal.notifications",
+    "ejournal.messaging",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ejournal.accounts.context_processors.current_school",
+                "ejournal.messaging.context_processors.unread_messages",
             ],
         },
     },

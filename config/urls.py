@@ -4,12 +4,14 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ejournal.accounts.urls")),
     path("school/", include("ejournal.school.urls")),
+    path("people/", include("ejournal.accounts.people_urls")),
     path("schedule/", include("ejournal.schedule.urls")),
     path("journal/", include("ejournal.journal.urls")),
     path("planning/", include("ejournal.planning.urls")),
     path("attestation/", include("ejournal.attestation.urls")),
     path("diary/", include("ejournal.diary.urls")),
     path("notifications/", include("ejournal.notifications.urls")),
+    path("messages/", include("ejournal.messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,328 @@
+"""Reads of messaging. Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+
+from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User
+from ejournal.messaging import permissions as perms
+from ejournal.messaging.models import (
+    Announcement,
+    AnnouncementAudience,
+    Conversation,
+    EventParticipant,
+    Message,
+    Participant,
+    SchoolEvent,
+)
+from ejournal.school.models import ClassEnrollment, SchoolClass, TeachingLoad
+from ejournal.school.selectors import active_on, overlapping, school_today
+
+
+def _unread_q(user) -> Q:
+    return ~Q(sender=user) & (
+        Q(conversation__participants__last_read_at__isnull=True)
+        | Q(created_at__gt=F("conversation__participants__last_read_at"))
+    )
+
+
+def unread_count(*, user, school) -> int:
+    """Messages for ``user`` in ``school`` newer than their last visit to the conversation."""
+    return (
+        Message.objects.filter(
+            _unread_q(user),
+            conversation__school=school,
+            conversation__participants__user=user,
+        )
+        .values("id")
+        .count()
+    )
+
+
+def inbox(*, user, school, query: str = ""):
+    """The user's conversations, newest first, each with ``unread`` and ``people``."""
+    mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
+    qs = (
+        Conversation.objects.filter(school=school, participants__user=user)
+        .annotate(my_read_at=Subquery(mine.values("last_read_at")[:1]))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=~Q(messages__sender=user)
+                & (Q(my_read_at__isnull=True) | Q(messages__created_at__gt=F("my_read_at"))),
+                distinct=True,
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("user").order_by("user__last_name"),
+            )
+        )
+        .order_by("-last_message_at", "-id")
+    )
+    query = (query or "").strip()
+    if query:
+        matching = Message.objects.filter(
+            Q(body__icontains=query) | Q(conversation__subject__icontains=query)
+        ).values("conversation_id")
+        qs = qs.filter(Q(subject__icontains=query) | Q(pk__in=matching))
+    return qs
+
+
+def conversation_for(*, user, school, conversation_id: int) -> Conversation | None:
+    """The conversation if ``user`` takes part in it (else None: the view answers 404)."""
+    return (
+        Conversation.objects.filter(pk=conversation_id, school=school, participants__user=user)
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("user").order_by("user__last_name"),
+            ),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related(
+                    "sender", "student", "lesson__subject", "mark"
+                ).prefetch_related("attachments"),
+            ),
+        )
+        .first()
+    )
+
+
+@dataclass
+class Receipt:
+    user: User
+    read: bool
+
+
+def receipts(conversation: Conversation, message: Message) -> list[Receipt]:
+    """Who has read ``message`` (no queries: participants are prefetched)."""
+    return [
+        Receipt(p.user, bool(p.last_read_at and p.last_read_at >= message.created_at))
+        for p in conversation.participants.all()
+        if p.user_id != message.sender_id
+    ]
+
+
+def attachment_for(*, user, school, attachment_id: int):
+    """An attachment of a message the user takes part in, or of an announcement they see."""
+    from ejournal.messaging.models import Attachment
+
+    att = (
+        Attachment.objects.filter(pk=attachment_id, school=school)
+        .select_related("message", "announcement")
+        .first()
+    )
+    if att is None:
+        return None
+    if att.message_id:
+        ok = Participant.objects.filter(
+            conversation_id=att.message.conversation_id, user=user
+        ).exists()
+        return att if ok else None
+    if att.announcement_id:
+        visible = announcements_for(user=user, school=school, day=school_today(school))
+        return att if any(a.pk == att.announcement_id for a in visible) else None
+    return None
+
+
+# --- recipients ------------------------------------------------------------------------
+
+
+def pickable_recipients(*, user, school, day: dt.date) -> list[User]:
+    """Individual recipients the user may pick. Families get only the allowed staff."""
+    allowed = perms.allowed_recipient_ids(user=user, school=school, day=day)
+    staff = StaffMember.objects.filter(school=school, is_active=True, user__isnull=False)
+    if allowed is not None:
+        staff = staff.filter(user_id__in=allowed)
+    ids = set(staff.exclude(user=user).values_list("user_id", flat=True))
+    return list(User.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
+
+
+GROUP_STAFF = "staff"
+
+
+def group_choices(*, school, day: dt.date) -> list[tuple[str, str]]:
+    """Addressing helpers for staff: all staff, and parents / teachers of each class."""
+    choices = [(GROUP_STAFF, "Все сотрудники")]
+    classes = SchoolClass.objects.filter(
+        school=school, year__start__lte=day, year__end__gte=day
+    ).order_by("grade", "letter")
+    for c in classes:
+        choices.append((f"parents:{c.pk}", f"Все родители {c}"))
+        choices.append((f"teachers:{c.pk}", f"Все учителя {c}"))
+    return choices
+
+
+def group_recipient_ids(*, school, key: str, day: dt.date) -> set[int]:
+    """Users behind an addressing helper, as of ``day``'s enrollment."""
+    if key == GROUP_STAFF:
+        return set(
+            StaffMember.objects.filter(
+                school=school, is_active=True, user__isnull=False
+            ).values_list("user_id", flat=True)
+        )
+    kind, _, raw = key.partition(":")
+    if not raw.isdigit():
+        return set()
+    school_class = SchoolClass.objects.filter(school=school, pk=int(raw)).first()
+    if school_class is None:
+        return set()
+    if kind == "parents":
+        return set(
+            Guardian.objects.filter(
+                active_on(day, "students__enrollments__"),
+                school=school,
+                user__isnull=False,
+                students__enrollments__school_class=school_class,
+            ).values_list("user_id", flat=True)
+        )
+    if kind == "teachers":
+        ids = set(
+            TeachingLoad.objects.filter(
+                group__school_class=school_class,
+                teacher__is_active=True,
+                teacher__user__isnull=False,
+            ).values_list("teacher__user_id", flat=True)
+        )
+        if school_class.homeroom_teacher and school_class.homeroom_teacher.user_id:
+            ids.add(school_class.homeroom_teacher.user_id)
+        return ids
+    return set()
+
+
+# --- announcements -----------------------------------------------------------------------
+
+
+def announcements_for(*, user, school, day: dt.date, student: Student | None = None):
+    """Announcements published on ``day`` that ``user`` (or, in a diary, ``student``) sees.
+
+    Staff see every announcement of the school; families see the school-wide ones and those
+    of the grades and classes of their children (or of ``student`` only, when given).
+    """
+    qs = Announcement.objects.filter(school=school, publish_from__lte=day).filter(
+        Q(publish_until__isnull=True) | Q(publish_until__gte=day)
+    )
+    roles = perms.roles_of(user, school)
+    if roles & perms.STAFF_ROLES and student is None:
+        return list(qs.prefetch_related("attachments").select_related("school_class"))
+    if student is not None:
+        student_ids = [student.pk]
+    else:
+        student_ids = list(
+            Student.objects.filter(school=school)
+            .filter(Q(user=user) | Q(guardians__user=user))
+            .values_list("id", flat=True)
+        )
+    classes = SchoolClass.objects.filter(
+        active_on(day, "enrollments__"), enrollments__student_id__in=student_ids
+    ).values_list("id", "grade")
+    class_ids = {c for c, _ in classes}
+    grades = {g for _, g in classes}
+    audience = Q(audience=AnnouncementAudience.SCHOOL)
+    audience |= Q(audience=AnnouncementAudience.GRADE, grade__in=grades)
+    audience |= Q(audience=AnnouncementAudience.CLASS, school_class_id__in=class_ids)
+    if roles & perms.STAFF_ROLES and student is None:
+        audience |= Q(audience=AnnouncementAudience.STAFF)
+    return list(qs.filter(audience).prefetch_related("attachments").select_related("school_class"))
+
+
+def start_page_block(request, role: str) -> dict:
+    """For ``accounts.selectors.START_PAGE_EXTENSIONS``: current announcements."""
+    school = request.ctx.school
+    if school is None or role == Role.INSPECTOR:
+        return {}
+    return {
+        "announcements": announcements_for(
+            user=request.user, school=school, day=school_today(school)
+        )
+    }
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def _day_bounds(start: dt.date, end: dt.date, school):
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(school.time_zone)
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return lo, hi
+
+
+def events_for_student(*, student: Student, start: dt.date, end: dt.date) -> list[SchoolEvent]:
+    """Events in [start, end] the student takes part in: named as a participant, or with a
+    class the student is in during the period. Each has ``my_result``: the student's own
+    participation row (or None) — never other participants' results."""
+    lo, hi = _day_bounds(start, end, student.school)
+    class_ids = ClassEnrollment.objects.filter(overlapping(start, end), student=student).values(
+        "school_class_id"
+    )
+    mine = EventParticipant.objects.filter(student=student)
+    events = list(
+        SchoolEvent.objects.filter(school_id=student.school_id, starts_at__gte=lo, starts_at__lt=hi)
+        .filter(Q(classes__in=class_ids) | Q(participants__student=student))
+        .distinct()
+        .prefetch_related(Prefetch("participants", queryset=mine, to_attr="mine"))
+        .order_by("starts_at", "id")
+    )
+    for e in events:
+        e.my_result = e.mine[0] if e.mine else None
+    return events
+
+
+def result_of(*, event: SchoolEvent, student: Student) -> EventParticipant | None:
+    """The student's own result in the event; None when the student did not take part."""
+    return EventParticipant.objects.filter(event=event, student=student).first()
+
+
+def events_in(*, school, start: dt.date, end: dt.date):
+    """Events of a period with classes and participants (results) for staff pages."""
+    lo, hi = _day_bounds(start, end, school)
+    return (
+        SchoolEvent.objects.filter(school=school, starts_at__gte=lo, starts_at__lt=hi)
+        .prefetch_related(
+            "classes",
+            Prefetch(
+                "participants",
+                queryset=EventParticipant.objects.select_related("student").order_by(
+                    "student__last_name", "student__first_name"
+                ),
+            ),
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def events_for_user(*, user, school, start: dt.date, end: dt.date) -> list[SchoolEvent]:
+    """Staff see all events; families see those of their children (own results only)."""
+    roles = perms.roles_of(user, school)
+    if roles & perms.STAFF_ROLES:
+        return list(events_in(school=school, start=start, end=end))
+    students = (
+        Student.objects.filter(school=school)
+        .filter(Q(user=user) | Q(guardians__user=user))
+        .distinct()
+        .select_related("school")
+    )
+    seen: dict[int, SchoolEvent] = {}
+    for s in students:
+        for e in events_for_student(student=s, start=start, end=end):
+            e.for_student = s
+            seen.setdefault(e.pk, e)
+    return sorted(seen.values(), key=lambda e: (e.starts_at, e.pk))
+
+
+def teacher_comments_for(*, student: Student, start: dt.date, end: dt.date):
+    """Teacher comments to parents about the student's marks and lessons in [start, end]
+    (by lesson date), for the diary."""
+    return (
+        Message.objects.filter(student=student, lesson__date__gte=start, lesson__date__lte=end)
+        .select_related("sender", "lesson__subject", "mark", "conversation")
+        .order_by("lesson__date", "created_at")
+    )

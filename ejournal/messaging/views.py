@@ -1,0 +1,318 @@
+"""Messaging pages. Views parse input, call one service or selector, and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from ejournal.accounts.models import Student
+from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.messaging import forms, selectors, services
+from ejournal.messaging.models import SchoolEvent
+from ejournal.messaging.permissions import (
+    ADMINISTRATION,
+    ANNOUNCERS,
+    EVENT_EDITORS,
+    MAIL_USERS,
+    settings_of,
+)
+from ejournal.school.models import SchoolClass
+from ejournal.school.selectors import school_today, year_on
+
+EVENT_READERS = MAIL_USERS
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@roles_required(MAIL_USERS)
+def inbox(request):
+    query = request.GET.get("q", "")[:100]
+    conversations = list(selectors.inbox(user=request.user, school=request.ctx.school, query=query))
+    return render(request, "messaging/inbox.html", {"conversations": conversations, "query": query})
+
+
+@roles_required(MAIL_USERS)
+def compose(request):
+    school = request.ctx.school
+    today = school_today(school)
+    people = selectors.pickable_recipients(user=request.user, school=school, day=today)
+    groups = (
+        selectors.group_choices(school=school, day=today) if request.ctx.is_staff_member else []
+    )
+    form = forms.ComposeForm(
+        request.POST or None, request.FILES or None, people=people, groups=groups
+    )
+    if request.method == "POST" and form.is_valid():
+        ids = {int(i) for i in form.cleaned_data["recipients"]}
+        for key in form.cleaned_data.get("groups") or []:
+            ids |= selectors.group_recipient_ids(school=school, key=key, day=today)
+        try:
+            conversation = services.conversation_start(
+                actor=request.user,
+                school=school,
+                recipient_ids=ids,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                uploads=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Сообщение отправлено.")
+            return redirect("messaging:conversation", conversation_id=conversation.pk)
+    return render(request, "messaging/compose.html", {"form": form})
+
+
+@roles_required(MAIL_USERS)
+def conversation(request, conversation_id: int):
+    school = request.ctx.school
+    found = selectors.conversation_for(
+        user=request.user, school=school, conversation_id=conversation_id
+    )
+    if found is None:
+        raise deny()
+    form = forms.ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_reply(
+                actor=request.user,
+                conversation=found,
+                body=form.cleaned_data["body"],
+                uploads=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            return redirect("messaging:conversation", conversation_id=found.pk)
+    rows = [(m, selectors.receipts(found, m)) for m in found.messages.all()]
+    services.conversation_mark_read(user=request.user, conversation=found)
+    return render(
+        request, "messaging/conversation.html", {"conversation": found, "rows": rows, "form": form}
+    )
+
+
+@roles_required(MAIL_USERS)
+def attachment(request, attachment_id: int):
+    att = selectors.attachment_for(
+        user=request.user, school=request.ctx.school, attachment_id=attachment_id
+    )
+    if att is None:
+        raise deny()
+    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
+    response["Content-Type"] = att.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@roles_required(ADMINISTRATION)
+def settings_edit(request):
+    school = request.ctx.school
+    conf = settings_of(school)
+    initial = {
+        "parents_to_teachers": conf.parents_to_teachers,
+        "parents_to_administration": conf.parents_to_administration,
+        "students_to_teachers": conf.students_to_teachers,
+    }
+    form = forms.SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.messaging_settings_save(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Настройки сообщений сохранены.")
+            return redirect("messaging:settings")
+    return render(request, "messaging/settings.html", {"form": form})
+
+
+@roles_required(MAIL_USERS)
+def announcements(request):
+    school = request.ctx.school
+    items = selectors.announcements_for(user=request.user, school=school, day=school_today(school))
+    return render(
+        request,
+        "messaging/announcements.html",
+        {"announcements": items, "can_create": bool(request.ctx.roles & ANNOUNCERS)},
+    )
+
+
+def _classes(school):
+    year = year_on(school=school, day=school_today(school))
+    return list(SchoolClass.objects.filter(school=school, year=year).order_by("grade", "letter"))
+
+
+@roles_required(ANNOUNCERS)
+def announcement_new(request):
+    school = request.ctx.school
+    classes = _classes(school)
+    form = forms.AnnouncementForm(
+        request.POST or None,
+        request.FILES or None,
+        classes=classes,
+        initial={"publish_from": school_today(school)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        school_class = next((c for c in classes if str(c.pk) == data["school_class"]), None)
+        try:
+            services.announcement_create(
+                actor=request.user,
+                school=school,
+                audience=data["audience"],
+                title=data["title"],
+                body=data["body"],
+                publish_from=data["publish_from"],
+                publish_until=data["publish_until"],
+                grade=data["grade"],
+                school_class=school_class,
+                uploads=data["files"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Объявление опубликовано.")
+            return redirect("messaging:announcements")
+    return render(request, "messaging/announcement_form.html", {"form": form})
+
+
+def _period(request, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
+    today = school_today(school)
+    year = year_on(school=school, day=today)
+    default = (year.start, year.end) if year else (today, today + dt.timedelta(days=30))
+    form = forms.PeriodForm(request.GET or None, initial={"start": default[0], "end": default[1]})
+    if request.GET and form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
+        return form.cleaned_data["start"], form.cleaned_data["end"], form
+    return default[0], default[1], form
+
+
+@roles_required(EVENT_READERS)
+def events(request):
+    school = request.ctx.school
+    start, end, form = _period(request, school)
+    items = selectors.events_for_user(user=request.user, school=school, start=start, end=end)
+    return render(
+        request,
+        "messaging/events.html",
+        {
+            "events": items,
+            "form": form,
+            "start": start,
+            "end": end,
+            "is_staff": request.ctx.is_staff_member,
+            "can_create": bool(request.ctx.roles & EVENT_EDITORS),
+        },
+    )
+
+
+@roles_required(EVENT_EDITORS)
+def event_new(request):
+    school = request.ctx.school
+    classes = _classes(school)
+    students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
+    form = forms.EventForm(request.POST or None, classes=classes, students=students)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen_classes = [c for c in classes if str(c.pk) in data["classes"]]
+        chosen_students = [s for s in students if str(s.pk) in data["students"]]
+        try:
+            event = services.event_create(
+                actor=request.user,
+                school=school,
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                description=data["description"],
+                classes=chosen_classes,
+                students=chosen_students,
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Событие добавлено.")
+            return redirect("messaging:event_detail", event_id=event.pk)
+    return render(request, "messaging/event_form.html", {"form": form})
+
+
+@roles_required(EVENT_EDITORS)
+def event_detail(request, event_id: int):
+    school = request.ctx.school
+    event = get_in_school_or_404(SchoolEvent.objects.all(), request, id=event_id)
+    students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
+    form = forms.ResultForm(request.POST or None, students=students)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        student = next(s for s in students if str(s.pk) == data["student"])
+        try:
+            services.event_result_set(
+                actor=request.user,
+                event=event,
+                student=student,
+                place=data["place"],
+                diploma=data["diploma"],
+                score=data["score"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Результат сохранён.")
+            return redirect("messaging:event_detail", event_id=event.pk)
+    event = selectors.events_in(school=school, start=dt.date.min, end=dt.date(9998, 12, 31)).get(
+        pk=event.pk
+    )
+    return render(request, "messaging/event_detail.html", {"event": event, "form": form})
+
+
+@roles_required(EVENT_EDITORS)
+def event_report(request):
+    school = request.ctx.school
+    start, end, form = _period(request, school)
+    items = list(selectors.events_in(school=school, start=start, end=end))
+    return render(
+        request,
+        "messaging/event_report.html",
+        {"events": items, "form": form, "start": start, "end": end},
+    )
+
+
+@roles_required(EVENT_EDITORS)
+def event_report_xlsx(request):
+    from openpyxl import Workbook
+
+    school = request.ctx.school
+    start, end, _ = _period(request, school)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "События"
+    ws.append([f"События и результаты с {start:%d.%m.%Y} по {end:%d.%m.%Y}"])
+    ws.append(["Дата", "Вид", "Событие", "Место проведения", "Ученик", "Место", "Диплом", "Баллы"])
+    for e in selectors.events_in(school=school, start=start, end=end):
+        base = [e.starts_at.strftime("%d.%m.%Y %H:%M"), e.get_kind_display(), e.title, e.place]
+        rows = list(e.participants.all())
+        if not rows:
+            ws.append(base)
+        for p in rows:
+            score = float(p.score) if p.score is not None else None
+            ws.append(base + [p.student.full_name, p.place, p.diploma, score])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="events-{start}-{end}.xlsx"'
+    return response
+
+
+def home_url() -> str:
+    return reverse("messaging:inbox")
