@@ -72,3 +72,18 @@ class SettingsForm(forms.Form):
     require_written_work = forms.BooleanField(
         label="Нужна письменная / практическая работа (если они были)", required=False
     )
+
+
+class CorrectionForm(forms.Form):
+    value = forms.CharField(label="Новая отметка", max_length=8)
+    comment = forms.CharField(
+        label="Обоснование отметки", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label="Причина исправления", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class CorrectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "одобрить"), ("reject", "отклонить")])
+    comment = forms.CharField(required=False, max_length=2000)

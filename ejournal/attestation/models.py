@@ -225,3 +225,49 @@ class CouncilDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} (протокол № {self.protocol_number} от {self.date:%d.%m.%Y})"
+
+
+class PeriodMarkCorrection(models.Model):
+    """A change to a period mark after its window or the period's closing: the teacher
+    asks with a reason, the deputy approves (applied then, audited) or rejects."""
+
+    school = models.ForeignKey(
+        "school.School", on_delete=models.CASCADE, related_name="period_mark_corrections"
+    )
+    group = models.ForeignKey("school.StudyGroup", on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("school.Subject", on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey("accounts.Student", on_delete=models.PROTECT, related_name="+")
+    # The target as in URLs: «p<period id>», «year», «exam» or «final».
+    target_slug = models.CharField(max_length=16)
+    target_label = models.CharField("период", max_length=100)
+    old_value = models.JSONField("было", null=True, blank=True)
+    new_value = models.CharField("новая отметка", max_length=8)
+    new_comment = models.TextField("обоснование отметки", blank=True)
+    reason = models.TextField("причина исправления")
+    status = models.CharField(
+        max_length=16,
+        choices=[
+            ("pending", "на рассмотрении"),
+            ("approved", "одобрен"),
+            ("rejected", "отклонён"),
+        ],
+        default="pending",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField("комментарий решения", blank=True)
+
+    class Meta:
+        verbose_name = "запрос на исправление отметки за период"
+        verbose_name_plural = "запросы на исправление отметок за период"
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["school", "status"], name="pm_correction_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target_label}: {self.new_value} ({self.get_status_display()})"

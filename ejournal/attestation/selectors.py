@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Q
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Role, Student
 from ejournal.attestation import averages
 from ejournal.attestation.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
 from ejournal.attestation.models import (
@@ -842,3 +842,15 @@ def classes_with_targets(*, classes, year: AcademicYear) -> list[ClassTargets]:
             targets.append(Target(PeriodMarkKind.YEAR, year, None, periods[-1]))
         result.append(ClassTargets(school_class, targets))
     return result
+
+
+def period_mark_corrections_for(ctx, user):
+    """The deputy sees the school's requests; a teacher sees their own."""
+    from ejournal.attestation.models import PeriodMarkCorrection
+
+    requests = PeriodMarkCorrection.objects.filter(school=ctx.school).select_related(
+        "group", "subject", "student", "requested_by", "decided_by"
+    )
+    if Role.DEPUTY in ctx.roles:
+        return requests.order_by("status", "-requested_at")
+    return requests.filter(requested_by=user).order_by("-requested_at")

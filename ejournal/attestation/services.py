@@ -24,6 +24,7 @@ from ejournal.attestation.models import (
     CouncilDecisionKind,
     PeriodClosure,
     PeriodMark,
+    PeriodMarkCorrection,
     PeriodMarkKind,
     PeriodMarkValue,
 )
@@ -205,7 +206,12 @@ def _period_marks_of(student: Student, subject: Subject, target: Target):
 
 
 def _apply(
-    actor, sheet: EntrySheet, row: EntryRow, existing: PeriodMark | None, entry: PeriodMarkEntry
+    actor,
+    sheet: EntrySheet,
+    row: EntryRow,
+    existing: PeriodMark | None,
+    entry: PeriodMarkEntry,
+    reason: str = "",
 ) -> bool:
     value = parse_period_mark(entry.value)
     comment = (entry.comment or "").strip()
@@ -219,7 +225,7 @@ def _apply(
             return False
         before = _snapshot(existing)
         existing.delete()
-        _audit(actor, sheet, row, "period_mark.deleted", before, None)
+        _audit(actor, sheet, row, "period_mark.deleted", before, None, reason)
         return True
     _validate_value(sheet, value)
     suggestion = row.suggestion
@@ -275,6 +281,7 @@ def _apply(
         "period_mark.updated" if existing else "period_mark.created",
         before,
         _snapshot(mark),
+        reason,
     )
     return True
 
@@ -290,7 +297,9 @@ def _validate_value(sheet: EntrySheet, value: str) -> None:
         raise ValidationError("«безотм» ставится только по безотметочным предметам.")
 
 
-def _audit(actor, sheet: EntrySheet, row: EntryRow, action: str, before, after) -> None:
+def _audit(
+    actor, sheet: EntrySheet, row: EntryRow, action: str, before, after, reason: str = ""
+) -> None:
     audit.record(
         action=action,
         actor=actor,
@@ -299,6 +308,7 @@ def _audit(actor, sheet: EntrySheet, row: EntryRow, action: str, before, after) 
         object_id=f"{row.student.pk}:{sheet.subject.pk}:{sheet.target.slug}",
         before=before,
         after=after,
+        reason=reason,
     )
 
 
@@ -542,3 +552,154 @@ def attestation_settings_update(*, actor, school, **values) -> AttestationSettin
 
 def _settings_view(settings: AttestationSettings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+
+
+# --- Corrections after the window or the closing -------------------------------------------
+
+
+def period_mark_correction_create(
+    *,
+    actor,
+    staff,
+    group: StudyGroup,
+    subject: Subject,
+    target: Target,
+    student: Student,
+    value: str,
+    comment: str,
+    reason: str,
+) -> PeriodMarkCorrection:
+    """The teacher asks to change a period mark that can no longer be entered directly."""
+    _ensure_teacher(staff, group, subject)
+    today = school_selectors.school_today(group.school)
+    sheet = selectors.entry_sheet(group=group, subject=subject, target=target, today=today)
+    if sheet.refusal is None:
+        raise ValidationError("Срок ещё не истёк: выставьте отметку на странице сами.")
+    if sheet.grade == 1:
+        raise ValidationError(sheet.refusal)
+    row = sheet.row_for(student.pk)
+    if row is None:
+        raise ValidationError("Ученик не учится в этой группе в этом периоде.")
+    parsed = parse_period_mark(value)
+    if parsed is None:
+        raise ValidationError("Укажите новую отметку.")
+    _validate_value(sheet, parsed)
+    comment = (comment or "").strip()
+    if (
+        sheet.target.kind != PeriodMarkKind.EXAM
+        and averages.deviates(value=parsed, policy_mark=row.suggestion.policy_mark)
+        and not comment
+    ):
+        raise ValidationError(
+            f"Отметка «{parsed}» отличается от рекомендованной больше чем на одну ступень: "
+            "укажите обоснование отметки."
+        )
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("Укажите причину исправления (не короче 5 символов).")
+    with transaction.atomic():
+        if PeriodMarkCorrection.objects.filter(
+            group=group,
+            subject=subject,
+            student=student,
+            target_slug=target.slug,
+            status="pending",
+        ).exists():
+            raise ValidationError("По этой отметке уже есть запрос на рассмотрении.")
+        correction = PeriodMarkCorrection.objects.create(
+            school_id=group.school_id,
+            group=group,
+            subject=subject,
+            student=student,
+            target_slug=target.slug,
+            target_label=target.label,
+            old_value=_snapshot(row.period_mark),
+            new_value=parsed,
+            new_comment=comment,
+            reason=reason,
+            requested_by=actor,
+        )
+        audit.record(
+            action="period_mark_correction.requested",
+            actor=actor,
+            school=group.school_id,
+            obj=correction,
+            before=correction.old_value,
+            after={"value": parsed, "comment": comment},
+            reason=reason,
+        )
+    return correction
+
+
+def _pending_correction(correction: PeriodMarkCorrection) -> PeriodMarkCorrection:
+    locked = PeriodMarkCorrection.objects.select_for_update().get(pk=correction.pk)
+    if locked.status != "pending":
+        raise ValidationError("Запрос уже рассмотрен.")
+    return locked
+
+
+@transaction.atomic
+def period_mark_correction_approve(
+    *, actor, correction: PeriodMarkCorrection, comment: str = ""
+) -> PeriodMarkCorrection:
+    """The deputy approves: the period mark changes now, whatever the window or closing."""
+    _ensure_deputy(actor, correction.school)
+    req = _pending_correction(correction)
+    group = req.group
+    target = selectors.target_for(
+        year=group.year, grade=selectors.group_grade(group), slug=req.target_slug
+    )
+    if target is None:
+        raise ValidationError("Период запроса больше не существует.")
+    sheet = selectors.entry_sheet(
+        group=group,
+        subject=req.subject,
+        target=target,
+        today=school_selectors.school_today(group.school),
+    )
+    row = sheet.row_for(req.student_id)
+    if row is None:
+        raise ValidationError("Ученик больше не числится в группе в этом периоде.")
+    existing = _period_marks_of(row.student, req.subject, target).select_for_update().first()
+    _apply(
+        actor,
+        sheet,
+        row,
+        existing,
+        PeriodMarkEntry(
+            req.student_id, req.new_value, req.new_comment, existing.version if existing else None
+        ),
+        reason=f"Исправление по запросу №{req.pk}: {req.reason}",
+    )
+    return _decide_correction(req, actor=actor, status="approved", comment=comment)
+
+
+@transaction.atomic
+def period_mark_correction_reject(
+    *, actor, correction: PeriodMarkCorrection, comment: str
+) -> PeriodMarkCorrection:
+    _ensure_deputy(actor, correction.school)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("Укажите, почему запрос отклонён.")
+    req = _pending_correction(correction)
+    return _decide_correction(req, actor=actor, status="rejected", comment=comment)
+
+
+def _decide_correction(
+    req: PeriodMarkCorrection, *, actor, status: str, comment: str
+) -> PeriodMarkCorrection:
+    req.status = status
+    req.decided_by = actor
+    req.decided_at = timezone.now()
+    req.decision_comment = (comment or "").strip()
+    req.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    audit.record(
+        action=f"period_mark_correction.{status}",
+        actor=actor,
+        school=req.school_id,
+        obj=req,
+        before={"status": "pending"},
+        after={"status": status, "comment": req.decision_comment},
+    )
+    return req

@@ -14,4 +14,13 @@ urlpatterns = [
     path("closures/<int:period_id>/reopen/", views.reopen, name="reopen"),
     path("objectivity/", views.objectivity, name="objectivity"),
     path("settings/", views.settings_edit, name="settings"),
+    path(
+        "entry/<int:group_id>/<int:subject_id>/<str:slug>/correction/<int:student_id>/",
+        views.correction_create,
+        name="correction_create",
+    ),
+    path("corrections/", views.corrections, name="corrections"),
+    path(
+        "corrections/<int:correction_id>/decide/", views.correction_decide, name="correction_decide"
+    ),
 ]

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.attestation import forms, selectors, services
+from ejournal.attestation.models import PeriodMarkCorrection
 from ejournal.attestation.permissions import (
     ATTESTATION_USERS,
     DEPUTY,
@@ -287,3 +289,77 @@ def settings_edit(request):
             messages.success(request, "Настройки аттестации сохранены.")
             return redirect("attestation:settings")
     return render(request, "attestation/settings.html", {"form": form})
+
+
+# --- Corrections after the window -------------------------------------------------------
+
+
+@roles_required(TEACHERS)
+def correction_create(request, group_id: int, subject_id: int, slug: str, student_id: int):
+    load = load_for_entry(request.ctx, group_id, subject_id)
+    group, subject = load.group, load.subject
+    target = selectors.target_for(year=group.year, grade=selectors.group_grade(group), slug=slug)
+    student = Student.objects.filter(pk=student_id, school=request.ctx.school).first()
+    if target is None or student is None:
+        raise deny()
+    form = forms.CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_mark_correction_create(
+                actor=request.user,
+                staff=request.ctx.staff,
+                group=group,
+                subject=subject,
+                target=target,
+                student=student,
+                value=form.cleaned_data["value"],
+                comment=form.cleaned_data["comment"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Запрос отправлен заместителю директора.")
+            return redirect("attestation:corrections")
+    return render(
+        request,
+        "attestation/correction_form.html",
+        {"form": form, "group": group, "subject": subject, "target": target, "student": student},
+    )
+
+
+@roles_required(TEACHERS | DEPUTY)
+def corrections(request):
+    return render(
+        request,
+        "attestation/corrections.html",
+        {
+            "corrections": selectors.period_mark_corrections_for(request.ctx, request.user),
+            "is_deputy": is_deputy(request.ctx),
+        },
+    )
+
+
+@roles_required(DEPUTY)
+@require_POST
+def correction_decide(request, correction_id: int):
+    correction = get_in_school_or_404(PeriodMarkCorrection.objects.all(), request, pk=correction_id)
+    form = forms.CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите решение.")
+        return redirect("attestation:corrections")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.period_mark_correction_approve(
+                actor=request.user, correction=correction, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "Запрос одобрен, отметка за период исправлена.")
+        else:
+            services.period_mark_correction_reject(
+                actor=request.user, correction=correction, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "Запрос отклонён.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("attestation:corrections")

@@ -1,0 +1,241 @@
+"""After the window or the closing, a period mark changes only through a correction
+request that the deputy approves."""
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from ejournal.attestation import services
+from ejournal.attestation.models import PeriodMark, PeriodMarkCorrection
+from ejournal.attestation.tests.conftest import AFTER_GRACE, IN_WINDOW, day
+from ejournal.audit.models import AuditEvent
+
+LATE = "2027-01-20 12:00 +0300"
+
+
+def _marked(aw):
+    student = aw.w.students[0]
+    for d in (10, 12, 17):
+        aw.mark(student, day(d), "4")
+    with time_machine.travel(IN_WINDOW, tick=False):
+        services.period_mark_set(
+            actor=aw.w.users["teacher"],
+            staff=aw.teacher,
+            group=aw.w.group,
+            subject=aw.w.subject,
+            target=aw.target(),
+            student=student,
+            value="4",
+            expected_version=None,
+        )
+    return student
+
+
+def _request(aw, student, value="5", comment="", reason="Ученик пересдал тему"):
+    return services.period_mark_correction_create(
+        actor=aw.w.users["teacher"],
+        staff=aw.teacher,
+        group=aw.w.group,
+        subject=aw.w.subject,
+        target=aw.target(),
+        student=student,
+        value=value,
+        comment=comment,
+        reason=reason,
+    )
+
+
+def test_after_closing_a_period_mark_changes_only_after_approval(aw):
+    student = _marked(aw)
+    with time_machine.travel(AFTER_GRACE, tick=False):
+        services.period_close(actor=aw.w.users["deputy"], period=aw.q2)
+    with time_machine.travel(LATE, tick=False):
+        req = _request(aw, student)
+        assert PeriodMark.objects.get(student=student).value == "4"
+        assert req.old_value["value"] == "4" and req.status == "pending"
+        services.period_mark_correction_approve(actor=aw.w.users["deputy"], correction=req)
+    mark = PeriodMark.objects.get(student=student)
+    assert mark.value == "5" and mark.entered_by == aw.w.users["deputy"]
+    event = AuditEvent.objects.filter(action="period_mark.updated").latest("seq")
+    assert f"запросу №{req.pk}" in event.reason
+    assert event.before["value"] == "4" and event.after["value"] == "5"
+
+
+def test_request_is_refused_while_the_teacher_may_still_enter_the_mark(aw):
+    student = _marked(aw)
+    with (
+        time_machine.travel(IN_WINDOW, tick=False),
+        pytest.raises(ValidationError, match="Срок ещё не истёк"),
+    ):
+        _request(aw, student)
+    assert not PeriodMarkCorrection.objects.exists()
+
+
+def test_request_validates_value_reason_objectivity_and_duplicates(aw):
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        with pytest.raises(ValidationError, match="Недопустимая отметка"):
+            _request(aw, student, value="7")
+        with pytest.raises(ValidationError, match="причину"):
+            _request(aw, student, reason="")
+        with pytest.raises(ValidationError, match="обоснование"):
+            _request(aw, student, value="2")  # average 4: more than one step away
+        _request(aw, student)
+        with pytest.raises(ValidationError, match="уже есть запрос"):
+            _request(aw, student, value="3")
+    assert PeriodMarkCorrection.objects.count() == 1
+
+
+def test_only_the_subjects_teacher_requests_and_only_the_deputy_decides(aw):
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        with pytest.raises(ValidationError, match="выставляет учитель"):
+            services.period_mark_correction_create(
+                actor=aw.w.users["homeroom"],
+                staff=aw.w.staff["homeroom"],
+                group=aw.w.group,
+                subject=aw.w.subject,
+                target=aw.target(),
+                student=student,
+                value="5",
+                comment="",
+                reason="Хочу исправить",
+            )
+        req = _request(aw, student)
+        with pytest.raises(ValidationError, match="заместитель директора"):
+            services.period_mark_correction_approve(actor=aw.w.users["teacher"], correction=req)
+    assert PeriodMark.objects.get(student=student).value == "4"
+
+
+def test_rejection_needs_a_comment_and_changes_nothing(aw):
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        req = _request(aw, student)
+        with pytest.raises(ValidationError, match="почему"):
+            services.period_mark_correction_reject(
+                actor=aw.w.users["deputy"], correction=req, comment=""
+            )
+        services.period_mark_correction_reject(
+            actor=aw.w.users["deputy"], correction=req, comment="Нет оснований"
+        )
+        with pytest.raises(ValidationError, match="уже рассмотрен"):
+            services.period_mark_correction_approve(actor=aw.w.users["deputy"], correction=req)
+    assert PeriodMark.objects.get(student=student).value == "4"
+
+
+ROLES = [
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "homeroom",
+    "operator",
+    "hr",
+    "student",
+    "parent",
+    "other_parent",
+    "inspector",
+    "outsider",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_opens_the_correction_pages(aw, client_for, role):
+    from django.urls import reverse
+
+    student = _marked(aw)
+    form_url = reverse(
+        "attestation:correction_create",
+        args=[aw.w.group.pk, aw.w.subject.pk, aw.target().slug, student.pk],
+    )
+    with time_machine.travel(LATE, tick=False):
+        client = client_for(role)
+        assert client.get(reverse("attestation:corrections")).status_code == (
+            200 if role in ("teacher", "homeroom", "deputy") else 404
+        )
+        assert client.get(form_url).status_code == (200 if role == "teacher" else 404)
+
+
+def test_teacher_files_and_deputy_approves_through_the_pages(aw, client_for):
+    from django.urls import reverse
+
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        entry = client_for("teacher").get(
+            reverse("attestation:entry", args=[aw.w.group.pk, aw.w.subject.pk, aw.target().slug])
+        )
+        assert "Запрос на исправление" in entry.content.decode()
+        response = client_for("teacher").post(
+            reverse(
+                "attestation:correction_create",
+                args=[aw.w.group.pk, aw.w.subject.pk, aw.target().slug, student.pk],
+            ),
+            {"value": "5", "comment": "", "reason": "Ученик пересдал тему"},
+        )
+        assert response.status_code == 302
+        req = PeriodMarkCorrection.objects.get()
+        listing = client_for("deputy").get(reverse("attestation:corrections")).content.decode()
+        assert "Ученик пересдал тему" in listing
+        # A teacher cannot decide.
+        assert (
+            client_for("teacher")
+            .post(reverse("attestation:correction_decide", args=[req.pk]), {"decision": "approve"})
+            .status_code
+            == 404
+        )
+        client_for("deputy").post(
+            reverse("attestation:correction_decide", args=[req.pk]), {"decision": "approve"}
+        )
+    assert PeriodMark.objects.get(student=student).value == "5"
+
+
+def test_bad_request_on_the_page_shows_a_russian_message_and_saves_nothing(aw, client_for):
+    from django.urls import reverse
+
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        response = client_for("teacher").post(
+            reverse(
+                "attestation:correction_create",
+                args=[aw.w.group.pk, aw.w.subject.pk, aw.target().slug, student.pk],
+            ),
+            {"value": "9", "comment": "", "reason": "Ученик пересдал тему"},
+        )
+    assert "Недопустимая отметка" in response.content.decode()
+    assert not PeriodMarkCorrection.objects.exists()
+
+
+def test_corrections_list_does_not_grow_in_queries(aw, client_for, django_assert_num_queries):
+    from django.urls import reverse
+
+    from ejournal.testing import factories as f
+
+    student = _marked(aw)
+    client = client_for("deputy")
+    url = reverse("attestation:corrections")
+    with time_machine.travel(LATE, tick=False):
+        _request(aw, student)
+        client.get(url)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as one:
+            client.get(url)
+        for i in range(4):
+            other = f.StudentFactory(school=aw.w.school, last_name=f"Доп{i}")
+            f.enroll(other, aw.w.school_class)
+            for d in (10, 12, 17):
+                aw.mark(other, day(d), "4")
+            PeriodMarkCorrection.objects.create(
+                school=aw.w.school,
+                group=aw.w.group,
+                subject=aw.w.subject,
+                student=other,
+                target_slug=aw.target().slug,
+                target_label="2 четверть",
+                new_value="5",
+                reason="Пересдача",
+                requested_by=aw.w.users["teacher"],
+            )
+        with django_assert_num_queries(len(one.captured_queries)):
+            client.get(url)
