@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ejournal.accounts.urls")),
     path("school/", include("ejournal.school.urls")),
+    path("people/", include("ejournal.accounts.people_urls")),
     path("schedule/", include("ejournal.schedule.urls")),
     path("journal/", include("ejournal.journal.urls")),
     path("planning/", include("ejournal.planning.urls")),

@@ -122,10 +122,16 @@ class PersonName(models.Model):
 
     @property
     def full_name(self) -> str:
+        # A code assigned by an order (001 §6.3) replaces the name everywhere it is shown;
+        # the real name stays in the row for the school's archive only.
+        if pseudonym := getattr(self, "pseudonym", ""):
+            return pseudonym
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
 
     @property
     def short_name(self) -> str:
+        if pseudonym := getattr(self, "pseudonym", ""):
+            return pseudonym
         initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
         return f"{self.last_name} {initials}".strip()
 
@@ -158,6 +164,15 @@ class Student(PersonName):
     )
     birth_date = models.DateField("дата рождения")
     sex = models.CharField("пол", max_length=1, choices=Sex.choices)
+    pseudonym = models.CharField("кодовое имя", max_length=50, blank=True)
+    pseudonym_order = models.ForeignKey(
+        "accounts.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="приказ о кодовом имени",
+    )
 
     class Meta:
         verbose_name = "ученик"
@@ -179,6 +194,7 @@ class Guardian(PersonName):
     email = models.EmailField("e-mail", blank=True)
     address = models.CharField("адрес", max_length=300, blank=True)
     workplace = models.CharField("место работы", max_length=300, blank=True)
+    pseudonym = models.CharField("кодовое имя", max_length=50, blank=True)
     students = models.ManyToManyField(Student, through="StudentGuardian", related_name="guardians")
 
     class Meta:
@@ -211,3 +227,51 @@ class StudentGuardian(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} — {self.get_relation_display()} {self.student}"
+
+
+class OrderKind(models.TextChoices):
+    ENROLLMENT = "enrollment", "о зачислении"
+    TRANSFER = "transfer", "о переводе"
+    LEAVING = "leaving", "об отчислении (выбытии)"
+    PSEUDONYM = "pseudonym", "о присвоении кодового имени"
+
+
+class Order(models.Model):
+    """A school order (приказ) that a change of a student's record rests on."""
+
+    school = models.ForeignKey("school.School", on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField("номер", max_length=50)
+    date = models.DateField("дата")
+    kind = models.CharField("вид", max_length=16, choices=OrderKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "приказ"
+        verbose_name_plural = "приказы"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"приказ № {self.number} от {self.date:%d.%m.%Y}"
+
+
+class ConsentStatus(models.TextChoices):
+    GIVEN = "given", "дано"
+    REFUSED = "refused", "не дано (отказ)"
+    REVOKED = "revoked", "отозвано"
+
+
+class Consent(models.Model):
+    """A guardian's consent to processing their and their child's personal data."""
+
+    guardian = models.OneToOneField(Guardian, on_delete=models.CASCADE, related_name="consent")
+    status = models.CharField("согласие", max_length=16, choices=ConsentStatus.choices)
+    date = models.DateField("дата")
+    document = models.CharField("реквизиты документа", max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "согласие на обработку персональных данных"
+        verbose_name_plural = "согласия на обработку персональных данных"
+
+    def __str__(self) -> str:
+        return f"{self.guardian}: {self.get_status_display()}"

@@ -1,0 +1,147 @@
+"""People pages (/people/): a student's card, guardians' consent, code names by order."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ejournal.accounts import people_services
+from ejournal.accounts.models import (
+    HOMEROOM,
+    ConsentStatus,
+    Guardian,
+    Role,
+    Student,
+    StudentGuardian,
+)
+from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+
+CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+ORDER_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+
+class ConsentForm(forms.Form):
+    status = forms.ChoiceField(label="Согласие", choices=ConsentStatus.choices)
+    date = forms.DateField(label="Дата", widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.CharField(label="Реквизиты документа", max_length=200, required=False)
+
+
+class PseudonymForm(forms.Form):
+    order_number = forms.CharField(label="Номер приказа", max_length=50)
+    order_date = forms.DateField(
+        label="Дата приказа", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _visible_students(request):
+    """Students of the school; a homeroom teacher only sees the current class's students."""
+    qs = Student.objects.filter(school=request.ctx.school)
+    roles = request.ctx.roles
+    if roles & {Role.ADMIN, Role.OPERATOR, Role.DEPUTY}:
+        return qs
+    today = timezone.localdate()
+    return qs.filter(
+        Q(enrollments__date_to__isnull=True) | Q(enrollments__date_to__gte=today),
+        enrollments__school_class__homeroom_teacher=request.ctx.staff,
+        enrollments__date_from__lte=today,
+    ).distinct()
+
+
+def _student(request, student_id: int) -> Student:
+    student = (
+        _visible_students(request)
+        .select_related("pseudonym_order")
+        .prefetch_related(
+            Prefetch(
+                "guardian_links",
+                queryset=StudentGuardian.objects.select_related(
+                    "guardian__consent", "guardian__user"
+                ),
+            )
+        )
+        .filter(pk=student_id)
+        .first()
+    )
+    if student is None:
+        raise deny()
+    return student
+
+
+@never_cache
+@roles_required(*CARD_ROLES)
+def student_card(request, student_id: int):
+    student = _student(request, student_id)
+    links = list(student.guardian_links.all())
+    return render(
+        request,
+        "people/student_card.html",
+        {
+            "student": student,
+            "links": [
+                (
+                    link,
+                    ConsentForm(
+                        prefix=f"g{link.guardian_id}", initial={"date": timezone.localdate()}
+                    ),
+                )
+                for link in links
+            ],
+            "minimal": any(
+                getattr(link.guardian, "consent", None)
+                and link.guardian.consent.status != ConsentStatus.GIVEN
+                for link in links
+            ),
+            "can_order": bool(request.ctx.roles & set(ORDER_ROLES)),
+            "pseudonym_form": PseudonymForm(initial={"order_date": timezone.localdate()}),
+            "order_note": people_services.order_note(student),
+        },
+    )
+
+
+@require_POST
+@roles_required(*CARD_ROLES)
+def consent_record(request, student_id: int, guardian_id: int):
+    student = _student(request, student_id)
+    guardian = get_in_school_or_404(
+        Guardian.objects.filter(student_links__student=student), request, id=guardian_id
+    )
+    form = ConsentForm(request.POST, prefix=f"g{guardian.pk}")
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Проверьте поля согласия: "
+            + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+        )
+        return redirect("people:student_card", student.pk)
+    try:
+        people_services.consent_record(guardian=guardian, actor=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "Согласие записано.")
+    return redirect("people:student_card", student.pk)
+
+
+@require_POST
+@roles_required(*ORDER_ROLES)
+def student_pseudonymise(request, student_id: int):
+    student = _student(request, student_id)
+    form = PseudonymForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Укажите номер и дату приказа.")
+        return redirect("people:student_card", student.pk)
+    try:
+        people_services.student_pseudonymise(
+            student=student, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "Приказ издан, кодовое имя присвоено.")
+    return redirect("people:student_card", student.pk)
