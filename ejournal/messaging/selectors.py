@@ -281,22 +281,28 @@ def result_of(*, event: SchoolEvent, student: Student) -> EventParticipant | Non
     return EventParticipant.objects.filter(event=event, student=student).first()
 
 
+def _with_results(qs):
+    return qs.prefetch_related(
+        "classes",
+        Prefetch(
+            "participants",
+            queryset=EventParticipant.objects.select_related("student").order_by(
+                "student__last_name", "student__first_name"
+            ),
+        ),
+    )
+
+
 def events_in(*, school, start: dt.date, end: dt.date):
     """Events of a period with classes and participants (results) for staff pages."""
     lo, hi = _day_bounds(start, end, school)
-    return (
+    return _with_results(
         SchoolEvent.objects.filter(school=school, starts_at__gte=lo, starts_at__lt=hi)
-        .prefetch_related(
-            "classes",
-            Prefetch(
-                "participants",
-                queryset=EventParticipant.objects.select_related("student").order_by(
-                    "student__last_name", "student__first_name"
-                ),
-            ),
-        )
-        .order_by("starts_at", "id")
-    )
+    ).order_by("starts_at", "id")
+
+
+def event_with_results(*, school, event_id: int) -> SchoolEvent | None:
+    return _with_results(SchoolEvent.objects.filter(school=school, pk=event_id)).first()
 
 
 def events_for_user(*, user, school, start: dt.date, end: dt.date) -> list[SchoolEvent]:

@@ -267,9 +267,7 @@ def event_detail(request, event_id: int):
         else:
             messages.success(request, "Результат сохранён.")
             return redirect("messaging:event_detail", event_id=event.pk)
-    event = selectors.events_in(school=school, start=dt.date.min, end=dt.date(9998, 12, 31)).get(
-        pk=event.pk
-    )
+    event = selectors.event_with_results(school=school, event_id=event.pk)
     return render(request, "messaging/event_detail.html", {"event": event, "form": form})
 
 
