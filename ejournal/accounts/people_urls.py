@@ -16,4 +16,15 @@ urlpatterns = [
         people_views.student_pseudonymise,
         name="student_pseudonymise",
     ),
+    path("classes/<int:class_id>/", people_views.class_roster, name="class_roster"),
+    path(
+        "classes/<int:class_id>/credentials/",
+        people_views.class_credentials,
+        name="class_credentials",
+    ),
+    path(
+        "classes/<int:class_id>/students/<int:student_id>/credentials/",
+        people_views.student_credentials,
+        name="student_credentials",
+    ),
 ]

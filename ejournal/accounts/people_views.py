@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import people_services
+from ejournal.accounts import credentials, people_services
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -21,6 +25,7 @@ from ejournal.accounts.models import (
     StudentGuardian,
 )
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.school.models import SchoolClass
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
 ORDER_ROLES = (Role.ADMIN, Role.OPERATOR)
@@ -145,3 +150,91 @@ def student_pseudonymise(request, student_id: int):
     else:
         messages.success(request, "Приказ издан, кодовое имя присвоено.")
     return redirect("people:student_card", student.pk)
+
+
+CREDENTIAL_ROLES = (Role.ADMIN, HOMEROOM)
+ROSTER_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+
+
+def _class(request, class_id: int, *, editors_only: bool = False) -> SchoolClass:
+    school_class = get_in_school_or_404(
+        SchoolClass.objects.select_related("year", "homeroom_teacher"),
+        request,
+        id=class_id,
+    )
+    roles = request.ctx.roles
+    wide = {Role.ADMIN} if editors_only else {Role.ADMIN, Role.OPERATOR, Role.DEPUTY}
+    if not (roles & wide) and school_class.homeroom_teacher_id != getattr(
+        request.ctx.staff, "pk", None
+    ):
+        raise deny()
+    return school_class
+
+
+def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
+    return list(
+        Student.objects.filter(
+            Q(enrollments__date_to__isnull=True) | Q(enrollments__date_to__gte=on),
+            enrollments__school_class=school_class,
+            enrollments__date_from__lte=on,
+        )
+        .select_related("user", "pseudonym_order")
+        .distinct()
+        .order_by("last_name", "first_name", "patronymic")
+    )
+
+
+@never_cache
+@roles_required(*ROSTER_ROLES)
+def class_roster(request, class_id: int):
+    school_class = _class(request, class_id)
+    on = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    students = _roster(school_class, on)
+    # Pseudonymised students are listed by code, after the named ones, so the order of the
+    # list does not betray the real surname.
+    students.sort(key=lambda s: (bool(s.pseudonym), s.pseudonym))
+    can_issue = bool(request.ctx.roles & {Role.ADMIN}) or (
+        school_class.homeroom_teacher_id == getattr(request.ctx.staff, "pk", None)
+    )
+    return render(
+        request,
+        "people/class_roster.html",
+        {"school_class": school_class, "students": students, "on": on, "can_issue": can_issue},
+    )
+
+
+def _pdf_response(letters, school, filename: str) -> HttpResponse:
+    pdf = credentials.credentials_pdf(letters=letters, school=school)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@roles_required(*CREDENTIAL_ROLES)
+def class_credentials(request, class_id: int):
+    school_class = _class(request, class_id, editors_only=True)
+    students = _roster(school_class, timezone.localdate())
+    if not students:
+        messages.error(request, "В классе нет учеников: выдавать реквизиты некому.")
+        return redirect("people:class_roster", school_class.pk)
+    letters = credentials.credentials_issue(
+        students=students, class_name=str(school_class), actor=request.user
+    )
+    return _pdf_response(letters, request.ctx.school, f"credentials-{school_class.pk}.pdf")
+
+
+@require_POST
+@roles_required(*CREDENTIAL_ROLES)
+def student_credentials(request, class_id: int, student_id: int):
+    school_class = _class(request, class_id, editors_only=True)
+    student = next(
+        (s for s in _roster(school_class, timezone.localdate()) if s.pk == student_id), None
+    )
+    if student is None:
+        raise deny()
+    letters = credentials.credentials_issue(
+        students=[student], class_name=str(school_class), actor=request.user
+    )
+    return _pdf_response(letters, request.ctx.school, f"credentials-{student.pk}.pdf")

@@ -1,0 +1,171 @@
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ejournal.accounts import people_services
+from ejournal.accounts.credentials import credentials_issue, credentials_pdf
+from ejournal.accounts.models import ConsentStatus, Student
+from ejournal.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "operator",
+    "hr",
+    "homeroom",
+    "student",
+    "parent",
+    "other_parent",
+    "outsider",
+    "inspector",
+]
+
+
+def pdf_text(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def sign_in(username: str, password: str) -> Client:
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return client
+
+
+@time_machine.travel(dt.datetime(2026, 11, 10, 9, 0), tick=False)
+def test_class_letters_one_per_page_with_login_and_working_one_time_password(world, client_for):
+    response = client_for("homeroom").post(
+        reverse("people:class_credentials", args=[world.school_class.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = pdf_text(response.content)
+    # three students, one of them with a guardian
+    assert len(pages) == 4
+    student = Student.objects.get(pk=world.students[1].pk)
+    page = next(p for p in pages if student.user.username in p)
+    assert "5А" in page and "10.11.2026" in page
+    password = page.split("Пароль")[1].split()[0]
+    first = sign_in(student.user.username, password)
+    assert first.get("/").status_code in (200, 302)
+    assert "_auth_user_id" in first.session
+    student.user.refresh_from_db()
+    assert student.user.must_change_password
+    # a one-time password: once replaced it no longer works
+    first.post(
+        reverse("accounts:password_change"),
+        {"new_password1": "Очень-длинный-пароль-1", "new_password2": "Очень-длинный-пароль-1"},
+    )
+    student.user.refresh_from_db()
+    assert not student.user.must_change_password
+    assert "_auth_user_id" not in sign_in(student.user.username, password).session
+
+
+def test_reissuing_invalidates_the_old_password(world):
+    actor = world.users["homeroom"]
+    (old,) = credentials_issue(
+        students=[world.students[1]], class_name="5А", actor=actor, guardians=False
+    )
+    (new,) = credentials_issue(
+        students=[world.students[1]], class_name="5А", actor=actor, guardians=False
+    )
+    assert old.login == new.login
+    user = Student.objects.get(pk=world.students[1].pk).user
+    assert user.check_password(new.password) and not user.check_password(old.password)
+
+
+def test_guardian_without_consent_gets_no_letter(world):
+    guardian = world.child.guardians.get()
+    people_services.consent_record(
+        guardian=guardian,
+        status=ConsentStatus.REFUSED,
+        date=dt.date(2026, 11, 10),
+        document="отказ",
+        actor=world.users["homeroom"],
+    )
+    letters = credentials_issue(students=[world.child], class_name="5А", actor=world.users["admin"])
+    assert [letter.login for letter in letters] == ["student"]
+
+
+def test_pseudonymised_student_letter_shows_the_code_and_the_order(world):
+    child = world.child
+    child.last_name = "Засекреченов"
+    child.save()
+    guardian = child.guardians.get()
+    people_services.consent_record(
+        guardian=guardian,
+        status=ConsentStatus.REVOKED,
+        date=dt.date(2026, 11, 10),
+        document="отзыв",
+        actor=world.users["operator"],
+    )
+    people_services.student_pseudonymise(
+        student=child,
+        order_number="12-о",
+        order_date=dt.date(2026, 11, 10),
+        actor=world.users["operator"],
+    )
+    child = Student.objects.get(pk=child.pk)
+    letters = credentials_issue(students=[child], class_name="5А", actor=world.users["admin"])
+    (text,) = pdf_text(credentials_pdf(letters=letters, school=world.school))
+    assert "Ученик 1" in text and "Засекреченов" not in text and "12-о" in text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_class_credentials_roles(world, client_for, role):
+    url = reverse("people:class_credentials", args=[world.school_class.pk])
+    response = client_for(role).post(url)
+    assert response.status_code == (200 if role in {"admin", "homeroom"} else 404)
+
+
+def test_homeroom_of_another_class_cannot_issue(world, client_for):
+    url = reverse("people:student_credentials", args=[world.school_class.pk, world.child.pk])
+    assert client_for("teacher").post(url).status_code == 404
+    world.child.user.refresh_from_db()
+    assert not world.child.user.must_change_password
+
+
+def test_single_student_credentials_only_for_a_student_of_that_class(world, client_for):
+    url = reverse("people:student_credentials", args=[world.school_class.pk, world.other_child.pk])
+    assert client_for("homeroom").post(url).status_code == 404
+    url = reverse("people:student_credentials", args=[world.school_class.pk, world.child.pk])
+    response = client_for("homeroom").post(url)
+    assert len(pdf_text(response.content)) == 2  # the student and the guardian
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roster_roles(world, client_for, role):
+    url = reverse("people:class_roster", args=[world.school_class.pk])
+    allowed = {"admin", "operator", "deputy", "homeroom"}
+    assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
+
+
+def test_roster_as_of_a_date(world, client_for):
+    late = f.StudentFactory(school=world.school, last_name="Новенький")
+    f.enroll(late, world.school_class, date_from=dt.date(2026, 11, 1))
+    gone = f.StudentFactory(school=world.school, last_name="Выбывший")
+    f.enroll(gone, world.school_class, date_to=dt.date(2026, 10, 1))
+    url = reverse("people:class_roster", args=[world.school_class.pk])
+    client = client_for("operator")
+    html = client.get(url, {"date": "2026-09-15"}).content.decode()
+    assert "Выбывший" in html and "Новенький" not in html
+    html = client.get(url, {"date": "2026-11-15"}).content.decode()
+    assert "Выбывший" not in html and "Новенький" in html
+
+
+def test_roster_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    client = client_for("homeroom")
+    url = reverse("people:class_roster", args=[world.school_class.pk])
+    with django_assert_max_num_queries(30) as small:
+        client.get(url, {"date": "2026-11-10"})
+    for _ in range(10):
+        f.enroll(f.StudentFactory(school=world.school), world.school_class)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, {"date": "2026-11-10"})
