@@ -31,6 +31,7 @@ from ejournal.attestation.models import (
 from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, user_holds
 from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
 from ejournal.audit import services as audit
+from ejournal.journal import events as journal_events
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject
 
@@ -283,6 +284,14 @@ def _apply(
         _snapshot(mark),
         reason,
     )
+    # Families hear about it after commit (the diary's notifications subscribe).
+    journal_events.publish(
+        PERIOD_MARK_CHANGED,
+        school_id=sheet.group.school_id,
+        period_mark_id=mark.pk,
+        before=before,
+        after=_snapshot(mark),
+    )
     return True
 
 
@@ -310,6 +319,9 @@ def _audit(
         after=after,
         reason=reason,
     )
+
+
+PERIOD_MARK_CHANGED = "attestation.period_mark_changed"
 
 
 # --- Closing periods ------------------------------------------------------------------------

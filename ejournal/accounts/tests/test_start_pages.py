@@ -59,3 +59,13 @@ def test_user_of_two_schools_picks_one(world):
 def test_anonymous_is_sent_to_sign_in(world):
     response = Client().get("/")
     assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_family_start_pages_lead_to_the_diary(world, client_for):
+    from django.urls import reverse
+
+    parent_page = client_for("parent").get("/").content.decode()
+    assert reverse("diary:week", args=[world.child.pk]) in parent_page
+    assert reverse("diary:week", args=[world.other_child.pk]) not in parent_page
+    student_page = client_for("student").get("/").content.decode()
+    assert reverse("diary:week", args=[world.child.pk]) in student_page

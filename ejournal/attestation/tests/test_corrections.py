@@ -239,3 +239,23 @@ def test_corrections_list_does_not_grow_in_queries(aw, client_for, django_assert
             )
         with django_assert_num_queries(len(one.captured_queries)):
             client.get(url)
+
+
+def test_saving_a_period_mark_publishes_the_event_after_commit(
+    aw, django_capture_on_commit_callbacks
+):
+    from ejournal.journal import events
+
+    seen = []
+
+    def handler(**payload):
+        seen.append(payload)
+
+    events.subscribe(services.PERIOD_MARK_CHANGED, handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _marked(aw)
+    finally:
+        events.unsubscribe(services.PERIOD_MARK_CHANGED, handler)
+    assert len(seen) == 1
+    assert seen[0]["before"] is None and seen[0]["after"]["value"] == "4"
