@@ -26,6 +26,7 @@ from ejournal.core.demo import (
     structure,
 )
 from ejournal.core.demo.context import SCHOOL_SHORT_NAME, DemoBuild, DemoOptions
+from ejournal.messaging.demo import create_messaging_demo
 from ejournal.planning.demo import create_plans
 from ejournal.school.models import School
 
@@ -45,6 +46,7 @@ STEPS: list[Step] = [
     journal.create_journal_records,
     create_plans,
     create_period_marks,
+    create_messaging_demo,
 ]
 
 __all__ = ["STEPS", "DemoBuild", "DemoOptions", "demo_school", "seed_demo"]
