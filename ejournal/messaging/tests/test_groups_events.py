@@ -146,6 +146,8 @@ def test_announcements_show_on_the_start_page(world, client_for):
     from ejournal.accounts import selectors as account_selectors
 
     assert selectors.start_page_block in account_selectors.START_PAGE_EXTENSIONS
+    assert "Для school" in client_for("parent").get("/").content.decode()
+    assert "Для school" in client_for("teacher").get("/").content.decode()
 
 
 def _event(world, **extra):
