@@ -275,3 +275,28 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian}: {self.get_status_display()}"
+
+
+class CompromiseReport(models.Model):
+    """A report that access to an account became known to others (appendix 1, §3.15–3.16)."""
+
+    school = models.ForeignKey(
+        "school.School", on_delete=models.PROTECT, related_name="compromise_reports"
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="compromise_reports")
+    reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    since = models.DateTimeField("доступ нарушен с")
+    note = models.TextField("обстоятельства", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "акт о нарушении конфиденциальности"
+        verbose_name_plural = "акты о нарушении конфиденциальности"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Акт № {self.pk} от {self.created_at:%d.%m.%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ejournal.accounts import people_views
+from ejournal.accounts import compromise_views, people_views
 
 app_name = "people"
 
@@ -26,5 +26,27 @@ urlpatterns = [
         "classes/<int:class_id>/students/<int:student_id>/credentials/",
         people_views.student_credentials,
         name="student_credentials",
+    ),
+    path("compromise/", compromise_views.report_own, name="compromise_own"),
+    path("compromise/reports/", compromise_views.report_list, name="compromise_list"),
+    path(
+        "compromise/reports/<int:report_id>/",
+        compromise_views.report_detail,
+        name="compromise_detail",
+    ),
+    path(
+        "compromise/reports/<int:report_id>/act/",
+        compromise_views.report_act,
+        name="compromise_act",
+    ),
+    path(
+        "compromise/reports/<int:report_id>/revert/",
+        compromise_views.report_revert,
+        name="compromise_revert",
+    ),
+    path(
+        "compromise/reports/<int:report_id>/reissue/",
+        compromise_views.report_reissue,
+        name="compromise_reissue",
     ),
 ]

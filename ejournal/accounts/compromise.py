@@ -1,0 +1,259 @@
+"""Compromised accounts: block at once, list what was done since, revert in one step.
+
+The regulation (§3.15–3.16) declares every operation made with the account since the
+reported moment invalid. The journal operations are found in the audit trail and put
+back through the journal's own appliers, so a revert is audited and notifies like any
+change. An object someone else changed afterwards is not touched: it is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ejournal.accounts.models import CompromiseReport, Student, User
+from ejournal.audit import services as audit
+from ejournal.audit.models import AuditEvent
+from ejournal.core.pdf import render_typst
+
+JOURNAL_TYPES = {
+    "journal.mark": "отметка",
+    "journal.attendance": "посещаемость",
+    "schedule.lesson": "тема урока",
+    "journal.homework": "домашнее задание",
+}
+REVERT_REASON = "отмена операций по акту о нарушении конфиденциальности № {}"
+
+
+@transaction.atomic
+def compromise_report(
+    *, user: User, school, since: dt.datetime, reported_by: User, note: str = ""
+) -> CompromiseReport:
+    now = timezone.now()
+    if since > now:
+        raise ValidationError("Момент нарушения не может быть в будущем.")
+    if since < now - dt.timedelta(days=366):
+        raise ValidationError("Момент нарушения — не раньше, чем год назад.")
+    report = CompromiseReport.objects.create(
+        school=school, user=user, reported_by=reported_by, since=since, note=note.strip()
+    )
+    user.is_active = False
+    user.session_epoch += 1
+    user.save(update_fields=["is_active", "session_epoch"])
+    audit.record(
+        action="auth.compromise_reported",
+        actor=reported_by,
+        school=school,
+        obj=report,
+        after={"user": user.pk, "since": since, "is_active": False},
+    )
+    return report
+
+
+@dataclass
+class Change:
+    object_type: str
+    object_id: str
+    what: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    events: list[AuditEvent] = field(default_factory=list)
+    conflict: AuditEvent | None = None
+
+    @property
+    def old_display(self) -> str:
+        return _display(self.object_type, self.old)
+
+    @property
+    def new_display(self) -> str:
+        return _display(self.object_type, self.new)
+
+
+def _display(object_type: str, value: dict[str, Any] | None) -> str:
+    if value is None:
+        return "—"
+    if object_type == "schedule.lesson":
+        return value.get("topic") or "(без темы)"
+    if object_type == "journal.homework":
+        return (value.get("text") or "")[:80]
+    return value.get("display") or "—"
+
+
+def compromise_changes(report: CompromiseReport) -> list[Change]:
+    """The account's journal operations since the moment, one row per object (old → new)."""
+    own = list(
+        AuditEvent.objects.filter(
+            actor=report.user,
+            created_at__gte=report.since,
+            object_type__in=JOURNAL_TYPES,
+            school=report.school,
+        ).order_by("created_at", "seq")
+    )
+    changes: dict[tuple[str, str], Change] = {}
+    for event in own:
+        key = (event.object_type, event.object_id)
+        if key not in changes:
+            changes[key] = Change(
+                event.object_type,
+                event.object_id,
+                JOURNAL_TYPES[event.object_type],
+                event.before,
+                event.after,
+            )
+        changes[key].new = event.after
+        changes[key].events.append(event)
+    if not changes:
+        return []
+    later = (
+        AuditEvent.objects.filter(
+            school=report.school,
+            created_at__gte=report.since,
+            object_type__in={t for t, _ in changes},
+            object_id__in={i for _, i in changes},
+        )
+        .exclude(actor=report.user)
+        .order_by("created_at", "seq")
+    )
+    for event in later:
+        change = changes.get((event.object_type, event.object_id))
+        if change is None or change.conflict is not None:
+            continue
+        if event.created_at >= change.events[-1].created_at and not event.reason.startswith(
+            REVERT_REASON.format("")
+        ):
+            change.conflict = event
+    return list(changes.values())
+
+
+def _revert_one(change: Change, *, actor: User, reason: str) -> None:
+    from ejournal.journal import services as journal
+    from ejournal.journal.models import Homework, Work
+    from ejournal.schedule.models import Lesson
+
+    old = change.old or {}
+    if change.object_type == "journal.mark":
+        work_id, student_id = change.object_id.split(":")
+        work = Work.objects.select_related("lesson").get(pk=work_id)
+        journal._apply_mark(
+            actor=actor,
+            work=work,
+            student=Student.objects.get(pk=student_id),
+            value=old.get("value"),
+            comment=old.get("comment", ""),
+            expected_version=journal.ANY_VERSION,
+            reason=reason,
+        )
+    elif change.object_type == "journal.attendance":
+        lesson_id, student_id = change.object_id.split(":")
+        journal._apply_attendance(
+            actor=actor,
+            lesson=Lesson.objects.get(pk=lesson_id),
+            student=Student.objects.get(pk=student_id),
+            code=old.get("code"),
+            late_minutes=old.get("late_minutes"),
+            expected_version=journal.ANY_VERSION,
+            reason=reason,
+        )
+    elif change.object_type == "schedule.lesson":
+        journal._apply_record(
+            actor=actor,
+            lesson=Lesson.objects.get(pk=change.object_id),
+            topic=old.get("topic", ""),
+            comment=old.get("comment", ""),
+            expected_version=journal.ANY_VERSION,
+            reason=reason,
+        )
+    elif change.object_type == "journal.homework":
+        homework = Homework.objects.select_related("lesson").filter(pk=change.object_id).first()
+        if homework is None:
+            return
+        if change.old is None:
+            audit.record(
+                action="homework.deleted",
+                actor=actor,
+                school=homework.lesson.school_id,
+                obj=homework,
+                before={"text": homework.text, "lesson": homework.lesson_id},
+                reason=reason,
+            )
+            homework.delete()
+        else:
+            journal._apply_homework(
+                actor=actor,
+                lesson=homework.lesson,
+                homework=homework,
+                text=old["text"],
+                due_date=dt.date.fromisoformat(old["due_date"]) if old.get("due_date") else None,
+                student_ids=old.get("students", []),
+                expected_version=journal.ANY_VERSION,
+                reason=reason,
+            )
+
+
+@transaction.atomic
+def compromise_revert(*, report: CompromiseReport, actor: User) -> tuple[int, list[Change]]:
+    """Put back every object the account changed, except those others changed later."""
+    if report.reverted_at:
+        raise ValidationError("Операции по этому акту уже отменены.")
+    reason = REVERT_REASON.format(report.pk)
+    changes = compromise_changes(report)
+    reverted, conflicts = 0, []
+    for change in changes:
+        if change.conflict is not None:
+            conflicts.append(change)
+            continue
+        _revert_one(change, actor=actor, reason=reason)
+        reverted += 1
+    report.reverted_at = timezone.now()
+    report.reverted_by = actor
+    report.save(update_fields=["reverted_at", "reverted_by"])
+    audit.record(
+        action="auth.compromise_reverted",
+        actor=actor,
+        school=report.school,
+        obj=report,
+        after={"reverted": reverted, "conflicts": len(conflicts)},
+    )
+    return reverted, conflicts
+
+
+@transaction.atomic
+def compromise_reissue(*, report: CompromiseReport, actor: User) -> str:
+    """Unblock the account with a new one-time password (the old one is void)."""
+    from ejournal.accounts import services as account_services
+
+    user = report.user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return account_services.user_issue_password(user=user, actor=actor, school=report.school)
+
+
+def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes:
+    local = timezone.localtime
+    return render_typst(
+        "accounts/compromise_act.typ",
+        {
+            "school": report.school.name,
+            "number": report.pk,
+            "date": f"{local(report.created_at):%d.%m.%Y %H:%M}",
+            "since": f"{local(report.since):%d.%m.%Y %H:%M}",
+            "person": str(report.user),
+            "login": report.user.username,
+            "reported_by": str(report.reported_by),
+            "note": report.note,
+            "changes": [
+                {
+                    "what": c.what,
+                    "when": f"{local(c.events[0].created_at):%d.%m.%Y %H:%M}",
+                    "old": c.old_display,
+                    "new": c.new_display,
+                }
+                for c in changes
+            ],
+        },
+    )
