@@ -359,10 +359,10 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
         if col.correctable:
             tail = (
                 f'<a class="lock" href="{fix_url.format(col.lesson.pk)}?{query}" '
-                'aria-label="Срок истёк: подать запрос на исправление">🔒</a>'
+                f'aria-label="Срок истёк: подать запрос на исправление">{LOCK_ICON}</a>'
             )
         elif col.lock:
-            tail = '<span class="lock" aria-label="закрыто">🔒</span>'
+            tail = f'<span class="lock" aria-label="закрыто">{LOCK_ICON}</span>'
         elif col.writable:
             tail = (
                 '<button type="button" class="fill" title="Заполнить пустые ячейки столбца" '
@@ -430,6 +430,15 @@ def _mark_column(lesson, work, writable, grade, settings, now, closed, default_t
         lock=refusal.message if refusal else "",
         correctable=bool(refusal and refusal.correctable),
     )
+
+
+# Drawn, not an emoji: school computers often have no emoji font.
+LOCK_ICON = (
+    '<svg class="lock-icon" viewBox="0 0 10 12" width="9" height="11" aria-hidden="true">'
+    '<rect x="1" y="5" width="8" height="6.5" rx="1" fill="currentColor"/>'
+    '<path d="M2.8 5V3.4a2.2 2.2 0 0 1 4.4 0V5" fill="none" stroke="currentColor" '
+    'stroke-width="1.3"/></svg>'
+)
 
 
 def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, Decimal | None, int]:

@@ -257,4 +257,4 @@ def test_a_closed_column_links_to_the_correction_form(world, client_for):
     assert f'data-fix="{fix}?kind=mark&amp;work={pages.work.pk}"' in body
     assert f'data-fix="{fix}?kind=attendance"' in body
     assert "Срок выставления отметок за работу «Ответ на уроке» истёк 23.11.2026" in body
-    assert "data-fix" not in deputy_body and "🔒" not in deputy_body
+    assert "data-fix" not in deputy_body and "lock-icon" not in deputy_body
