@@ -55,8 +55,13 @@ def start_page_data(*, request, role: str) -> dict[str, Any]:
     if role == Role.STUDENT and ctx.student:
         data["student"] = ctx.student
         data["school_class"] = school_selectors.class_of_student_on(student=ctx.student, day=today)
+    # Extensions add context; "blocks" (title, lines of (text, url)) are collected from all.
+    blocks: list[dict[str, Any]] = []
     for extension in START_PAGE_EXTENSIONS:
-        data.update(extension(request, role) or {})
+        extra = dict(extension(request, role) or {})
+        blocks.extend(extra.pop("blocks", []))
+        data.update(extra)
+    data["blocks"] = blocks
     return data
 
 

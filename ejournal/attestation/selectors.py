@@ -854,3 +854,27 @@ def period_mark_corrections_for(ctx, user):
     if Role.DEPUTY in ctx.roles:
         return requests.order_by("status", "-requested_at")
     return requests.filter(requested_by=user).order_by("-requested_at")
+
+
+def control_block(request, role: str) -> dict:
+    """For the deputy's start page: period-mark corrections waiting for a decision."""
+    from django.urls import reverse
+
+    from ejournal.attestation.models import PeriodMarkCorrection
+
+    if role != Role.DEPUTY or request.ctx.school is None:
+        return {}
+    pending = PeriodMarkCorrection.objects.filter(
+        school=request.ctx.school, status="pending"
+    ).count()
+    lines = (
+        [
+            (
+                f"Запросы на исправление отметок за период: {pending}",
+                reverse("attestation:corrections"),
+            )
+        ]
+        if pending
+        else []
+    )
+    return {"blocks": [{"title": "Аттестация", "lines": lines, "empty": "Запросов нет."}]}

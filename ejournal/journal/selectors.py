@@ -629,3 +629,40 @@ def absences_of_class_week(
 
 def distinct_ids(values: Iterable[int]) -> list[int]:
     return sorted(set(values))
+
+
+# --- The control block of the administration's start page ---------------------------------
+
+
+def control_block(request, role: str) -> dict:
+    """For the deputy, director and administrator: what needs attention in the journal."""
+    from ejournal.accounts.models import Role
+    from ejournal.journal.models import CorrectionRequest, CorrectionStatus, LessonRecord
+
+    if role not in (Role.DEPUTY, Role.DIRECTOR, Role.ADMIN) or request.ctx.school is None:
+        return {}
+    school = request.ctx.school
+    today = school_selectors.school_today(school)
+    week_ago = today - dt.timedelta(days=7)
+    pending = CorrectionRequest.objects.filter(
+        school=school, status=CorrectionStatus.PENDING
+    ).count()
+    documented = LessonRecord.objects.filter(
+        lesson__school=school, lesson__date__range=(week_ago, today - dt.timedelta(days=1))
+    ).exclude(topic="")
+    undocumented = (
+        Lesson.objects.filter(school=school, date__range=(week_ago, today - dt.timedelta(days=1)))
+        .exclude(status=LessonStatus.CANCELLED)
+        .exclude(pk__in=documented.values("lesson_id"))
+        .count()
+    )
+    lines = []
+    if pending:
+        lines.append((f"Запросы на исправление журнала: {pending}", reverse("journal:corrections")))
+    if undocumented:
+        lines.append((f"Уроки за неделю без темы: {undocumented}", reverse("journal:index")))
+    return {
+        "blocks": [
+            {"title": "Ведение журнала", "lines": lines, "empty": "Замечаний по журналу нет."}
+        ]
+    }

@@ -280,3 +280,26 @@ def test_week_verification_follows_the_dated_class_enrollment(jw, world):
     )
     assert count == 0
     assert Attendance.objects.get().verified_at is None
+
+
+def test_deputy_start_page_shows_pending_corrections_and_undocumented_lessons(
+    jw, world, client_for
+):
+    work, student = _late_mark(jw, world)
+    with time_machine.travel(LATE, tick=False):
+        services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "4"},
+            reason="Ошибка ввода",
+        )
+        jw.lesson_on(dt.date(2026, 11, 27))  # last week, no topic
+        body = client_for("deputy").get("/").content.decode()
+        teacher_body = client_for("teacher").get("/").content.decode()
+    assert "Запросы на исправление журнала: 1" in body
+    assert "Уроки за неделю без темы: 1" in body
+    assert "Ведение журнала" not in teacher_body
