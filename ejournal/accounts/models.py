@@ -300,3 +300,31 @@ class CompromiseReport(models.Model):
 
     def __str__(self) -> str:
         return f"Акт № {self.pk} от {self.created_at:%d.%m.%Y}"
+
+
+class MovementKind(models.TextChoices):
+    ENROLLMENT = "enrollment", "зачисление"
+    TRANSFER = "transfer", "перевод"
+    LEAVING = "leaving", "выбытие"
+
+
+class StudentMovement(models.Model):
+    """One step of a student's history in the school, resting on an order."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField("вид", max_length=16, choices=MovementKind.choices)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="movements")
+    effective_date = models.DateField("с даты")
+    from_class = models.ForeignKey(
+        "school.SchoolClass", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_class = models.ForeignKey(
+        "school.SchoolClass", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "движение ученика"
+        verbose_name_plural = "движение учеников"
+        ordering = ["effective_date", "id"]

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from ejournal.accounts import compromise_views, people_views
+from ejournal.accounts import compromise_views, movement_views, people_views
 
 app_name = "people"
 
 urlpatterns = [
+    path("", movement_views.index, name="index"),
+    path("enroll/", movement_views.enroll, name="enroll"),
+    path("students/<int:student_id>/transfer/", movement_views.transfer, name="transfer"),
+    path("students/<int:student_id>/leave/", movement_views.leave, name="leave"),
     path("students/<int:student_id>/", people_views.student_card, name="student_card"),
     path(
         "students/<int:student_id>/guardians/<int:guardian_id>/consent/",

@@ -81,6 +81,8 @@ def _student(request, student_id: int) -> Student:
 @never_cache
 @roles_required(*CARD_ROLES)
 def student_card(request, student_id: int):
+    from ejournal.accounts import movement_views
+
     student = _student(request, student_id)
     links = list(student.guardian_links.all())
     return render(
@@ -105,6 +107,9 @@ def student_card(request, student_id: int):
             "can_order": bool(request.ctx.roles & set(ORDER_ROLES)),
             "pseudonym_form": PseudonymForm(initial={"order_date": timezone.localdate()}),
             "order_note": people_services.order_note(student),
+            "history": movement_views.history(student),
+            "transfer_form": movement_views.TransferForm(classes=movement_views._classes(request)),
+            "leave_form": movement_views.OrderFields(),
         },
     )
 
