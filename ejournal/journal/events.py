@@ -6,6 +6,7 @@ Subscribers register a callable per event name; ``publish`` schedules each with
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -32,4 +33,4 @@ def unsubscribe(event: str, handler: Callable[..., Any]) -> None:
 
 def publish(event: str, **payload: Any) -> None:
     for handler in list(_subscribers[event]):
-        transaction.on_commit(lambda h=handler: h(**payload))
+        transaction.on_commit(functools.partial(handler, **payload))

@@ -172,7 +172,8 @@ def create_journal_records(build: DemoBuild) -> None:
         key = (lesson.group_id, lesson.subject_id)
         per_group_subject_count[key] += 1
         n = per_group_subject_count[key]
-        grade = lesson.group.school_class.grade if lesson.group.school_class_id else 5
+        school_class = lesson.group.school_class
+        grade = school_class.grade if school_class is not None else 5
         topic = _topic(lesson.subject.name, n)
         records.append(
             LessonRecord(lesson=lesson, topic=topic, updated_by_id=teacher_users.get(lesson.pk))

@@ -45,7 +45,7 @@ def seed(*args: str) -> str:
 
 def row_counts() -> dict[str, int]:
     return {
-        model._meta.label: model.objects.count()
+        model._meta.label: model._default_manager.count()
         for app in ("accounts", "school", "audit")
         for model in apps.get_app_config(app).get_models()
     }
