@@ -195,6 +195,7 @@ class Guardian(PersonName):
     address = models.CharField("адрес", max_length=300, blank=True)
     workplace = models.CharField("место работы", max_length=300, blank=True)
     pseudonym = models.CharField("кодовое имя", max_length=50, blank=True)
+    checked_on = models.DateField("данные проверены", null=True, blank=True)
     students = models.ManyToManyField(Student, through="StudentGuardian", related_name="guardians")
 
     class Meta:
@@ -328,3 +329,33 @@ class StudentMovement(models.Model):
         verbose_name = "движение ученика"
         verbose_name_plural = "движение учеников"
         ordering = ["effective_date", "id"]
+
+
+class HealthGroup(models.TextChoices):
+    FIRST = "1", "I"
+    SECOND = "2", "II"
+    THIRD = "3", "III"
+    FOURTH = "4", "IV"
+    FIFTH = "5", "V"
+
+
+class PEGroup(models.TextChoices):
+    MAIN = "main", "основная"
+    PREPARATORY = "preparatory", "подготовительная"
+    SPECIAL = "special", "специальная"
+    EXEMPT = "exempt", "освобождён"
+
+
+class HealthSheet(models.Model):
+    """«Лист здоровья»: special-category personal data, every view is audited."""
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="health")
+    health_group = models.CharField("группа здоровья", max_length=1, choices=HealthGroup.choices)
+    pe_group = models.CharField("группа по физкультуре", max_length=16, choices=PEGroup.choices)
+    notes = models.TextField("рекомендации медицинского работника", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "лист здоровья"
+        verbose_name_plural = "листы здоровья"

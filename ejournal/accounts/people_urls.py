@@ -1,10 +1,16 @@
 from django.urls import path
 
-from ejournal.accounts import compromise_views, movement_views, people_views
+from ejournal.accounts import compromise_views, health_views, movement_views, people_views
 
 app_name = "people"
 
 urlpatterns = [
+    path("students/<int:student_id>/health/", health_views.health_sheet, name="health_sheet"),
+    path(
+        "students/<int:student_id>/guardians/<int:guardian_id>/edit/",
+        health_views.guardian_edit,
+        name="guardian_edit",
+    ),
     path("", movement_views.index, name="index"),
     path("enroll/", movement_views.enroll, name="enroll"),
     path("students/<int:student_id>/transfer/", movement_views.transfer, name="transfer"),

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import credentials, people_services
+from ejournal.accounts import credentials, health, people_services
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -85,6 +85,9 @@ def student_card(request, student_id: int):
 
     student = _student(request, student_id)
     links = list(student.guardian_links.all())
+    today = timezone.localdate()
+    for link in links:
+        link.guardian.check_due = health.guardian_check_due(link.guardian, today)
     return render(
         request,
         "people/student_card.html",

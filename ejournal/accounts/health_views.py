@@ -1,0 +1,111 @@
+"""Health sheet (special category, audited views) and guardian data pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from ejournal.accounts import health, people_services
+from ejournal.accounts.models import (
+    HOMEROOM,
+    Guardian,
+    HealthGroup,
+    PEGroup,
+    Role,
+    Student,
+)
+from ejournal.accounts.people_views import _student
+from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.school import selectors as school_selectors
+
+
+class HealthForm(forms.Form):
+    health_group = forms.ChoiceField(label="Группа здоровья", choices=HealthGroup.choices)
+    pe_group = forms.ChoiceField(label="Группа по физкультуре", choices=PEGroup.choices)
+    notes = forms.CharField(
+        label="Рекомендации медицинского работника", widget=forms.Textarea, required=False
+    )
+
+
+class GuardianForm(forms.Form):
+    phone = forms.CharField(label="Телефон", max_length=50, required=False)
+    email = forms.EmailField(label="E-mail", required=False)
+    address = forms.CharField(label="Адрес", max_length=300, required=False)
+    workplace = forms.CharField(label="Место работы", max_length=300, required=False)
+    checked = forms.BooleanField(label="Данные сверены с родителем", required=False, initial=True)
+
+
+@never_cache
+@roles_required(Role.ADMIN, Role.DEPUTY, Role.TEACHER, HOMEROOM)
+def health_sheet(request, student_id: int):
+    student = get_in_school_or_404(Student.objects.all(), request, id=student_id)
+    today = school_selectors.school_today(request.ctx.school)
+    can_read, can_edit = health.health_access(
+        roles=request.ctx.roles, staff=request.ctx.staff, student=student, day=today
+    )
+    if not can_read:
+        raise deny()
+    form = None
+    if can_edit:
+        form = HealthForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                health.health_sheet_save(student=student, actor=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, "Лист здоровья сохранён.")
+                return redirect("people:health_sheet", student.pk)
+    elif request.method == "POST":
+        raise deny()
+    sheet = health.health_sheet_view(student=student, actor=request.user)
+    if form is not None and sheet and not form.is_bound:
+        form = HealthForm(
+            initial={
+                "health_group": sheet.health_group,
+                "pe_group": sheet.pe_group,
+                "notes": sheet.notes,
+            }
+        )
+    return render(
+        request, "people/health_sheet.html", {"student": student, "sheet": sheet, "form": form}
+    )
+
+
+@never_cache
+@roles_required(Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+def guardian_edit(request, student_id: int, guardian_id: int):
+    student = _student(request, student_id)
+    guardian = get_in_school_or_404(
+        Guardian.objects.filter(student_links__student=student).select_related("consent"),
+        request,
+        id=guardian_id,
+    )
+    form = GuardianForm(
+        request.POST or None,
+        initial={f: getattr(guardian, f) for f in people_services.GUARDIAN_OPTIONAL_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        checked = data.pop("checked")
+        try:
+            people_services.guardian_update_contacts(guardian=guardian, actor=request.user, **data)
+            if checked:
+                health.guardian_confirm_checked(
+                    guardian=guardian,
+                    today=school_selectors.school_today(request.ctx.school),
+                    actor=request.user,
+                )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "Данные родителя сохранены.")
+            return redirect("people:student_card", student.pk)
+    return render(
+        request,
+        "people/guardian_form.html",
+        {"student": student, "guardian": guardian, "form": form},
+    )
