@@ -111,7 +111,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ejournal.accounts.context_processors.current_school",
-                "ejournal.messaging.context_processors.unread_messages",
             ],
         },
     },

@@ -7,6 +7,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("new/", views.compose, name="compose"),
+    path("unread/", views.unread, name="unread"),
     path("<int:conversation_id>/", views.conversation, name="conversation"),
     path("files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("settings/", views.settings_edit, name="settings"),

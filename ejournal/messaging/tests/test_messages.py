@@ -96,7 +96,8 @@ def test_unread_counter_and_read_receipts(world, client_for):
     parent = world.users["parent"]
     assert selectors.unread_count(user=parent, school=world.school) == 1
     assert selectors.unread_count(user=world.users["teacher"], school=world.school) == 0
-    assert "Сообщения (1)" in client_for("parent").get("/messages/").content.decode()
+    assert "(1)" in client_for("parent").get("/messages/unread/").content.decode()
+    assert "(1)" not in client_for("teacher").get("/messages/unread/").content.decode()
     client_for("parent").get(f"/messages/{conversation.pk}/")
     assert selectors.unread_count(user=parent, school=world.school) == 0
     found = selectors.conversation_for(

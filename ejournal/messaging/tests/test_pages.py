@@ -150,3 +150,23 @@ def test_events_page_query_count_does_not_grow(world, client_for, django_assert_
         small = _count(client, url, django_assert_max_num_queries, 30)
         add(4)
         assert _count(client, url, django_assert_max_num_queries, 30) == small
+
+
+@pytest.mark.parametrize("role", ALL)
+def test_unread_counter_answers_everyone_and_leaks_nothing(world, client_for, role):
+    _mail(world, 1)
+    response = client_for(role).get("/messages/unread/")
+    assert response.status_code == 200
+    # The teacher has the parent's reply unread; the parent has read everything.
+    assert ("(1)" in response.content.decode()) == (role == "teacher")
+
+
+def test_nav_links_to_messages_without_counting_on_every_page(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for("parent")
+    page = client.get("/").content.decode()
+    assert 'hx-get="/messages/unread/"' in page and "Сообщения" in page
+    client.get("/messages/unread/")
+    with django_assert_max_num_queries(5):
+        client.get("/messages/unread/")
