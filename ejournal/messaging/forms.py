@@ -113,3 +113,7 @@ class ResultForm(forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(label="С", widget=forms.DateInput({"type": "date"}))
     end = forms.DateField(label="По", widget=forms.DateInput({"type": "date"}))
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Комментарий для родителей", widget=forms.Textarea({"rows": 4}))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("new/", views.compose, name="compose"),
     path("unread/", views.unread, name="unread"),
+    path("comment/", views.comment, name="comment"),
     path("<int:conversation_id>/", views.conversation, name="conversation"),
     path("files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("settings/", views.settings_edit, name="settings"),

@@ -123,6 +123,53 @@ def attachment(request, attachment_id: int):
     return response
 
 
+@roles_required(EVENT_EDITORS)
+def comment(request):
+    """A teacher's comment to the parents about a mark (``?mark=``) or a lesson of one
+    student (``?lesson=&student=``); it becomes a message and shows in the diary."""
+    from ejournal.journal.models import Mark
+    from ejournal.schedule.models import Lesson
+
+    params = request.POST if request.method == "POST" else request.GET
+    mark = lesson = None
+    if params.get("mark", "").isdigit():
+        mark = get_in_school_or_404(
+            Mark.objects.select_related("work__lesson__subject", "student"),
+            request,
+            "student__school",
+            id=int(params["mark"]),
+        )
+        student = mark.student
+    else:
+        if not (params.get("lesson", "").isdigit() and params.get("student", "").isdigit()):
+            raise deny()
+        lesson = get_in_school_or_404(
+            Lesson.objects.select_related("subject"), request, id=int(params["lesson"])
+        )
+        student = get_in_school_or_404(Student.objects.all(), request, id=int(params["student"]))
+    form = forms.CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.teacher_comment_send(
+                actor=request.user,
+                school=request.ctx.school,
+                student=student,
+                text=form.cleaned_data["text"],
+                mark=mark,
+                lesson=lesson,
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Комментарий отправлен родителям.")
+            return redirect("messaging:conversation", conversation_id=conversation.pk)
+    return render(
+        request,
+        "messaging/comment.html",
+        {"form": form, "mark": mark, "lesson": lesson or mark.work.lesson, "student": student},
+    )
+
+
 @roles_required(ADMINISTRATION)
 def settings_edit(request):
     school = request.ctx.school

@@ -170,3 +170,26 @@ def test_nav_links_to_messages_without_counting_on_every_page(
     client.get("/messages/unread/")
     with django_assert_max_num_queries(5):
         client.get("/messages/unread/")
+
+
+@pytest.mark.parametrize("role", ALL)
+def test_comment_page_roles_and_posting(world, client_for, role):
+    from ejournal.messaging.models import Message
+
+    lesson = f.make_lesson(
+        world.group, world.subject, world.staff["teacher"], dt.date(2026, 11, 20)
+    )
+    url = f"/messages/comment/?lesson={lesson.pk}&student={world.child.pk}"
+    response = client_for(role).get(url)
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if role in EVENT_EDITORS else 404)
+    response = client_for(role).post(
+        "/messages/comment/",
+        {"lesson": lesson.pk, "student": world.child.pk, "text": "Молодец"},
+    )
+    sent = Message.objects.filter(lesson=lesson, student=world.child).exists()
+    # Teachers of the child and the administration may comment; the homeroom teacher of
+    # 5А teaches the class too. Others (families, outsiders) never reach the service.
+    assert sent == (role in ("teacher", "homeroom") + ADMINISTRATION)
