@@ -1,10 +1,17 @@
 from django.urls import path
 
-from ejournal.accounts import compromise_views, health_views, movement_views, people_views
+from ejournal.accounts import (
+    compromise_views,
+    health_views,
+    import_views,
+    movement_views,
+    people_views,
+)
 
 app_name = "people"
 
 urlpatterns = [
+    path("import/", import_views.contingent_import_page, name="contingent_import"),
     path("students/<int:student_id>/health/", health_views.health_sheet, name="health_sheet"),
     path(
         "students/<int:student_id>/guardians/<int:guardian_id>/edit/",

@@ -1,0 +1,258 @@
+"""Contingent import from CSV or XLSX: students, their class, guardians and links.
+
+Every row is checked first; with any bad row nothing is saved and each error names its
+line. Importing the same file again changes nothing: people are matched by name and
+birth date, enrollments and links are created only when missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+
+from ejournal.accounts.models import Guardian, Relation, Sex, Student, StudentGuardian, User
+from ejournal.audit import services as audit
+from ejournal.school.models import AcademicYear, ClassEnrollment, SchoolClass
+
+COLUMNS = [
+    "класс",
+    "фамилия",
+    "имя",
+    "отчество",
+    "дата рождения",
+    "пол",
+    "родитель фамилия",
+    "родитель имя",
+    "родитель отчество",
+    "кем приходится",
+    "телефон",
+    "e-mail",
+]
+SEX = {
+    "м": Sex.MALE,
+    "муж": Sex.MALE,
+    "мужской": Sex.MALE,
+    "ж": Sex.FEMALE,
+    "жен": Sex.FEMALE,
+    "женский": Sex.FEMALE,
+}
+RELATIONS = {label: value for value, label in Relation.choices}
+MAX_ROWS = 5000
+
+
+@dataclass
+class Row:
+    line: int
+    school_class: SchoolClass
+    last_name: str
+    first_name: str
+    patronymic: str
+    birth_date: dt.date
+    sex: str
+    guardian: tuple[str, str, str] | None
+    relation: str
+    phone: str
+    email: str
+
+
+@dataclass
+class ImportResult:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    created_students: int = 0
+    created_guardians: int = 0
+    created_enrollments: int = 0
+    created_links: int = 0
+
+
+def _read(name: str, content: bytes) -> list[list[str]]:
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception:
+            raise ValidationError("Файл XLSX не читается: сохраните его заново в Excel.") from None
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(
+                [
+                    v.strftime("%d.%m.%Y")
+                    if isinstance(v, dt.date | dt.datetime)
+                    else ("" if v is None else str(v))
+                    for v in values
+                ]
+            )
+        return rows
+    if name.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("cp1251")
+            except UnicodeDecodeError:
+                raise ValidationError("Кодировка файла не распознана: сохраните в UTF-8.") from None
+        dialect = csv.Sniffer().sniff(text[:2000], delimiters=";,\t") if text.strip() else "excel"
+        return list(csv.reader(io.StringIO(text), dialect))
+    raise ValidationError("Загрузите файл CSV или XLSX.")
+
+
+def _date(text: str) -> dt.date | None:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:
+    table = _read(name, content)
+    result = ImportResult()
+    if not table:
+        result.errors.append("Файл пуст.")
+        return result
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in COLUMNS[:6] if c not in header]
+    if missing:
+        result.errors.append("Строка 1: нет столбцов: " + ", ".join(missing) + ".")
+        return result
+    if len(table) - 1 > MAX_ROWS:
+        result.errors.append(f"Слишком много строк: не больше {MAX_ROWS} за раз.")
+        return result
+    classes = {str(c).lower(): c for c in SchoolClass.objects.filter(school=school, year=year)}
+    seen: set[tuple] = set()
+    for line, values in enumerate(table[1:], start=2):
+        cell = {
+            h: (values[i].strip() if i < len(values) and values[i] else "")
+            for i, h in enumerate(header)
+        }
+        if not any(cell.values()):
+            continue
+        problems = []
+        school_class = classes.get(cell.get("класс", "").replace(" ", "").lower())
+        if school_class is None:
+            problems.append(f"класс «{cell.get('класс', '')}» не найден в учебном году {year}")
+        if not cell.get("фамилия") or not cell.get("имя"):
+            problems.append("нет фамилии или имени ученика")
+        birth = _date(cell.get("дата рождения", ""))
+        if birth is None:
+            problems.append("дата рождения не в формате ДД.ММ.ГГГГ")
+        sex = SEX.get(cell.get("пол", "").lower())
+        if sex is None:
+            problems.append("пол — «м» или «ж»")
+        g_name = (
+            cell.get("родитель фамилия", ""),
+            cell.get("родитель имя", ""),
+            cell.get("родитель отчество", ""),
+        )
+        relation = ""
+        if any(g_name):
+            if not g_name[0] or not g_name[1]:
+                problems.append("нет фамилии или имени родителя")
+            relation = RELATIONS.get(cell.get("кем приходится", "").lower(), "")
+            if not relation:
+                problems.append(
+                    "«кем приходится»: мать, отец, опекун или иной законный представитель"
+                )
+        if cell.get("e-mail"):
+            try:
+                validate_email(cell["e-mail"])
+            except ValidationError:
+                problems.append("e-mail записан неверно")
+        key = (cell.get("фамилия"), cell.get("имя"), cell.get("отчество"), birth, g_name)
+        if key in seen:
+            problems.append("строка повторяет одну из предыдущих")
+        seen.add(key)
+        if problems:
+            result.errors.append(f"Строка {line}: " + "; ".join(problems) + ".")
+            continue
+        result.rows.append(
+            Row(
+                line,
+                school_class,
+                cell["фамилия"],
+                cell["имя"],
+                cell.get("отчество", ""),
+                birth,
+                sex,
+                g_name if any(g_name) else None,
+                relation,
+                cell.get("телефон", ""),
+                cell.get("e-mail", ""),
+            )
+        )
+    return result
+
+
+@transaction.atomic
+def apply(
+    *, school, year: AcademicYear, name: str, content: bytes, enroll_from: dt.date, actor: User
+) -> ImportResult:
+    result = parse(school=school, year=year, name=name, content=content)
+    if result.errors:
+        return result
+    if not (year.start <= enroll_from <= year.end):
+        result.errors.append(f"Дата зачисления вне учебного года {year}.")
+        return result
+    for row in result.rows:
+        student, created = Student.objects.get_or_create(
+            school=school,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            patronymic=row.patronymic,
+            birth_date=row.birth_date,
+            defaults={"sex": row.sex},
+        )
+        result.created_students += created
+        enrolled = ClassEnrollment.objects.filter(student=student).filter(
+            Q(date_to__isnull=True) | Q(date_to__gte=enroll_from)
+        )
+        if not enrolled.exists():
+            ClassEnrollment.objects.create(
+                student=student, school_class=row.school_class, date_from=enroll_from
+            )
+            result.created_enrollments += 1
+        if row.guardian:
+            guardian = Guardian.objects.filter(
+                school=school,
+                last_name=row.guardian[0],
+                first_name=row.guardian[1],
+                patronymic=row.guardian[2],
+                student_links__student=student,
+            ).first()
+            if guardian is None:
+                guardian = Guardian.objects.create(
+                    school=school,
+                    last_name=row.guardian[0],
+                    first_name=row.guardian[1],
+                    patronymic=row.guardian[2],
+                    phone=row.phone,
+                    email=row.email,
+                )
+                result.created_guardians += 1
+                StudentGuardian.objects.create(
+                    student=student, guardian=guardian, relation=row.relation
+                )
+                result.created_links += 1
+    audit.record(
+        action="contingent.imported",
+        actor=actor,
+        school=school,
+        object_type="accounts.student",
+        after={
+            "file": name[:100],
+            "rows": len(result.rows),
+            "students": result.created_students,
+            "guardians": result.created_guardians,
+            "enrollments": result.created_enrollments,
+        },
+    )
+    return result
