@@ -189,4 +189,18 @@ def staff_password(request, staff_id: int):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("school:staff_detail", staff.pk)
+    if request.POST.get("letter"):
+        # The printable credentials letter (appendix 2) instead of the on-screen password.
+        from django.http import HttpResponse
+
+        from ejournal.accounts import credentials
+
+        letter = credentials.staff_letter(
+            user=staff.user, password=password, person=staff.full_name
+        )
+        pdf = credentials.credentials_pdf(letters=[letter], school=request.ctx.school)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="credentials-{staff.pk}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
     return _password_page(request, staff, password)

@@ -169,3 +169,16 @@ def test_roster_query_count_does_not_grow(world, client_for, django_assert_max_n
         f.enroll(f.StudentFactory(school=world.school), world.school_class)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url, {"date": "2026-11-10"})
+
+
+def test_admin_prints_a_staff_credentials_letter(world, client_for):
+    staff = world.staff["teacher"]
+    response = client_for("admin").post(
+        reverse("school:staff_password", args=[staff.pk]), {"letter": "1"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    (text,) = pdf_text(response.content)
+    assert "teacher" in text
+    password = text.split("Пароль")[1].split()[0]
+    staff.user.refresh_from_db()
+    assert staff.user.check_password(password) and staff.user.must_change_password
