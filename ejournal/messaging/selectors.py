@@ -136,10 +136,13 @@ def attachment_for(*, user, school, attachment_id: int):
 def pickable_recipients(*, user, school, day: dt.date) -> list[User]:
     """Individual recipients the user may pick. Families get only the allowed staff."""
     allowed = perms.allowed_recipient_ids(user=user, school=school, day=day)
-    staff = StaffMember.objects.filter(school=school, is_active=True, user__isnull=False)
-    if allowed is not None:
-        staff = staff.filter(user_id__in=allowed)
-    ids = set(staff.exclude(user=user).values_list("user_id", flat=True))
+    if allowed is None:  # staff: anyone of the school
+        ids = perms.school_user_ids(school) - {user.pk}
+    else:
+        staff = StaffMember.objects.filter(
+            school=school, is_active=True, user__isnull=False, user_id__in=allowed
+        )
+        ids = set(staff.exclude(user=user).values_list("user_id", flat=True))
     return list(User.objects.filter(pk__in=ids).order_by("last_name", "first_name"))
 
 

@@ -220,3 +220,42 @@ def test_event_result_score_must_be_a_number(world):
         actor=world.users["teacher"], event=event, student=world.child, score="87,5"
     )
     assert row.score == Decimal("87.5")
+
+
+def test_announcement_attachment_is_served_only_to_its_audience(world, client_for):
+    from ejournal.messaging.models import AnnouncementAudience
+
+    services.announcement_create(
+        actor=world.users["director"],
+        school=world.school,
+        audience=AnnouncementAudience.CLASS,
+        school_class=world.school_class,
+        title="Собрание 5А",
+        body="Повестка во вложении",
+        publish_from=dt.date(2026, 11, 20),
+        uploads=[SimpleUploadedFile("agenda.pdf", PDF, content_type="application/pdf")],
+    )
+    attachment = Attachment.objects.get()
+    url = f"/messages/files/{attachment.pk}/"
+    for role in ("parent", "student", "teacher", "director"):
+        assert client_for(role).get(url).status_code == 200, role
+    for role in ("other_parent", "outsider"):
+        assert client_for(role).get(url).status_code == 404, role
+
+
+def test_staff_picker_lists_everyone_of_the_school_but_not_outsiders(world):
+    people = selectors.pickable_recipients(
+        user=world.users["teacher"], school=world.school, day=dt.date(2026, 11, 23)
+    )
+    usernames = {u.username for u in people}
+    assert {"parent", "other_parent", "student", "director"} <= usernames
+    assert not usernames & {"teacher", "outsider", "inspector"}
+
+
+def test_a_family_cannot_post_a_hidden_recipient_through_the_form(world, client_for):
+    response = client_for("parent").post(
+        "/messages/new/",
+        {"recipients": [world.users["other_parent"].pk], "subject": "x", "body": "y"},
+    )
+    assert response.status_code == 200
+    assert not Conversation.objects.exists()
