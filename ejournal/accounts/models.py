@@ -359,3 +359,57 @@ class HealthSheet(models.Model):
     class Meta:
         verbose_name = "лист здоровья"
         verbose_name_plural = "листы здоровья"
+
+
+class ActivityKind(models.TextChoices):
+    CLUB = "club", "кружок"
+    SECTION = "section", "спортивная секция"
+    ELECTIVE = "elective", "факультатив"
+    OTHER = "other", "другое"
+
+
+class Activity(models.Model):
+    """Extracurricular occupation of a student, recorded by the homeroom teacher."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField("название", max_length=200)
+    kind = models.CharField("вид", max_length=16, choices=ActivityKind.choices)
+    place = models.CharField("где занимается", max_length=200, blank=True)
+    hours_per_week = models.DecimalField("часов в неделю", max_digits=4, decimal_places=1)
+    date_from = models.DateField("с")
+    date_to = models.DateField("по", null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "внеурочная занятость"
+        verbose_name_plural = "внеурочная занятость"
+        ordering = ["-date_from", "name"]
+
+
+class QualificationCategory(models.TextChoices):
+    NONE = "none", "без категории"
+    CONFORMITY = "conformity", "соответствие занимаемой должности"
+    FIRST = "first", "первая"
+    HIGHEST = "highest", "высшая"
+
+
+class StaffRecord(models.Model):
+    """HR card of an employee («Персонал»), kept by the HR specialist."""
+
+    staff = models.OneToOneField(StaffMember, on_delete=models.CASCADE, related_name="hr_record")
+    education = models.CharField("образование", max_length=300, blank=True)
+    qualification = models.CharField(
+        "квалификационная категория",
+        max_length=16,
+        choices=QualificationCategory.choices,
+        default=QualificationCategory.NONE,
+    )
+    qualification_date = models.DateField("дата присвоения категории", null=True, blank=True)
+    hired_on = models.DateField("принят(а) на работу", null=True, blank=True)
+    teaching_since = models.DateField("педагогический стаж с", null=True, blank=True)
+    courses = models.TextField("курсы повышения квалификации", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "кадровая карточка"
+        verbose_name_plural = "кадровые карточки"

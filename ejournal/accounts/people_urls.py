@@ -6,11 +6,20 @@ from ejournal.accounts import (
     import_views,
     movement_views,
     people_views,
+    records_views,
 )
 
 app_name = "people"
 
 urlpatterns = [
+    path("students/<int:student_id>/activities/", records_views.activities, name="activities"),
+    path(
+        "students/<int:student_id>/activities/<int:activity_id>/delete/",
+        records_views.activity_delete,
+        name="activity_delete",
+    ),
+    path("staff/", records_views.staff_records, name="staff_records"),
+    path("staff/<int:staff_id>/", records_views.staff_record_edit, name="staff_record_edit"),
     path("import/", import_views.contingent_import_page, name="contingent_import"),
     path("students/<int:student_id>/health/", health_views.health_sheet, name="health_sheet"),
     path(
