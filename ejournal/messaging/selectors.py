@@ -234,6 +234,43 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
     return list(qs.filter(audience).prefetch_related("attachments").select_related("school_class"))
 
 
+def audience_user_ids(*, announcement: Announcement, day: dt.date) -> set[int]:
+    """Users an announcement is for, as of ``day``'s enrollment (for notifications)."""
+    school = announcement.school
+    staff = set(
+        StaffMember.objects.filter(school=school, is_active=True, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    if announcement.audience == AnnouncementAudience.STAFF:
+        return staff
+    if announcement.audience == AnnouncementAudience.SCHOOL:
+        return perms.school_user_ids(school)
+    enrolled = Q(enrollments__school_class_id=announcement.school_class_id)
+    if announcement.audience == AnnouncementAudience.GRADE:
+        enrolled = Q(
+            enrollments__school_class__grade=announcement.grade,
+            enrollments__school_class__school=school,
+        )
+    student_ids = Student.objects.filter(active_on(day, "enrollments__"), enrolled).values("id")
+    return family_user_ids(student_ids=student_ids) | staff
+
+
+def family_user_ids(*, student_ids) -> set[int]:
+    """Users of these students and of their parents."""
+    own = set(
+        Student.objects.filter(pk__in=student_ids, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    parents = set(
+        Guardian.objects.filter(students__in=student_ids, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return own | parents
+
+
 def start_page_block(request, role: str) -> dict:
     """For ``accounts.selectors.START_PAGE_EXTENSIONS``: current announcements."""
     school = request.ctx.school

@@ -17,6 +17,7 @@ from ejournal.accounts.models import STAFF_ROLES, Guardian, Student, User
 from ejournal.audit import services as audit
 from ejournal.core.uploads import validate_upload
 from ejournal.messaging import permissions as perms
+from ejournal.messaging import selectors
 from ejournal.messaging.models import (
     Announcement,
     AnnouncementAudience,
@@ -33,7 +34,7 @@ from ejournal.messaging.rich_text import sanitise
 from ejournal.notifications.models import Event as NotifyEvent
 from ejournal.notifications.services import notify
 from ejournal.school.models import SchoolClass
-from ejournal.school.selectors import school_today
+from ejournal.school.selectors import active_on, school_today
 
 MAX_ATTACHMENTS = 5
 MAX_RECIPIENTS = 2000
@@ -78,6 +79,20 @@ def _notify_recipients(*, conversation, message, users, sender) -> None:
             event=NotifyEvent.MESSAGE,
             subject=f"Новое сообщение: {conversation.subject}",
             body=f"{sender}: {conversation.subject}",
+            url=url,
+        )
+
+
+def _notify_users(*, school, user_ids, subject: str, url: str) -> None:
+    """Through each user's notification preferences (sent only if the transaction commits).
+    Announcements and events use the «сообщение» kind of notification."""
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        notify(
+            user=user,
+            school=school,
+            event=NotifyEvent.MESSAGE,
+            subject=subject,
+            body=subject,
             url=url,
         )
 
@@ -319,6 +334,16 @@ def announcement_create(
         created_by=actor,
     )
     files = _attach(school=school, uploads=uploads, announcement=announcement)
+    if publish_from <= school_today(school):
+        _notify_users(
+            school=school,
+            user_ids=selectors.audience_user_ids(
+                announcement=announcement, day=school_today(school)
+            )
+            - {actor.pk},
+            subject=f"Объявление: {announcement.title}",
+            url="/messages/announcements/",
+        )
     audit.record(
         action="announcement.created",
         actor=actor,
@@ -396,6 +421,18 @@ def event_create(
     event.classes.set(classes)
     EventParticipant.objects.bulk_create(
         [EventParticipant(event=event, student=s) for s in {s.pk: s for s in students}.values()]
+    )
+    class_students = Student.objects.filter(
+        active_on(school_today(school), "enrollments__"),
+        enrollments__school_class__in=classes,
+    ).values_list("id", flat=True)
+    _notify_users(
+        school=school,
+        user_ids=selectors.family_user_ids(
+            student_ids={s.pk for s in students} | set(class_students)
+        ),
+        subject=f"Событие {starts_at:%d.%m.%Y}: {event.title}",
+        url="/messages/events/",
     )
     audit.record(
         action="event.created",

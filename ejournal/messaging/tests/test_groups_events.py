@@ -235,3 +235,15 @@ def test_event_with_a_student_of_another_school_is_refused(world):
     from ejournal.messaging.models import SchoolEvent
 
     assert not SchoolEvent.objects.exists()
+
+
+def test_a_class_announcement_and_a_class_event_notify_that_class_only(world):
+    from ejournal.notifications.models import Notification
+
+    _announce(world, AnnouncementAudience.CLASS, school_class=world.school_class)
+    notified = set(Notification.objects.values_list("user__username", flat=True))
+    assert {"parent", "student", "teacher"} <= notified
+    assert "other_parent" not in notified
+    Notification.objects.all().delete()
+    _event(world, classes=[world.other_class])
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {"other_parent"}
