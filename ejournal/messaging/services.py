@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ejournal.accounts.models import STAFF_ROLES, Guardian, Student, User
+from ejournal.accounts.models import Guardian, Student, User
 from ejournal.audit import services as audit
 from ejournal.core.uploads import validate_upload
 from ejournal.messaging import permissions as perms
@@ -494,7 +494,3 @@ def event_result_set(
         },
     )
     return row
-
-
-def staff_roles_of(user, school) -> bool:
-    return bool(perms.roles_of(user, school) & STAFF_ROLES)

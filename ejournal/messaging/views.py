@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
@@ -367,7 +366,3 @@ def event_report_xlsx(request):
     )
     response["Content-Disposition"] = f'attachment; filename="events-{start}-{end}.xlsx"'
     return response
-
-
-def home_url() -> str:
-    return reverse("messaging:inbox")
