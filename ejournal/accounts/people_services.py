@@ -38,6 +38,17 @@ def student_has_minimal_data(student: Student) -> bool:
     ).exists()
 
 
+MINIMAL_DATA_MESSAGE = (
+    "Согласие на обработку персональных данных не дано: об ученике хранятся только ФИО, "
+    "дата рождения и пол."
+)
+
+
+def ensure_full_data_allowed(student: Student) -> None:
+    if student_has_minimal_data(student):
+        raise ValidationError(MINIMAL_DATA_MESSAGE)
+
+
 def _close_account(user: User, *, actor, school) -> None:
     """Delete a family account in effect: no sign-in, no sessions, no roles, no name."""
     before = {"is_active": user.is_active, "username": user.username}
@@ -85,6 +96,12 @@ def consent_record(
         for field in GUARDIAN_OPTIONAL_FIELDS:
             setattr(guardian, field, "")
         guardian.save(update_fields=list(GUARDIAN_OPTIONAL_FIELDS))
+        # ... and the child's optional records go too: only name, birth date and sex stay.
+        from ejournal.accounts.models import Activity, HealthSheet
+
+        children = Student.objects.filter(guardian_links__guardian=guardian)
+        HealthSheet.objects.filter(student__in=children).delete()
+        Activity.objects.filter(student__in=children).delete()
         if guardian.user_id:
             _close_account(guardian.user, actor=actor, school=guardian.school)
             guardian.user = None

@@ -41,6 +41,9 @@ def activity_add(
     date_to: dt.date | None,
     actor: User,
 ) -> Activity:
+    from ejournal.accounts.people_services import ensure_full_data_allowed
+
+    ensure_full_data_allowed(student)
     if not name.strip():
         raise ValidationError("Укажите название занятия.")
     if kind not in ActivityKind.values:

@@ -247,3 +247,49 @@ def test_student_of_another_school_is_unreachable(world, client_for):
     data = {f"{prefix}-status": "given", f"{prefix}-date": "2026-11-10"}
     assert client_for("outsider").post(consent_url, data).status_code == 404
     assert not hasattr(Guardian.objects.get(pk=guardian.pk), "consent")
+
+
+def test_refusal_empties_and_locks_the_childs_optional_records(world):
+    from decimal import Decimal
+
+    from ejournal.accounts import health, records
+    from ejournal.accounts.models import Activity, HealthSheet
+
+    actor = world.users["homeroom"]
+    health.health_sheet_save(
+        student=world.child, health_group="2", pe_group="main", notes="", actor=actor
+    )
+    records.activity_add(
+        student=world.child,
+        name="Шахматы",
+        kind="club",
+        place="",
+        hours_per_week=Decimal("2"),
+        date_from=DAY,
+        date_to=None,
+        actor=actor,
+    )
+    people_services.consent_record(
+        guardian=world.child.guardians.get(),
+        status=ConsentStatus.REFUSED,
+        date=DAY,
+        document="отказ",
+        actor=actor,
+    )
+    assert not HealthSheet.objects.exists() and not Activity.objects.exists()
+    with pytest.raises(ValidationError, match="только ФИО, дата рождения и пол"):
+        health.health_sheet_save(
+            student=world.child, health_group="2", pe_group="main", notes="", actor=actor
+        )
+    with pytest.raises(ValidationError, match="только ФИО, дата рождения и пол"):
+        records.activity_add(
+            student=world.child,
+            name="Шахматы",
+            kind="club",
+            place="",
+            hours_per_week=Decimal("2"),
+            date_from=DAY,
+            date_to=None,
+            actor=actor,
+        )
+    assert not HealthSheet.objects.exists() and not Activity.objects.exists()
