@@ -32,7 +32,7 @@ class ComposeForm(forms.Form):
     )
     subject = forms.CharField(label="Тема", max_length=200)
     body = forms.CharField(label="Текст", widget=forms.Textarea(attrs={"rows": 8}))
-    files = MultipleFileField(label="Вложения")
+    attachments = MultipleFileField(label="Вложения")
 
     def __init__(self, *args, people=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +45,7 @@ class ComposeForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Ответ", widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label="Вложения")
+    attachments = MultipleFileField(label="Вложения")
 
 
 class SettingsForm(forms.Form):
@@ -70,7 +70,7 @@ class AnnouncementForm(forms.Form):
     publish_until = forms.DateField(
         label="Показывать по", required=False, widget=forms.DateInput({"type": "date"})
     )
-    files = MultipleFileField(label="Вложения")
+    attachments = MultipleFileField(label="Вложения")
 
     def __init__(self, *args, classes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 
@@ -120,9 +121,7 @@ def attachment_for(*, user, school, attachment_id: int):
     if att is None:
         return None
     if att.message_id:
-        ok = Participant.objects.filter(
-            conversation_id=att.message.conversation_id, user=user
-        ).exists()
+        ok = Participant.objects.filter(conversation__messages=att.message_id, user=user).exists()
         return att if ok else None
     if att.announcement_id:
         visible = announcements_for(user=user, school=school, day=school_today(school))
@@ -304,7 +303,7 @@ def events_for_student(*, student: Student, start: dt.date, end: dt.date) -> lis
         "school_class_id"
     )
     mine = EventParticipant.objects.filter(student=student)
-    events = list(
+    events: list[Any] = list(
         SchoolEvent.objects.filter(school_id=student.school_id, starts_at__gte=lo, starts_at__lt=hi)
         .filter(Q(classes__in=class_ids) | Q(participants__student=student))
         .distinct()
@@ -359,7 +358,7 @@ def events_for_user(*, user, school, start: dt.date, end: dt.date) -> list[Schoo
     seen: dict[int, SchoolEvent] = {}
     for s in students:
         for e in events_for_student(student=s, start=start, end=end):
-            e.for_student = s
+            e.for_student = s  # type: ignore[attr-defined]
             seen.setdefault(e.pk, e)
     return sorted(seen.values(), key=lambda e: (e.starts_at, e.pk))
 

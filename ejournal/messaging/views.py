@@ -71,7 +71,7 @@ def compose(request):
                 recipient_ids=ids,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
-                uploads=form.cleaned_data["files"],
+                uploads=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
             _errors(request, exc)
@@ -96,7 +96,7 @@ def conversation(request, conversation_id: int):
                 actor=request.user,
                 conversation=found,
                 body=form.cleaned_data["body"],
-                uploads=form.cleaned_data["files"],
+                uploads=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
             _errors(request, exc)
@@ -230,7 +230,7 @@ def announcement_new(request):
                 publish_until=data["publish_until"],
                 grade=data["grade"],
                 school_class=school_class,
-                uploads=data["files"],
+                uploads=data["attachments"],
             )
         except ValidationError as exc:
             _errors(request, exc)

@@ -259,3 +259,15 @@ def test_a_family_cannot_post_a_hidden_recipient_through_the_form(world, client_
     )
     assert response.status_code == 200
     assert not Conversation.objects.exists()
+
+
+def test_reply_form_takes_attachments_and_refuses_bad_ones(world, client_for):
+    conversation = start(world)
+    client = client_for("parent")
+    good = SimpleUploadedFile("note.pdf", PDF, content_type="application/pdf")
+    client.post(f"/messages/{conversation.pk}/", {"body": "Справка", "attachments": [good]})
+    assert Attachment.objects.get().original_name == "note.pdf"
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    page = client.post(f"/messages/{conversation.pk}/", {"body": "Ещё", "attachments": [bad]})
+    assert "не принимаются" in page.content.decode()
+    assert Message.objects.count() == 2 and Attachment.objects.count() == 1
