@@ -201,6 +201,15 @@ def class_roster(request, class_id: int):
     # Pseudonymised students are listed by code, after the named ones, so the order of the
     # list does not betray the real surname.
     students.sort(key=lambda s: (bool(s.pseudonym), s.pseudonym))
+    today = timezone.localdate()
+    checks: dict[int, bool] = {}
+    for student_id, checked_on in Guardian.objects.filter(
+        student_links__student__in=students
+    ).values_list("student_links__student", "checked_on"):
+        due = checked_on is None or (today - checked_on).days >= health.CHECK_EVERY_DAYS
+        checks[student_id] = checks.get(student_id, False) or due
+    for student in students:
+        student.guardian_check_due = checks.get(student.pk, False)
     can_issue = bool(request.ctx.roles & {Role.ADMIN}) or (
         school_class.homeroom_teacher_id == getattr(request.ctx.staff, "pk", None)
     )

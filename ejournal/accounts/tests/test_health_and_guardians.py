@@ -139,3 +139,15 @@ def test_guardian_edit_roles(world, client_for, role):
     url = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
     allowed = {"admin", "operator", "deputy", "homeroom"}
     assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_roster_prompts_the_monthly_guardian_check(world, client_for):
+    url = reverse("people:class_roster", args=[world.school_class.pk])
+    client = client_for("homeroom")
+    assert client.get(url).content.decode().count("пора сверить данные родителей") == 1
+    guardian = world.child.guardians.get()
+    health.guardian_confirm_checked(
+        guardian=guardian, today=dt.date(2026, 11, 1), actor=world.users["homeroom"]
+    )
+    assert "пора сверить данные родителей" not in client.get(url).content.decode()
