@@ -18,6 +18,7 @@ from ejournal.diary import charts, ical, printout, selectors, services
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
 from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
+from ejournal.messaging import selectors as messaging
 from ejournal.school.selectors import school_today
 
 
@@ -68,7 +69,25 @@ def week(request, reader: Reader):
             )
     services.visit_record(user=request.user, student=reader.student, page=DiaryPage.WEEK)
     data = selectors.student_week(reader.student, day, today)
-    return render(request, "diary/week.html", _context(request, reader, "week", week=data))
+    student = reader.student
+    return render(
+        request,
+        "diary/week.html",
+        _context(
+            request,
+            reader,
+            "week",
+            week=data,
+            # Each student sees only events they take part in, with their own result.
+            events=messaging.events_for_student(student=student, start=data.start, end=data.end),
+            comments=messaging.teacher_comments_for(
+                student=student, start=data.start, end=data.end
+            ),
+            announcements=messaging.announcements_for(
+                user=request.user, school=student.school, day=today, student=student
+            ),
+        ),
+    )
 
 
 @never_cache
