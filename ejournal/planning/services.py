@@ -179,7 +179,8 @@ def _clean_item(
 
 def _lock(plan: ThematicPlan) -> None:
     """Serialise writers of one plan: numbering depends on the other rows."""
-    ThematicPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    # No ordering: the default one joins the nullable group, which PostgreSQL cannot lock.
+    ThematicPlan.objects.select_for_update().filter(pk=plan.pk).order_by().first()
 
 
 def _renumber(plan: ThematicPlan, ordered_ids: list[int]) -> None:
