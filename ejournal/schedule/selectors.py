@@ -381,7 +381,9 @@ def timetable_conflicts(
     *, school: School, year: AcademicYear, day: dt.date | None = None
 ) -> list[Conflict]:
     """Every conflict of a year's timetable, in Russian, for the deputy."""
-    day = day or max(min(school_selectors.school_today(school), year.end), year.start)
+    day = day or school_selectors.day_in_year(
+        year=year, today=school_selectors.school_today(school)
+    )
     entries = year_entries(school=school, year=year)
     bells = BellTimes(school=school, start=day, end=day)
     members = group_students(group_ids={e.group_id for e in entries}, year=year)

@@ -47,6 +47,11 @@ def year_on(*, school: School, day: dt.date) -> AcademicYear | None:
     return years[-1] if years else None
 
 
+def day_in_year(*, year: AcademicYear, today: dt.date) -> dt.date:
+    """``today`` clamped into the year: what a year's pages show "as of"."""
+    return min(max(today, year.start), year.end)
+
+
 def active_on(day: dt.date, prefix: str = "") -> Q:
     """Rows with ``date_from``/``date_to`` (inclusive, open end) that cover ``day``."""
     return Q(**{f"{prefix}date_from__lte": day}) & (
@@ -172,7 +177,7 @@ def curriculum_hours(*, year: AcademicYear) -> dict[tuple[int, int], Decimal]:
 def structure_problems(*, year: AcademicYear, day: dt.date | None = None) -> list[Problem]:
     """What is missing or inconsistent in a year's structure, in Russian, for the admin
     and deputy. A constant number of queries whatever the school's size."""
-    day = day or max(min(dt.date.today(), year.end), year.start)
+    day = day or day_in_year(year=year, today=school_today(year.school))
     problems: list[Problem] = []
     classes = list(SchoolClass.objects.filter(year=year).select_related("homeroom_teacher"))
     class_by_id = {c.id: c for c in classes}

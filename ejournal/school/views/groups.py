@@ -37,7 +37,7 @@ from ejournal.school.views._common import (
 def group_list(request, year_id: int):
     year = year_or_404(request, year_id)
     today = selectors.school_today(request.ctx.school)
-    day = min(max(today, year.start), year.end)
+    day = selectors.day_in_year(year=year, today=today)
     return render_page(
         request,
         "school/group_list.html",
