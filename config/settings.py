@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "ejournal.diary",
     "ejournal.notifications",
     "ejournal.messaging",
+    "ejournal.reports",
+    "ejournal.archive",
+    "ejournal.api",
+    "ejournal.webapi",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,10 @@ urlpatterns = [
     path("diary/", include("ejournal.diary.urls")),
     path("notifications/", include("ejournal.notifications.urls")),
     path("messages/", include("ejournal.messaging.urls")),
+    path("reports/", include("ejournal.reports.urls")),
+    path("archive/", include("ejournal.archive.urls")),
+    path("api/", include("ejournal.api.urls")),
+    path("webapi/", include("ejournal.webapi.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -91,3 +91,17 @@ def staff_with_roles(*, school: School):
         )
         .order_by("-is_active", "last_name", "first_name", "patronymic")
     )
+
+
+# Other apps add sections to the user's profile page by registering a function here:
+# fn(request) -> {"title": ..., "text": ..., "url": ...} or None when it does not apply.
+PROFILE_SECTIONS: list = []
+
+
+def profile_sections(*, request) -> list[dict[str, Any]]:
+    sections = []
+    for section in PROFILE_SECTIONS:
+        item = section(request)
+        if item:
+            sections.append(item)
+    return sections

@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("logout/everywhere/", views.sign_out_everywhere, name="logout_everywhere"),
     path("password/", views.password_change, name="password_change"),
+    path("profile/", views.profile, name="profile"),
     path("choose-school/", views.choose_school, name="choose_school"),
 ]

@@ -72,6 +72,15 @@ def sign_out_everywhere(request):
 
 
 @login_required
+def profile(request):
+    return render(
+        request,
+        "accounts/profile.html",
+        {"sections": selectors.profile_sections(request=request)},
+    )
+
+
+@login_required
 def choose_school(request):
     memberships = request.ctx.memberships
     if request.method == "POST":
