@@ -1,9 +1,13 @@
 from django.urls import path
 
-from ejournal.api import views
+from ejournal.api import docs, views
+from ejournal.api.api import api
 
 app_name = "api"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("v1/docs/assets/<str:name>", docs.asset, name="docs_asset"),
+    path("v1/", api.urls),
 ]
