@@ -43,10 +43,12 @@ def unique_usernames(wanted: Sequence[str]) -> list[str]:
     return result
 
 
-def create_users_with_roles(people: Sequence[tuple[object, str]], *, school: School) -> list[User]:
+def create_users_with_roles(
+    people: Sequence[tuple[object, str]], *, school: School, prefix: str = ""
+) -> list[User]:
     """A user for each unsaved profile (with ``last_name``, ``first_name``, ``patronymic``,
     optional ``email``) holding ``role`` in ``school``; sets ``profile.user``."""
-    slugs = [login_slug(p.last_name, p.first_name, p.patronymic) for p, _ in people]  # type: ignore[attr-defined]
+    slugs = [prefix + login_slug(p.last_name, p.first_name, p.patronymic) for p, _ in people]  # type: ignore[attr-defined]
     users = [
         User(
             username=username,

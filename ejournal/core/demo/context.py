@@ -20,6 +20,9 @@ class DemoOptions:
     classes_per_grade: int = 2
     students_per_class: int = 25
     seed: int = 1
+    # The region benchmark builds many schools: «СОШ №<n>», demo logins "<prefix>teacher".
+    school_number: int = 1
+    login_prefix: str = ""
 
 
 @dataclass

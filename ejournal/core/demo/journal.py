@@ -211,12 +211,12 @@ def create_journal_records(build: DemoBuild) -> None:
                 elif rng.random() < 0.6:
                     marks_plan.append((work_index, student, "dot", "Работа не написана"))
         else:
-            answered = rng.sample(present, k=min(len(present), rng.randint(3, 7)))
+            answered = rng.sample(present, k=min(len(present), rng.randint(4, 9)))
             for student in answered:
                 value = _mark(rng, level[student])
                 comment = rng.choice(MARK_COMMENTS[value]) if rng.random() < 0.08 else ""
                 marks_plan.append((work_index, student, value, comment))
-            if rng.random() < 0.25:
+            if rng.random() < 0.3:
                 works.append(
                     Work(lesson=lesson, work_type=types["Самостоятельная работа"], position=1)
                 )

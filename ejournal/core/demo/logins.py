@@ -71,7 +71,7 @@ def create_demo_logins(build: DemoBuild) -> None:
     facts = {}
     for spec in LOGINS:
         profile = build.demo_profiles[spec.login]
-        profile.user = _new_demo_user(spec.login, profile)
+        profile.user = _new_demo_user(build.options.login_prefix + spec.login, profile)
         profile.save(update_fields=["user"])
         RoleAssignment.objects.create(user=profile.user, role=spec.role, school=build.school)
         facts[spec.login] = {"model": profile._meta.label_lower, "id": profile.pk}

@@ -66,7 +66,7 @@ def create_administration(build: DemoBuild) -> None:
         else:
             with_accounts.append((member, role))
     rows += [new_staff_member(build, position, 0.9) for position in OTHER_PEDAGOGUES]
-    create_users_with_roles(with_accounts, school=build.school)
+    create_users_with_roles(with_accounts, school=build.school, prefix=build.options.login_prefix)
     build.staff += StaffMember.objects.bulk_create(rows)
     director = build.demo_profiles["director"]
     build.school.director_name = director.full_name

@@ -81,7 +81,9 @@ def create_teachers_and_load(build: DemoBuild) -> None:
     build.demo_profiles["teacher"] = demo_teacher
     teachers = [t for specialty in SPECIALTIES for t in teachers_of.get(specialty, [])]
     create_users_with_roles(
-        [(t, Role.TEACHER) for t in teachers if t is not demo_teacher], school=build.school
+        [(t, Role.TEACHER) for t in teachers if t is not demo_teacher],
+        school=build.school,
+        prefix=build.options.login_prefix,
     )
     build.teachers = StaffMember.objects.bulk_create(teachers)
     build.staff += build.teachers

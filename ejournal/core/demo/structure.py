@@ -37,14 +37,15 @@ def start_year_of(today: dt.date) -> int:
 def create_school(build: DemoBuild) -> None:
     region, _ = Region.objects.get_or_create(name=REGION[0], defaults={"code": REGION[1]})
     municipality, _ = Municipality.objects.get_or_create(region=region, name=MUNICIPALITY)
+    n = build.options.school_number
     build.school = School.objects.create(
         municipality=municipality,
-        name=SCHOOL_NAME,
-        short_name=SCHOOL_SHORT_NAME,
-        address="150000, г. Ярославль, ул. Школьная, д. 1",
-        phone="+7 (4852) 00-00-01",
-        email="school1@sosh1.example",
-        website="https://sosh1.example",
+        name=SCHOOL_NAME if n == 1 else SCHOOL_NAME.replace("№1", f"№{n}"),
+        short_name=SCHOOL_SHORT_NAME if n == 1 else f"СОШ №{n}",
+        address=f"150000, г. Ярославль, ул. Школьная, д. {n}",
+        phone=f"+7 (4852) 00-00-{n:02d}",
+        email=f"school{n}@sosh{n}.example",
+        website=f"https://sosh{n}.example",
         time_zone="Europe/Moscow",
     )
     y = start_year_of(build.today)

@@ -1,0 +1,153 @@
+"""A municipality of N schools with a full academic year of data, in PostgreSQL.
+
+    uv run python bench/seed_region.py [--schools 20] [--students 1000] [--database ejournal_region]
+
+Each school is the demo school built by the same steps as ``seed_demo`` (so the data has
+the demo's distributions: timetable, lessons, topics, works, marks, absences, homework,
+КТП, period marks, messages), numbered «СОШ №1» … «СОШ №N» in one municipality, with
+"today" set to the last day of the year so that the whole year is filled. School 1 keeps
+the demo logins (teacher, parent, …, password ``demo``); school n > 1 has them as
+``s<n>-teacher`` and so on. Large tables are written with COPY (``ejournal.core.bulk``).
+
+The database (on the server in BENCH_PG, default postgres://postgres@127.0.0.1:5432) is
+dropped and created anew. It is left in place for ``bench/load.py`` and ``bench/limit.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DEFAULT_DATABASE = "ejournal_region"
+
+
+def pg_command(*command: str) -> None:
+    host = PG_SERVER.split("@")[-1].split(":")[0]
+    subprocess.run([*command, "-h", host, "-U", "postgres"], check=True)
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    data_dir = Path(os.environ.get("EJOURNAL_DATA_DIR") or tempfile.mkdtemp(prefix="ejr-"))
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
+    os.environ["EJOURNAL_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def class_layout(students: int) -> tuple[int, int]:
+    """(classes per grade, students per class) for about ``students`` in grades 1–11."""
+    per_grade = max(1, min(5, math.ceil(students / (11 * 28))))
+    return per_grade, max(1, round(students / (11 * per_grade)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--students", type=int, default=1000, help="учеников в школе")
+    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="параллельных процессов"
+    )
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker is not None:
+        setup_django(f"{PG_SERVER}/{args.database}")
+        seed_schools(args, range(args.worker + 1, args.schools + 1, args.jobs))
+        return
+
+    started = time.monotonic()
+    pg_command("dropdb", "--if-exists", "--force", args.database)
+    pg_command("createdb", args.database)
+    setup_django(f"{PG_SERVER}/{args.database}")
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(f"migrated in {time.monotonic() - started:.0f} s", flush=True)
+    from ejournal.core.demo.structure import MUNICIPALITY, REGION
+    from ejournal.school.models import Municipality, Region
+
+    # Made once here so that the workers do not race to create them.
+    region = Region.objects.create(name=REGION[0], code=REGION[1])
+    Municipality.objects.create(region=region, name=MUNICIPALITY)
+    # One process per core; each builds every jobs-th school in its own transactions.
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, *sys.argv[1:], "--worker", str(k)],
+            env={**os.environ, "EJOURNAL_DATA_DIR": os.environ["EJOURNAL_DATA_DIR"]},
+        )
+        for k in range(min(args.jobs, args.schools))
+    ]
+    failed = [w.args for w in workers if w.wait() != 0]
+    if failed:
+        raise SystemExit(f"a seeding worker failed: {failed}")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print_totals()
+    print(f"total {time.monotonic() - started:.0f} s; database {args.database} kept")
+
+
+def seed_schools(args, numbers) -> None:
+    from django.db import connection
+
+    from ejournal.core.demo import DemoOptions, seed_demo
+    from ejournal.core.demo.structure import start_year_of
+
+    per_grade, per_class = class_layout(args.students)
+    year_end = dt.date(start_year_of(dt.date.today()) + 1, 5, 31)
+    with connection.cursor() as cursor:
+        # A bulk load: losing the last transactions on a crash only means re-running it.
+        cursor.execute("SET synchronous_commit TO off")
+    for n in numbers:
+        t0 = time.monotonic()
+        options = DemoOptions(
+            classes_per_grade=per_grade,
+            students_per_class=per_class,
+            seed=n,
+            school_number=n,
+            login_prefix="" if n == 1 else f"s{n}-",
+        )
+        build = seed_demo(options=options, today=year_end)
+        facts = build.facts.get("journal", {})
+        print(
+            f"school {n}/{args.schools} «{build.school}»: {facts.get('lessons', 0)} lessons, "
+            f"{facts.get('marks', 0)} marks in {time.monotonic() - t0:.0f} s",
+            flush=True,
+        )
+
+
+def print_totals() -> None:
+    from ejournal.accounts.models import Guardian, Student
+    from ejournal.journal.models import Attendance, Homework, Mark
+    from ejournal.schedule.models import Lesson
+    from ejournal.school.models import School
+
+    for label, model in [
+        ("schools", School),
+        ("students", Student),
+        ("guardians", Guardian),
+        ("lessons", Lesson),
+        ("marks", Mark),
+        ("attendance", Attendance),
+        ("homework", Homework),
+    ]:
+        print(f"  {label:<11} {model.objects.count():>10,}".replace(",", " "))
+
+
+if __name__ == "__main__":
+    main()
