@@ -164,6 +164,10 @@ class DiaryMark:
     is_makeup: bool
     date: dt.date | None = None
     subject: str = ""
+    # Row ids for the compatibility API (webapi), which names works and types by id.
+    work_id: int = 0
+    work_type_id: int = 0
+    lesson_id: int = 0
 
 
 @dataclass
@@ -261,6 +265,9 @@ def _mark(mark: Mark) -> DiaryMark:
         title=work.title,
         comment=mark.comment,
         is_makeup=mark.is_makeup,
+        work_id=work.pk,
+        work_type_id=work.work_type_id,
+        lesson_id=work.lesson_id,
     )
 
 
@@ -590,6 +597,9 @@ class MissedWork:
     work_type: str
     title: str
     attendance: str
+    work_id: int = 0
+    work_type_id: int = 0
+    lesson_id: int = 0
 
 
 @dataclass
@@ -652,7 +662,14 @@ def student_summary(student: Student, today: dt.date, period_id: int | None = No
     ):
         missed.append(
             MissedWork(
-                work.lesson.date, work.lesson.subject.name, work.work_type.name, work.title, ""
+                work.lesson.date,
+                work.lesson.subject.name,
+                work.work_type.name,
+                work.title,
+                "",
+                work_id=work.pk,
+                work_type_id=work.work_type_id,
+                lesson_id=work.lesson_id,
             )
         )
 
@@ -685,6 +702,31 @@ def attachment_for_student(student: Student, attachment_id: int):
     if homework.is_individual and not homework.students.filter(pk=student.pk).exists():
         return None
     return attachment
+
+
+def homework_for_student(student: Student, homework_ids) -> list[Homework]:
+    """The homework among ``homework_ids`` the student was given, with attachments
+    prefetched (four queries): the rules of ``attachment_for_student`` for many at once."""
+    rows = list(
+        Homework.objects.filter(pk__in=list(homework_ids), lesson__school_id=student.school_id)
+        .select_related("lesson__group", "lesson__subject")
+        .prefetch_related("attachments")
+        .order_by("pk")
+    )
+    if not rows:
+        return []
+    dates = [hw.lesson.date for hw in rows]
+    where = belonging(student, min(dates), max(dates))
+    individual = set(
+        Homework.students.through.objects.filter(
+            homework_id__in=[hw.pk for hw in rows if hw.is_individual], student=student
+        ).values_list("homework_id", flat=True)
+    )
+    return [
+        hw
+        for hw in rows
+        if where.attends(hw.lesson) and (not hw.is_individual or hw.pk in individual)
+    ]
 
 
 # --- Activity (for the control reports) -------------------------------------------------

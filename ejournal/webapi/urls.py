@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from ejournal.webapi import views
 
 app_name = "webapi"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    # The owner's page comes first; everything else is the NetSchool-compatible API.
+    path("app-password/", views.app_password, name="app_password"),
+    re_path(r"^(?P<path>.*)$", views.dispatch, name="api"),
 ]
