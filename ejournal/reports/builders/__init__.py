@@ -1,0 +1,1 @@
+"""One module per report; each defines ``REPORT`` (see ejournal/reports/registry.py)."""
