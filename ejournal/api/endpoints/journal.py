@@ -9,7 +9,7 @@ checks, versions and the audit trail are exactly the web's. A refused write answ
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from ejournal.accounts.models import Student
 from ejournal.api.auth import require_roles, school_of
@@ -156,7 +156,7 @@ def work_create(request, lesson_id: int, payload: WorkIn):
         work_type=work_type,
         title=payload.title,
     )
-    return 201, _work_out(work)
+    return Status(201, _work_out(work))
 
 
 def _students(request, ids: set[int]) -> dict[int, Student]:
@@ -263,7 +263,7 @@ def homework_create(request, lesson_id: int, payload: HomeworkIn):
         due_date=payload.due_date,
         student_ids=payload.student_ids,
     )
-    return 201, homework_out(homework, payload.student_ids, [])
+    return Status(201, homework_out(homework, payload.student_ids, []))
 
 
 def _homework_for_write(request, homework_id: int) -> Homework:
@@ -303,4 +303,4 @@ def homework_update(request, homework_id: int, payload: HomeworkIn):
 def homework_delete(request, homework_id: int):
     homework = _homework_for_write(request, homework_id)
     services.homework_delete(actor=request.user, staff=request.ctx.staff, homework=homework)
-    return 204, None
+    return Status(204, None)
