@@ -60,3 +60,16 @@ def rw(world):
 
 def d(month, day):
     return dt.date(2026 if month >= 9 else 2027, month, day)
+
+
+def assert_page_roles(client_for, slug, role, status, params=None):
+    """The role gets ``status``; a forbidden page is 404, anonymous goes to the login page,
+    and the administrator of another school never sees the world's classes."""
+    from ejournal.reports.tests.helpers import report_url
+
+    response = client_for(role).get(report_url(slug, **(params or {})))
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith("/login/")
+    if role == "outsider" and status == 200:
+        assert "5А" not in response.content.decode()

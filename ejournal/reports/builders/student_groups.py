@@ -1,0 +1,152 @@
+"""Report 15, «Группы учащихся» (004 §4.3.2): отличники, хорошисты, with one «4»
+(potential excellent), with one «3» (potential good), неуспевающие (the risk group), and
+students whose average fell by 0.5 or more from the previous period (negative dynamics).
+
+The groups come from the period marks (or the mark the current average rounds to where a
+period mark is not entered yet); the dynamics compare the overall average of the journal
+marks (mean of the subject averages) in the period and in the period before it.
+Seven queries for any school size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ejournal.accounts.models import Student
+from ejournal.reports import academic
+from ejournal.reports.academic import RESULT_LABELS, ResultGroup, has_one_four, result_group
+from ejournal.school.models import AcademicYear, SchoolClass, Subject
+
+DROP = Decimal("0.5")
+# The order of the groups in the report.
+GROUPS = [
+    ResultGroup.EXCELLENT,
+    ResultGroup.GOOD,
+    ResultGroup.ONE_THREE,
+    ResultGroup.THREES,
+    ResultGroup.FAILING,
+]
+
+
+@dataclass
+class StudentLine:
+    student: Student
+    school_class: SchoolClass
+    group: str
+    one_four: bool
+    # Subjects that keep the student where they are: the «4» / «3» / failing marks.
+    subjects: list[str] = field(default_factory=list)
+    average: Decimal | None = None
+    previous_average: Decimal | None = None
+
+    @property
+    def drop(self) -> Decimal | None:
+        if self.average is None or self.previous_average is None:
+            return None
+        return academic.two_places(self.previous_average - self.average)
+
+    @property
+    def declining(self) -> bool:
+        return self.drop is not None and self.drop >= DROP
+
+    @property
+    def group_label(self) -> str:
+        return RESULT_LABELS[self.group]
+
+
+@dataclass
+class StudentGroups:
+    label: str
+    previous_label: str
+    lines: list[StudentLine]
+    from_average: int = 0
+
+    def in_group(self, group: str) -> list[StudentLine]:
+        return [line for line in self.lines if line.group == group]
+
+    @property
+    def one_four(self) -> list[StudentLine]:
+        return [line for line in self.lines if line.one_four]
+
+    @property
+    def declining(self) -> list[StudentLine]:
+        return [line for line in self.lines if line.declining]
+
+    def counts(self) -> dict[str, int]:
+        result = {group: len(self.in_group(group)) for group in GROUPS}
+        result["one_four"] = len(self.one_four)
+        result["declining"] = len(self.declining)
+        return result
+
+
+def student_groups(
+    *,
+    school,
+    year: AcademicYear,
+    day: dt.date,
+    school_class: SchoolClass | None = None,
+    grade: int | None = None,
+    classes=None,
+) -> StudentGroups:
+    periods = academic.Periods.of(year)
+    current = {g: periods.at(g, day) for g in range(1, 12)}
+    previous = {g: (periods.before(p) if p else None) for g, p in current.items()}
+    spans = [p for p in [*current.values(), *previous.values()] if p is not None]
+    if not spans:
+        return StudentGroups("нет учебного периода", "", [])
+    start = min(p.start for p in spans)
+    end = max(p.end for p in spans)
+    students = academic.roster(
+        year=year,
+        start=min(p.start for p in current.values() if p),
+        end=max(p.end for p in current.values() if p),
+        school_class=school_class,
+        grade=grade,
+        classes=classes,
+    )
+    marks = academic.effective_marks(
+        school=school, year=year, students=students, periods=periods, day=day
+    )
+    journal = academic.journal_marks(
+        year=year, start=start, end=end, student_ids=list(students.students)
+    )
+    now_marks, before_marks = [], []
+    for mark in journal:
+        grade_ = students.class_of[mark.student_id].grade
+        now, before = current.get(grade_), previous.get(grade_)
+        if now and now.start <= mark.date <= now.end:
+            now_marks.append(mark)
+        elif before and before.start <= mark.date <= before.end:
+            before_marks.append(mark)
+    now_avg = academic.overall_averages(academic.averages_by_student_subject(now_marks))
+    before_avg = academic.overall_averages(academic.averages_by_student_subject(before_marks))
+    subject_ids = {s for per in marks.by_student.values() for s in per}
+    names = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "name"))
+    lines = []
+    for sid, student in students.students.items():
+        per_subject = marks.by_student.get(sid, {})
+        values = list(per_subject.values())
+        group = result_group(values)
+        one_four = has_one_four(values)
+        keep = {
+            ResultGroup.ONE_THREE: {"3"},
+            ResultGroup.THREES: {"3"},
+            ResultGroup.FAILING: academic.FAILING,
+        }.get(group, {"4"} if one_four else set())
+        lines.append(
+            StudentLine(
+                student=student,
+                school_class=students.class_of[sid],
+                group=group,
+                one_four=one_four,
+                subjects=sorted(names.get(s, "") for s, v in per_subject.items() if v in keep),
+                average=academic.two_places(now_avg.get(sid)),
+                previous_average=academic.two_places(before_avg.get(sid)),
+            )
+        )
+    lines.sort(key=lambda x: (x.school_class.grade, x.school_class.letter))
+    labels = sorted({p.name for p in current.values() if p})
+    previous_labels = sorted({p.name for p in previous.values() if p})
+    return StudentGroups(", ".join(labels), ", ".join(previous_labels), lines, marks.from_average)
