@@ -1,26 +1,15 @@
-"""A small server-rendered SVG of the running average, with a text alternative."""
+"""The diary's chart: a student's running average per subject, drawn by core.charts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from ejournal.attestation.averages import display_average
-
-WIDTH, HEIGHT, PAD = 320, 90, 14
-
-
-def _x(day: dt.date, start: dt.date, end: dt.date) -> float:
-    span = max((end - start).days, 1)
-    return PAD + (WIDTH - 2 * PAD) * min(max((day - start).days, 0), span) / span
-
-
-def _y(value) -> float:
-    # 1 at the bottom, 5 at the top.
-    return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (float(value) - 1) / 4
+from ejournal.core import charts
 
 
 def describe(points: Sequence) -> str:
@@ -37,23 +26,28 @@ def describe(points: Sequence) -> str:
 
 
 def trend_svg(points: Sequence, start: dt.date, end: dt.date, subject: str) -> SafeString:
-    """An inline SVG (role="img") whose <title> and <desc> say what the line shows."""
-    title = escape(f"Динамика среднего балла: {subject}")
-    desc = escape(describe(points))
-    grid = "".join(
-        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{_y(v):.1f}" y2="{_y(v):.1f}" class="grid"/>'
-        f'<text x="2" y="{_y(v) + 3:.1f}" class="axis">{v}</text>'
-        for v in (2, 3, 4, 5)
+    """An inline SVG (role="img") whose <title> and <desc> say what the line shows, followed
+    by the same numbers as a table under «Данные графика» for screen readers and print."""
+    span = max((end - start).days, 1)
+    svg = charts.line_chart(
+        title=f"Динамика среднего балла: {subject}",
+        description=describe(points),
+        points=[(min(max((p.date - start).days, 0), span) / span, p.average) for p in points],
+        y_min=1,
+        y_max=5,
+        y_ticks=(2, 3, 4, 5),
+        css_class="trend-chart",
     )
-    coords = [(_x(p.date, start, end), _y(p.average)) for p in points]
-    line = ""
-    if len(coords) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        line = f'<polyline points="{path}" class="trend"/>'
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="dot"/>' for x, y in coords)
-    svg = (
-        f'<svg class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{title}. {desc}" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>{title}</title><desc>{desc}</desc>{grid}{line}{dots}</svg>"
+    if not points:
+        return svg
+    table = charts.data_table(
+        caption=f"Средний балл по дням: {subject}",
+        headers=["Дата", "Средний балл"],
+        rows=[(f"{p.date:%d.%m.%Y}", display_average(p.average)) for p in points],
     )
-    return mark_safe(svg)  # noqa: S308 - every interpolated text is escaped above
+    return format_html(
+        '<figure class="chart-figure">{}<details class="chart-details no-print">'
+        "<summary>Данные графика</summary>{}</details></figure>",
+        svg,
+        table,
+    )
