@@ -9,6 +9,7 @@ change. An object someone else changed afterwards is not touched: it is a confli
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,21 @@ JOURNAL_TYPES = {
 }
 REVERT_REASON = "отмена операций по акту о нарушении конфиденциальности № {}"
 
+# Other ways into an account (API personal access tokens, app passwords) must end when the
+# account is reported compromised. Each app appends one callable ``hook(user) -> None`` at
+# start-up (``AppConfig.ready``), e.g. ``COMPROMISE_HOOKS.append(revoke_tokens_of)``. Hooks
+# run inside the report's transaction, after the account is blocked: a hook that raises
+# rolls the whole report back, so a token can never outlive a recorded compromise.
+CompromiseHook = Callable[[User], None]
+COMPROMISE_HOOKS: list[CompromiseHook] = []
+
 
 @transaction.atomic
 def compromise_report(
     *, user: User, school, since: dt.datetime, reported_by: User, note: str = ""
 ) -> CompromiseReport:
+    """Record the report and block the account at once: sign-in refused, every session
+    ended (``session_epoch``), every app token ended (``COMPROMISE_HOOKS``)."""
     now = timezone.now()
     if since > now:
         raise ValidationError("Момент нарушения не может быть в будущем.")
@@ -45,6 +56,8 @@ def compromise_report(
     user.is_active = False
     user.session_epoch += 1
     user.save(update_fields=["is_active", "session_epoch"])
+    for hook in list(COMPROMISE_HOOKS):
+        hook(user)
     audit.record(
         action="auth.compromise_reported",
         actor=reported_by,

@@ -135,6 +135,18 @@ class PersonName(models.Model):
         initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
         return f"{self.last_name} {initials}".strip()
 
+    @property
+    def given_name(self) -> str:
+        """The first name for friendly places (tabs, greetings), or the code."""
+        return getattr(self, "pseudonym", "") or self.first_name
+
+    @property
+    def informal_name(self) -> str:
+        """«Имя Фамилия» for headings, or the code."""
+        if pseudonym := getattr(self, "pseudonym", ""):
+            return pseudonym
+        return f"{self.first_name} {self.last_name}".strip()
+
 
 class StaffMember(PersonName):
     """An employee of one school. A teacher of two schools has two rows and one user."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -225,7 +227,72 @@ def student_pseudonymise(
 
 
 def order_note(student: Student) -> str:
-    """The line printouts carry for a pseudonymised student (001 §6.3.5)."""
+    """The line printouts carry for a pseudonymised student (001 §6.3.5), "" for others.
+
+    Reads ``student.pseudonym_order``: select it with the student
+    (``select_related("pseudonym_order")``) or use ``printed_names`` for many students.
+    """
     if not student.pseudonym or student.pseudonym_order_id is None:
         return ""
     return f"{student.pseudonym}: кодовое имя присвоено, {student.pseudonym_order}"
+
+
+@dataclass(frozen=True)
+class PrintedName:
+    """How a student appears on anything printed or exported (001 §6.3).
+
+    ``name``/``short_name`` are the code «Ученик N» for a pseudonymised student and the
+    real name otherwise; ``order_note`` is "" or the line «Ученик N: кодовое имя
+    присвоено, приказ № … от ДД.ММ.ГГГГ» that every printed copy must carry.
+    """
+
+    student_id: int
+    name: str
+    short_name: str
+    pseudonymised: bool
+    order_note: str
+
+
+def printed_names(students: Iterable[Student]) -> dict[int, PrintedName]:
+    """The display name, code and order note of each student, by student id.
+
+    The one helper for printouts, reports, archive copies, exports and the API::
+
+        names = printed_names(students)
+        row["name"] = names[student.pk].name
+        footer = printed_order_notes(students)  # the lines to print under the document
+
+    At most one query (the orders of pseudonymised students), none when nobody is
+    pseudonymised or the students came with ``select_related("pseudonym_order")``.
+    """
+    students = list(students)
+    missing = {
+        s.pseudonym_order_id
+        for s in students
+        if s.pseudonym and s.pseudonym_order_id and "pseudonym_order" not in s._state.fields_cache
+    }
+    orders = {o.pk: o for o in Order.objects.filter(pk__in=missing)} if missing else {}
+    result = {}
+    for student in students:
+        note = ""
+        if student.pseudonym and student.pseudonym_order_id:
+            order = orders.get(student.pseudonym_order_id) or student.pseudonym_order
+            note = f"{student.pseudonym}: кодовое имя присвоено, {order}"
+        result[student.pk] = PrintedName(
+            student_id=student.pk,
+            name=student.full_name,
+            short_name=student.short_name,
+            pseudonymised=bool(student.pseudonym),
+            order_note=note,
+        )
+    return result
+
+
+def printed_order_notes(students: Iterable[Student]) -> list[str]:
+    """The order lines a printed copy carries for its pseudonymised students, each once,
+    in the order of ``students`` (empty when nobody on it is pseudonymised)."""
+    notes: list[str] = []
+    for printed in printed_names(students).values():
+        if printed.order_note and printed.order_note not in notes:
+            notes.append(printed.order_note)
+    return notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ejournal.accounts.people_services import printed_names
 from ejournal.audit import services as audit
 from ejournal.core.pdf import render_typst
 from ejournal.diary import selectors
@@ -45,12 +46,16 @@ def weekly_sheets(*, school_class: SchoolClass, students, day: dt.date) -> dict:
     today = school_today(school_class.school)
     sheets = []
     start = selectors.week_start(day)
+    students = list(students)
+    # A pseudonymised student is printed by code, and the copy carries the order (001 §6.3.5).
+    names = printed_names(students)
     for student in students:
         week = selectors.student_week(student, day, today)
         absences = sum(1 for d in week.days for lesson in d.lessons if lesson.attendance_code)
         sheets.append(
             {
-                "student": student.full_name,
+                "student": names[student.pk].name,
+                "order_note": names[student.pk].order_note,
                 "class_name": str(school_class),
                 "homeroom": (
                     school_class.homeroom_teacher.short_name

@@ -253,3 +253,25 @@ def test_detail_query_count_does_not_grow(world, scene, client_for, django_asser
             )
     with django_assert_max_num_queries(len(small.captured_queries)):
         admin.get(url)
+
+
+def test_report_runs_the_registered_hooks_inside_its_transaction(world, monkeypatch):
+    seen = []
+
+    def revoke_tokens(user):
+        seen.append((user.pk, User.objects.get(pk=user.pk).is_active))
+
+    monkeypatch.setattr(compromise, "COMPROMISE_HOOKS", [revoke_tokens])
+    report(world)
+    assert seen == [(world.users["teacher"].pk, False)]
+
+
+def test_a_failing_hook_rolls_the_report_back(world, monkeypatch):
+    def broken(user):
+        raise RuntimeError("token store unavailable")
+
+    monkeypatch.setattr(compromise, "COMPROMISE_HOOKS", [broken])
+    with pytest.raises(RuntimeError):
+        report(world)
+    assert not CompromiseReport.objects.exists()
+    assert User.objects.get(pk=world.users["teacher"].pk).is_active

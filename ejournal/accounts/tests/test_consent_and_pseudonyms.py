@@ -293,3 +293,62 @@ def test_refusal_empties_and_locks_the_childs_optional_records(world):
             actor=actor,
         )
     assert not HealthSheet.objects.exists() and not Activity.objects.exists()
+
+
+def pseudonymise(world, secret):
+    revoke(world, world.users["operator"])
+    people_services.student_pseudonymise(
+        student=secret, order_number="12-о", order_date=DAY, actor=world.users["operator"]
+    )
+    return Student.objects.get(pk=secret.pk)
+
+
+def test_diary_and_start_page_show_the_code(world, secret, client_for):
+    import time_machine
+
+    pseudonymise(world, secret)
+    client = client_for("student")
+    with time_machine.travel(dt.datetime(2026, 11, 10, 10, 0), tick=False):
+        for url in ("/", reverse("diary:week", args=[secret.pk])):
+            html = client.get(url, follow=True).content.decode()
+            assert "Ученик 1" in html, url
+            assert "Засекреченов" not in html and "Тайнослав" not in html, url
+
+
+def test_weekly_diary_printout_shows_the_code_and_the_order(world, secret, client_for):
+    import io
+
+    from pypdf import PdfReader
+
+    pseudonymise(world, secret)
+    response = client_for("homeroom").get(
+        reverse("diary:printout"),
+        {"school_class": world.school_class.pk, "week": "2026-11-16", "print": "1"},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages]
+    coded = [p for p in pages if "Ученик 1" in p]
+    assert len(coded) == 1
+    assert "приказ № 12-о от 10.11.2026" in coded[0]
+    text = " ".join(pages)
+    assert "Засекреченов" not in text and "Тайнослав" not in text
+    # the other students' sheets carry no order line
+    assert all("приказ" not in p for p in pages if p is not coded[0])
+
+
+def test_printed_names_give_the_code_and_note_in_one_query(
+    world, secret, django_assert_num_queries
+):
+    pseudonymise(world, secret)
+    students = list(Student.objects.filter(school=world.school).order_by("pk"))
+    with django_assert_num_queries(1):
+        names = people_services.printed_names(students)
+    coded = names[secret.pk]
+    assert (coded.name, coded.short_name, coded.pseudonymised) == ("Ученик 1",) * 2 + (True,)
+    assert coded.order_note == "Ученик 1: кодовое имя присвоено, приказ № 12-о от 10.11.2026"
+    others = [n for pk, n in names.items() if pk != secret.pk]
+    assert all(not n.pseudonymised and n.order_note == "" for n in others)
+    selected = list(Student.objects.select_related("pseudonym_order").filter(pk=secret.pk))
+    with django_assert_num_queries(0):
+        assert people_services.printed_names(selected)[secret.pk] == coded
+    assert people_services.printed_order_notes(students + students) == [coded.order_note]
