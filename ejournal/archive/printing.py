@@ -64,16 +64,16 @@ class CopyScope:
     def target(self) -> attestation_selectors.Target | None:
         year = self.school_class.year
         if self.period is not None:
-            return attestation_selectors.Target(PeriodMarkKind.PERIOD, year, self.period, self.period)
+            return attestation_selectors.Target(
+                PeriodMarkKind.PERIOD, year, self.period, self.period
+            )
         if not self.periods:
             return None
         return attestation_selectors.Target(PeriodMarkKind.YEAR, year, None, self.periods[-1])
 
 
 def scope_for(*, school_class: SchoolClass, period: StudyPeriod | None) -> CopyScope:
-    periods = school_selectors.periods_for_grade(
-        year=school_class.year, grade=school_class.grade
-    )
+    periods = school_selectors.periods_for_grade(year=school_class.year, grade=school_class.grade)
     return CopyScope(school_class, period, periods)
 
 
@@ -127,9 +127,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
         .select_related("subject", "teacher")
         .order_by("subject__name", "group__name")
     )
-    lesson_q = Q(
-        group_id__in=list(groups), date__range=(start, end), status__in=SHOWN_STATUSES
-    )
+    lesson_q = Q(group_id__in=list(groups), date__range=(start, end), status__in=SHOWN_STATUSES)
     lessons = list(
         Lesson.objects.filter(lesson_q)
         .select_related("record", "subject", "planned_teacher", "actual_teacher")
