@@ -11,9 +11,10 @@ from django.views.decorators.cache import never_cache
 from ejournal.accounts import health, people_services
 from ejournal.accounts.models import (
     HOMEROOM,
-    Guardian,
+    ConsentStatus,
     HealthGroup,
     PEGroup,
+    Relation,
     Role,
     Student,
 )
@@ -31,11 +32,23 @@ class HealthForm(forms.Form):
 
 
 class GuardianForm(forms.Form):
+    last_name = forms.CharField(label="Фамилия", max_length=100)
+    first_name = forms.CharField(label="Имя", max_length=100)
+    patronymic = forms.CharField(label="Отчество", max_length=100, required=False)
+    relation = forms.ChoiceField(label="Кем приходится", choices=Relation.choices)
     phone = forms.CharField(label="Телефон", max_length=50, required=False)
     email = forms.EmailField(label="E-mail", required=False)
     address = forms.CharField(label="Адрес", max_length=300, required=False)
     workplace = forms.CharField(label="Место работы", max_length=300, required=False)
     checked = forms.BooleanField(label="Данные сверены с родителем", required=False, initial=True)
+
+    def __init__(self, *args, locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if locked:
+            # Without consent only the name and relation are kept (001 §6.2.2).
+            for name in people_services.GUARDIAN_OPTIONAL_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Не хранится: согласие не дано."
 
 
 @never_cache
@@ -75,37 +88,76 @@ def health_sheet(request, student_id: int):
     )
 
 
+GUARDIAN_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+
+
+def _save_guardian(request, student, form, save) -> bool:
+    """Run ``save(**data)`` with the form's data, then the monthly check mark."""
+    data = dict(form.cleaned_data)
+    checked = data.pop("checked")
+    try:
+        guardian = save(**data)
+        if checked:
+            health.guardian_confirm_checked(
+                guardian=guardian,
+                today=school_selectors.school_today(request.ctx.school),
+                actor=request.user,
+            )
+    except ValidationError as e:
+        form.add_error(None, e)
+        return False
+    return True
+
+
 @never_cache
-@roles_required(Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+@roles_required(*GUARDIAN_ROLES)
 def guardian_edit(request, student_id: int, guardian_id: int):
     student = _student(request, student_id)
-    guardian = get_in_school_or_404(
-        Guardian.objects.filter(student_links__student=student).select_related("consent"),
-        request,
-        id=guardian_id,
+    link = next((g for g in student.guardian_links.all() if g.guardian_id == guardian_id), None)
+    if link is None:
+        raise deny()
+    guardian = link.guardian
+    locked = people_services.consent_status(guardian) in (
+        ConsentStatus.REFUSED,
+        ConsentStatus.REVOKED,
     )
+    fields = ("last_name", "first_name", "patronymic", *people_services.GUARDIAN_OPTIONAL_FIELDS)
     form = GuardianForm(
         request.POST or None,
-        initial={f: getattr(guardian, f) for f in people_services.GUARDIAN_OPTIONAL_FIELDS},
+        locked=locked,
+        initial={**{f: getattr(guardian, f) for f in fields}, "relation": link.relation},
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        checked = data.pop("checked")
-        try:
-            people_services.guardian_update_contacts(guardian=guardian, actor=request.user, **data)
-            if checked:
-                health.guardian_confirm_checked(
-                    guardian=guardian,
-                    today=school_selectors.school_today(request.ctx.school),
-                    actor=request.user,
-                )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
+
+        def save(**data):
+            if locked:
+                for name in people_services.GUARDIAN_OPTIONAL_FIELDS:
+                    data.pop(name)
+            return people_services.guardian_update(link=link, actor=request.user, **data)
+
+        if _save_guardian(request, student, form, save):
             messages.success(request, "Данные родителя сохранены.")
             return redirect("people:student_card", student.pk)
     return render(
         request,
         "people/guardian_form.html",
-        {"student": student, "guardian": guardian, "form": form},
+        {"student": student, "guardian": guardian, "form": form, "locked": locked},
+    )
+
+
+@never_cache
+@roles_required(*GUARDIAN_ROLES)
+def guardian_add(request, student_id: int):
+    student = _student(request, student_id)
+    form = GuardianForm(request.POST or None, initial={"checked": True})
+    if request.method == "POST" and form.is_valid():
+
+        def save(**data):
+            return people_services.guardian_add(student=student, actor=request.user, **data)
+
+        if _save_guardian(request, student, form, save):
+            messages.success(request, "Родитель добавлен.")
+            return redirect("people:student_card", student.pk)
+    return render(
+        request, "people/guardian_form.html", {"student": student, "guardian": None, "form": form}
     )

@@ -16,9 +16,11 @@ from ejournal.accounts.models import (
     Guardian,
     Order,
     OrderKind,
+    Relation,
     Role,
     RoleAssignment,
     Student,
+    StudentGuardian,
     User,
 )
 from ejournal.audit import services as audit
@@ -142,6 +144,106 @@ def guardian_update_contacts(*, guardian: Guardian, actor: User, **fields: str) 
         obj=guardian,
         before=before,
         after={f: getattr(guardian, f) for f in fields},
+    )
+    return guardian
+
+
+def _clean_guardian_names(last_name: str, first_name: str, patronymic: str) -> dict[str, str]:
+    names = {
+        "last_name": (last_name or "").strip(),
+        "first_name": (first_name or "").strip(),
+        "patronymic": (patronymic or "").strip(),
+    }
+    if not names["last_name"] or not names["first_name"]:
+        raise ValidationError("Укажите фамилию и имя родителя.")
+    return names
+
+
+def _check_relation(relation: str) -> None:
+    if relation not in Relation.values:
+        raise ValidationError("Укажите, кем родитель приходится ученику.")
+
+
+@transaction.atomic
+def guardian_update(
+    *,
+    link: StudentGuardian,
+    actor: User,
+    last_name: str,
+    first_name: str,
+    patronymic: str,
+    relation: str,
+    **contacts: str,
+) -> Guardian:
+    """The homeroom teacher keeps a guardian's name, relation and contacts up to date.
+
+    Without consent only the name and relation stay (001 §6.2.2); after a revocation the
+    data is out of the system and nothing is edited any more.
+    """
+    guardian = link.guardian
+    if guardian.pseudonym or consent_status(guardian) == ConsentStatus.REVOKED:
+        raise ValidationError(
+            "Согласие отозвано: данные родителя исключены из системы и не изменяются."
+        )
+    names = _clean_guardian_names(last_name, first_name, patronymic)
+    _check_relation(relation)
+    before = {**{f: getattr(guardian, f) for f in names}, "relation": link.relation}
+    changed = {f: v for f, v in names.items() if getattr(guardian, f) != v}
+    if changed:
+        for f, v in changed.items():
+            setattr(guardian, f, v)
+        guardian.save(update_fields=list(changed))
+    if link.relation != relation:
+        link.relation = relation
+        link.save(update_fields=["relation"])
+    after = {**{f: getattr(guardian, f) for f in names}, "relation": link.relation}
+    if after != before:
+        audit.record(
+            action="guardian.updated",
+            actor=actor,
+            school=guardian.school,
+            obj=guardian,
+            before=before,
+            after=after,
+        )
+    if contacts:
+        guardian_update_contacts(guardian=guardian, actor=actor, **contacts)
+    return guardian
+
+
+@transaction.atomic
+def guardian_add(
+    *,
+    student: Student,
+    actor: User,
+    last_name: str,
+    first_name: str,
+    patronymic: str,
+    relation: str,
+    **contacts: str,
+) -> Guardian:
+    """A new parent or legal guardian of the student, linked with their relation."""
+    if student.pseudonym:
+        raise ValidationError(
+            "Ученику присвоено кодовое имя: данные родителей в систему не вносятся."
+        )
+    names = _clean_guardian_names(last_name, first_name, patronymic)
+    _check_relation(relation)
+    unknown = set(contacts) - set(GUARDIAN_OPTIONAL_FIELDS)
+    if unknown:
+        raise ValidationError("Неизвестные поля.")
+    if Guardian.objects.filter(student_links__student=student, **names).exists():
+        raise ValidationError("Этот родитель у ученика уже указан.")
+    guardian = Guardian.objects.create(
+        school=student.school, **names, **{f: v.strip() for f, v in contacts.items()}
+    )
+    StudentGuardian.objects.create(student=student, guardian=guardian, relation=relation)
+    audit.record(
+        action="guardian.created",
+        actor=actor,
+        school=student.school,
+        obj=guardian,
+        after={**names, **contacts, "relation": relation, "student": student.pk},
     )
     return guardian
 

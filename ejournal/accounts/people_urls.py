@@ -27,6 +27,11 @@ urlpatterns = [
         health_views.guardian_edit,
         name="guardian_edit",
     ),
+    path(
+        "students/<int:student_id>/guardians/add/",
+        health_views.guardian_add,
+        name="guardian_add",
+    ),
     path("", movement_views.index, name="index"),
     path("enroll/", movement_views.enroll, name="enroll"),
     path("students/<int:student_id>/transfer/", movement_views.transfer, name="transfer"),

@@ -3,10 +3,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ejournal.accounts import health, people_services
-from ejournal.accounts.models import ConsentStatus, Guardian, HealthSheet
+from ejournal.accounts.models import ConsentStatus, Guardian, HealthSheet, StudentGuardian
 from ejournal.audit.models import AuditEvent
 from ejournal.testing import factories as f
 
@@ -110,7 +111,17 @@ def test_guardian_data_edit_and_monthly_check(world, client_for):
     card = reverse("people:student_card", args=[world.child.pk])
     assert "пора сверить" in client.get(card).content.decode()
     url = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
-    client.post(url, {"phone": "+7 900 000-00-00", "address": "ул. Мира, 5", "checked": "on"})
+    names = {"last_name": guardian.last_name, "first_name": guardian.first_name}
+    client.post(
+        url,
+        {
+            **names,
+            "relation": "mother",
+            "phone": "+7 900 000-00-00",
+            "address": "ул. Мира, 5",
+            "checked": "on",
+        },
+    )
     guardian = Guardian.objects.get(pk=guardian.pk)
     assert guardian.phone == "+7 900 000-00-00" and guardian.checked_on == dt.date(2026, 11, 10)
     assert "пора сверить" not in client.get(card).content.decode()
@@ -151,3 +162,136 @@ def test_roster_prompts_the_monthly_guardian_check(world, client_for):
         guardian=guardian, today=dt.date(2026, 11, 1), actor=world.users["homeroom"]
     )
     assert "пора сверить данные родителей" not in client.get(url).content.decode()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_homeroom_edits_name_relation_and_contacts_audited(world, client_for):
+    guardian = world.child.guardians.get()
+    url = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
+    data = {
+        "last_name": "Новикова",
+        "first_name": "Ольга",
+        "patronymic": "Петровна",
+        "relation": "guardian",
+        "phone": "+7 901",
+        "email": "olga@example.ru",
+        "address": "ул. Мира, 5",
+        "workplace": "Поликлиника № 2",
+    }
+    response = client_for("homeroom").post(url, data)
+    assert response.status_code == 302
+    guardian = Guardian.objects.get(pk=guardian.pk)
+    link = StudentGuardian.objects.get(guardian=guardian, student=world.child)
+    assert (guardian.last_name, guardian.workplace, guardian.email) == (
+        "Новикова",
+        "Поликлиника № 2",
+        "olga@example.ru",
+    )
+    assert link.relation == "guardian"
+    event = AuditEvent.objects.filter(action="guardian.updated").first()
+    assert event.after["relation"] == "guardian" and event.before["relation"] != "guardian"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_bad_guardian_input_changes_nothing(world, client_for):
+    guardian = world.child.guardians.get()
+    url = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
+    before = (guardian.last_name, guardian.phone)
+    response = client_for("homeroom").post(
+        url, {"last_name": "", "first_name": "Ольга", "relation": "сестра", "email": "нет"}
+    )
+    html = response.content.decode()
+    assert "Обязательное поле" in html and "Выберите корректный вариант" in html
+    guardian = Guardian.objects.get(pk=guardian.pk)
+    assert (guardian.last_name, guardian.phone) == before
+    assert not AuditEvent.objects.filter(action="guardian.updated").exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_refused_consent_keeps_name_and_relation_only(world, client_for):
+    guardian = world.child.guardians.get()
+    people_services.consent_record(
+        guardian=guardian,
+        status=ConsentStatus.REFUSED,
+        date=dt.date(2026, 11, 10),
+        document="отказ",
+        actor=world.users["homeroom"],
+    )
+    url = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
+    client = client_for("homeroom")
+    assert "согласие не дано" in client.get(url).content.decode().lower()
+    client.post(
+        url,
+        {
+            "last_name": "Иванова",
+            "first_name": "Анна",
+            "relation": "guardian",
+            "phone": "+7 900",
+            "address": "ул. Мира, 5",
+        },
+    )
+    guardian = Guardian.objects.get(pk=guardian.pk)
+    assert guardian.last_name == "Иванова"
+    assert StudentGuardian.objects.get(guardian=guardian).relation == "guardian"
+    assert (guardian.phone, guardian.address) == ("", "")
+    with pytest.raises(ValidationError, match="хранятся только ФИО"):
+        people_services.guardian_update(
+            link=StudentGuardian.objects.get(guardian=guardian),
+            actor=world.users["homeroom"],
+            last_name="Иванова",
+            first_name="Анна",
+            patronymic="",
+            relation="mother",
+            phone="+7 900",
+        )
+    assert StudentGuardian.objects.get(guardian=guardian).relation == "guardian"
+
+
+def test_revoked_guardian_is_not_edited(world):
+    guardian = world.child.guardians.get()
+    people_services.consent_record(
+        guardian=guardian,
+        status=ConsentStatus.REVOKED,
+        date=dt.date(2026, 11, 10),
+        document="отзыв № 3",
+        actor=world.users["operator"],
+    )
+    with pytest.raises(ValidationError, match="исключены из системы"):
+        people_services.guardian_update(
+            link=StudentGuardian.objects.get(guardian=guardian),
+            actor=world.users["homeroom"],
+            last_name="Другая",
+            first_name="Анна",
+            patronymic="",
+            relation="mother",
+        )
+    assert Guardian.objects.get(pk=guardian.pk).last_name != "Другая"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_homeroom_adds_a_guardian(world, client_for):
+    url = reverse("people:guardian_add", args=[world.child.pk])
+    client = client_for("homeroom")
+    data = {"last_name": "Петров", "first_name": "Сергей", "relation": "father", "checked": "on"}
+    assert client.post(url, {**data, "relation": ""}).status_code == 200
+    assert world.child.guardians.count() == 1
+    assert client.post(url, {**data, "phone": "+7 902"}).status_code == 302
+    father = Guardian.objects.get(last_name="Петров")
+    assert father.phone == "+7 902" and father.checked_on == dt.date(2026, 11, 10)
+    assert StudentGuardian.objects.get(guardian=father, student=world.child).relation == "father"
+    assert AuditEvent.objects.filter(action="guardian.created").count() == 1
+    again = client.post(url, data)
+    assert "уже указан" in again.content.decode()
+    assert world.child.guardians.count() == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_guardian_add_roles(world, client_for, role):
+    url = reverse("people:guardian_add", args=[world.child.pk])
+    allowed = {"admin", "operator", "deputy", "homeroom"}
+    assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
+    response = client_for(role).post(
+        url, {"last_name": "Петров", "first_name": "Сергей", "relation": "father"}
+    )
+    assert response.status_code == (302 if role in allowed else 404)
+    assert Guardian.objects.filter(last_name="Петров").exists() == (role in allowed)
