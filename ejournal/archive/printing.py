@@ -123,7 +123,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
         g.pk: g for g in StudyGroup.objects.filter(school_class=school_class).order_by("name")
     }
     loads = list(
-        TeachingLoad.objects.filter(group_id__in=list(groups))
+        TeachingLoad.objects.filter(group__school_class=school_class)
         .select_related("subject", "teacher")
         .order_by("subject__name", "group__name")
     )
@@ -173,10 +173,13 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
             school_selectors.overlapping(start, end), school_class=school_class
         ).values_list("student_id", flat=True)
     )
-    other_groups = [g.pk for g in groups.values() if g.kind != GroupKind.WHOLE_CLASS]
-    for group_id, student_id in GroupMembership.objects.filter(
-        school_selectors.overlapping(start, end), group_id__in=other_groups
-    ).values_list("group_id", "student_id"):
+    for group_id, student_id in (
+        GroupMembership.objects.filter(
+            school_selectors.overlapping(start, end), group__school_class=school_class
+        )
+        .exclude(group__kind=GroupKind.WHOLE_CLASS)
+        .values_list("group_id", "student_id")
+    ):
         members[group_id].add(student_id)
     for group in groups.values():
         if group.kind == GroupKind.WHOLE_CLASS:
