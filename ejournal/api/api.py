@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from ejournal.api import errors
 from ejournal.api.auth import SessionAuth, TokenAuth
@@ -36,6 +37,12 @@ REST API электронного журнала и дневника.
 **Кодовые имена.** Ученик, которому приказом присвоено кодовое имя, везде выводится по нему.
 """
 
+
+class ReadableJSON(JSONRenderer):
+    # Russian text stays readable in the responses instead of \u escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Электронный журнал — API",
     version="1",
@@ -45,6 +52,7 @@ api = NinjaAPI(
     docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=ReadableJSON(),
 )
 errors.install(api)
 api.add_router("", me.router)

@@ -75,7 +75,7 @@ def conversation(request, conversation_id: int):
         "messages": [
             {
                 "id": m.pk,
-                "sender": str(m.sender),
+                "sender": str(m.sender) if m.sender_id else "",
                 "body": m.body,
                 "created_at": m.created_at,
                 "student": m.student.full_name if m.student_id else None,
