@@ -45,12 +45,14 @@ class ReportFilterForm(forms.Form):
         self.fields["year"].choices = [(name, name) for name in self.years]
         year_name = self._chosen_year_name()
         self.year_rows = self.years.get(year_name, [])
-        if "school" in used:
+        # School staff see their own school only; the field is the inspector's.
+        if "school" in used and scope.is_inspector:
             self.fields["school"] = forms.ModelChoiceField(
                 label="Школа",
                 queryset=scope.schools,
-                required="school" in report.required or not scope.is_inspector,
-                empty_label="все школы" if scope.is_inspector else None,
+                required="school" in report.required,
+                empty_label="все школы муниципалитета",
+                error_messages={"invalid_choice": "Такой школы нет в вашем муниципалитете."},
             )
         if "period" in used:
             self.fields["period"] = forms.ChoiceField(
