@@ -41,6 +41,26 @@ def insert_rows(
     return count
 
 
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` primary keys for rows about to be written by ``insert_rows``.
+
+    PostgreSQL hands them out from the table's sequence; SQLite continues after the
+    largest id (seeders hold the write lock for the whole transaction)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
 def _copy_rows(table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:
     count = 0
     with connection.cursor() as cursor:

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from ejournal.core.bulk import insert_rows
+from ejournal.core.bulk import insert_rows, reserve_ids
 from ejournal.core.demo.context import DemoBuild
 from ejournal.journal.models import (
     NUMERIC_MARKS,
@@ -163,11 +163,16 @@ def create_journal_records(build: DemoBuild) -> None:
     ill_days = _illness(rng, sorted(students), lessons[0].date, build.today)
     teacher_users = _teacher_users(lessons)
 
-    records, works, homework = [], [], []
+    # Plain tuples, not model instances: a region of schools has millions of rows.
+    records: list[list] = []  # [lesson id, topic, updated_by id]
+    works: list[tuple[int, int, int]] = []  # (lesson id, work type id, position)
+    homework: list[tuple[int, str]] = []  # (lesson id, text)
     marks_plan: list[tuple[int, int, str, str]] = []  # (work index, student, value, comment)
-    absences: list[Attendance] = []
+    absences: list[tuple[int, int, str, int | None]] = []  # (lesson, student, code, minutes)
     per_group_subject_count: dict[tuple[int, int], int] = defaultdict(int)
-    grade_one = set()
+    answer_type = types["Ответ на уроке"].pk
+    control_type = types["Контрольная работа"].pk
+    self_study_type = types["Самостоятельная работа"].pk
     for lesson in lessons:
         key = (lesson.group_id, lesson.subject_id)
         per_group_subject_count[key] += 1
@@ -175,36 +180,27 @@ def create_journal_records(build: DemoBuild) -> None:
         school_class = lesson.group.school_class
         grade = school_class.grade if school_class is not None else 5
         topic = _topic(lesson.subject.name, n)
-        records.append(
-            LessonRecord(lesson=lesson, topic=topic, updated_by_id=teacher_users.get(lesson.pk))
-        )
+        records.append([lesson.pk, topic, teacher_users.get(lesson.pk)])
         present = []
+        everyone = []
         for student, start, end in members.get(lesson.group_id, []):
             if not (start <= lesson.date and (end is None or lesson.date <= end)):
                 continue
+            everyone.append(student)
             code, minutes = _attendance(rng, student, lesson, ill_days)
             if code:
-                absences.append(
-                    Attendance(lesson=lesson, student_id=student, code=code, late_minutes=minutes)
-                )
+                absences.append((lesson.pk, student, code, minutes))
             if code in (None, "op"):
                 present.append(student)
         if grade > 1 and rng.random() < 0.82:
-            homework.append(Homework(lesson=lesson, text=_homework_text(rng)))
+            homework.append((lesson.pk, _homework_text(rng)))
         if grade == 1:
-            grade_one.add(lesson.pk)
             continue
         is_control = n % 8 == 0
-        wt = types["Контрольная работа"] if is_control else types["Ответ на уроке"]
-        works.append(Work(lesson=lesson, work_type=wt, position=0))
+        works.append((lesson.pk, control_type if is_control else answer_type, 0))
         work_index = len(works) - 1
-        everyone = [
-            s
-            for s, start, end in members.get(lesson.group_id, [])
-            if start <= lesson.date and (end is None or lesson.date <= end)
-        ]
         if is_control:
-            records[-1].topic = f"Контрольная работа: {topic}"
+            records[-1][1] = f"Контрольная работа: {topic}"
             for student in everyone:
                 if student in present:
                     marks_plan.append((work_index, student, _mark(rng, level[student]), ""))
@@ -217,25 +213,55 @@ def create_journal_records(build: DemoBuild) -> None:
                 comment = rng.choice(MARK_COMMENTS[value]) if rng.random() < 0.08 else ""
                 marks_plan.append((work_index, student, value, comment))
             if rng.random() < 0.3:
-                works.append(
-                    Work(lesson=lesson, work_type=types["Самостоятельная работа"], position=1)
-                )
+                works.append((lesson.pk, self_study_type, 1))
                 idx = len(works) - 1
                 for student in present:
                     if rng.random() < 0.5:
                         marks_plan.append((idx, student, _mark(rng, level[student]), ""))
 
-    LessonRecord.objects.bulk_create(records, batch_size=2000)
-    Lesson.objects.filter(pk__in=[r.lesson_id for r in records]).update(status=LessonStatus.HELD)
-    Homework.objects.bulk_create(homework, batch_size=2000)
     now = timezone.now()
+    insert_rows(
+        LessonRecord,
+        ["lesson_id", "topic", "comment", "version", "updated_by_id", "updated_at"],
+        ((lesson, topic, "", 1, by, now) for lesson, topic, by in records),
+    )
+    Lesson.objects.filter(school=school, date__lte=build.today).exclude(
+        status=LessonStatus.CANCELLED
+    ).update(status=LessonStatus.HELD)
+    insert_rows(
+        Homework,
+        [
+            "lesson_id",
+            "text",
+            "is_individual",
+            "version",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            (lesson, text, False, 1, teacher_users.get(lesson), now, now)
+            for lesson, text in homework
+        ),
+    )
     insert_rows(
         Attendance,
         ["lesson_id", "student_id", "code", "late_minutes", "note", "version", "updated_at"],
-        ((a.lesson_id, a.student_id, a.code, a.late_minutes, "", 1, now) for a in absences),
+        (
+            (lesson, student, code, minutes, "", 1, now)
+            for lesson, student, code, minutes in absences
+        ),
     )
-    Work.objects.bulk_create(works, batch_size=2000)
-    absent_pairs = {(a.lesson_id, a.student_id) for a in absences if a.code != "op"}
+    work_ids = reserve_ids(Work, len(works))
+    insert_rows(
+        Work,
+        ["id", "lesson_id", "work_type_id", "title", "position", "created_by_id", "created_at"],
+        (
+            (work_id, lesson, work_type, "", position, teacher_users.get(lesson), now)
+            for work_id, (lesson, work_type, position) in zip(work_ids, works, strict=True)
+        ),
+    )
+    absent_pairs = {(lesson, student) for lesson, student, code, _ in absences if code != "op"}
     mark_count = insert_rows(
         Mark,
         [
@@ -244,9 +270,9 @@ def create_journal_records(build: DemoBuild) -> None:
         ],
         (
             (
-                works[idx].pk, student, value, NUMERIC_MARKS.get(value), comment,
-                (works[idx].lesson_id, student) in absent_pairs, 1,
-                teacher_users.get(works[idx].lesson_id), teacher_users.get(works[idx].lesson_id),
+                work_ids[idx], student, value, NUMERIC_MARKS.get(value), comment,
+                (works[idx][0], student) in absent_pairs, 1,
+                teacher_users.get(works[idx][0]), teacher_users.get(works[idx][0]),
                 now, now,
             )
             for idx, student, value, comment in marks_plan
