@@ -96,6 +96,11 @@ def main() -> None:
     failed = [w.args for w in workers if w.wait() != 0]
     if failed:
         raise SystemExit(f"a seeding worker failed: {failed}")
+    from ejournal.attestation.models import PeriodClosure
+
+    # The year is filled to its end, but the load runs today: the periods from today on
+    # stay open, so that teachers can write today's lessons.
+    PeriodClosure.objects.filter(period__end__gte=dt.date.today()).delete()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print_totals()
