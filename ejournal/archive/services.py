@@ -331,7 +331,7 @@ def record_compare(*, record: ArchiveRecord) -> Comparison:
             lesson__group__school_class=school_class,
             lesson__date__range=(scope.start, scope.end),
             status=CorrectionStatus.APPROVED,
-            decided_at__gt=record.created_at,
+            decided_at__gte=record.created_at,
         )
         .select_related("lesson__subject", "decided_by")
         .order_by("decided_at")
@@ -344,7 +344,7 @@ def record_compare(*, record: ArchiveRecord) -> Comparison:
         PeriodMarkCorrection.objects.filter(
             group__school_class=school_class,
             status="approved",
-            decided_at__gt=record.created_at,
+            decided_at__gte=record.created_at,
         )
         .select_related("subject")
         .order_by("decided_at")
