@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -92,10 +93,10 @@ def test_archive_verify_detects_a_byte_changed_in_the_file_or_the_data(arw, medi
     call_command("archive_verify")
     assert "расхождений нет" in capsys.readouterr().out
 
-    path = journal.pdf.path
-    raw = bytearray(open(path, "rb").read())
+    path = Path(journal.pdf.path)
+    raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0x01
-    open(path, "wb").write(bytes(raw))
+    path.write_bytes(bytes(raw))
     # Bypass the model guard the way a direct database edit would.
     from django.db import connection
 
