@@ -1,0 +1,532 @@
+"""Report 11, «Заполнение журнала» (002 §4.2, SPEC §9): how teachers keep the journal
+over a week or a month, per teacher and per class.
+
+Per course (group × subject × teacher of the lessons):
+- lessons held in the range (past, not cancelled) and of them without a topic, without
+  homework, and without attendance (the lesson was never confirmed — no topic saved, so
+  it is still «запланирован» — and it has no attendance entry);
+- marks, marks entered after their window (R3.7, ``journal.rules``; marks entered through
+  an approved correction request are not late), and the marks density: marks per student
+  per lesson;
+- students with fewer marks than attestation needs (by the weekly hours of the load) in
+  the period that contains the end of the range;
+- period marks entered in the range and of them those the objectivity control flagged
+  (more than one step from the average);
+- correction requests still waiting for the deputy.
+
+Eleven queries for any school size; the weekly summary on a teacher's start page is the
+same computation for the teacher's last seven days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
+
+from ejournal.accounts.models import HOMEROOM, Role, StaffMember
+from ejournal.attestation.averages import required_marks
+from ejournal.attestation.models import PeriodMark
+from ejournal.attestation.selectors import settings_of
+from ejournal.journal import rules
+from ejournal.journal.models import (
+    Attendance,
+    CorrectionKind,
+    CorrectionRequest,
+    CorrectionStatus,
+    Homework,
+    LessonRecord,
+    Mark,
+    WorkType,
+)
+from ejournal.reports import academic
+from ejournal.reports.permissions import SCHOOL_WIDE
+from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table
+from ejournal.schedule.models import Lesson, LessonStatus
+from ejournal.school import selectors as school_selectors
+from ejournal.school.models import (
+    ClassEnrollment,
+    GroupMembership,
+    SchoolClass,
+    StudyGroup,
+    TeachingLoad,
+)
+
+LIVE = (LessonStatus.PLANNED, LessonStatus.HELD)
+
+
+@dataclass
+class Keeping:
+    """The figures of one course, or a sum of courses (per teacher, per class, per week)."""
+
+    lessons: int = 0
+    without_topic: int = 0
+    without_homework: int = 0
+    attendance_unmarked: int = 0
+    marks: int = 0
+    late_marks: int = 0
+    student_lessons: int = 0  # Σ over lessons of the students of the group
+    too_few_marks: int = 0
+    period_marks: int = 0
+    deviating: int = 0
+    open_corrections: int = 0
+
+    def add(self, other: Keeping) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def density(self) -> Decimal | None:
+        """Marks per student per lesson."""
+        if not self.student_lessons:
+            return None
+        return academic.two_places(Decimal(self.marks) / self.student_lessons)
+
+    @property
+    def remarks(self) -> int:
+        return (
+            self.without_topic
+            + self.without_homework
+            + self.attendance_unmarked
+            + self.late_marks
+            + self.too_few_marks
+            + self.deviating
+            + self.open_corrections
+        )
+
+
+@dataclass
+class Course:
+    group: StudyGroup
+    subject_id: int
+    subject_name: str
+    teacher: StaffMember
+    figures: Keeping = field(default_factory=Keeping)
+
+
+@dataclass
+class KeepingReport:
+    start: dt.date
+    end: dt.date
+    courses: list[Course]
+    weeks: dict[dt.date, Keeping]
+    total: Keeping
+
+    def by_teacher(self) -> list[tuple[StaffMember, Keeping]]:
+        rows: dict[int, tuple[StaffMember, Keeping]] = {}
+        for course in self.courses:
+            rows.setdefault(course.teacher.pk, (course.teacher, Keeping()))[1].add(course.figures)
+        return sorted(rows.values(), key=lambda r: (r[0].last_name, r[0].first_name))
+
+    def by_class(self) -> list[tuple[str, Keeping]]:
+        rows: dict[str, tuple[tuple, Keeping]] = {}
+        for course in self.courses:
+            school_class = course.group.school_class
+            name = str(school_class) if school_class else course.group.name
+            order = (school_class.grade, school_class.letter) if school_class else (99, name)
+            rows.setdefault(name, (order, Keeping()))[1].add(course.figures)
+        return [
+            (name, figures) for name, (_, figures) in sorted(rows.items(), key=lambda r: r[1][0])
+        ]
+
+
+def journal_keeping(
+    *,
+    school,
+    year,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    teacher: StaffMember | None = None,
+    school_class: SchoolClass | None = None,
+    classes=None,
+    subject=None,
+) -> KeepingReport:
+    """The figures of the lessons in [start, end] that already took place by ``today``."""
+    last = min(end, today)
+    teacher_of = Coalesce("actual_teacher_id", "planned_teacher_id")
+    lessons = Lesson.objects.filter(
+        school=school, date__range=(start, last), status__in=LIVE, group__year=year
+    ).annotate(teacher_ref=teacher_of)
+    if teacher is not None:
+        lessons = lessons.filter(teacher_ref=teacher.pk)
+    if school_class is not None:
+        lessons = lessons.filter(group__school_class=school_class)
+    if classes is not None:
+        lessons = lessons.filter(group__school_class__in=classes)
+    if subject is not None:
+        lessons = lessons.filter(subject=subject)
+    rows = list(
+        lessons.annotate(
+            has_topic=Exists(LessonRecord.objects.filter(lesson=OuterRef("pk"), topic__gt="")),
+            has_homework=Exists(Homework.objects.filter(lesson=OuterRef("pk"))),
+            has_attendance=Exists(Attendance.objects.filter(lesson=OuterRef("pk"))),
+        ).values_list(
+            "pk",
+            "group_id",
+            "subject_id",
+            "teacher_ref",
+            "date",
+            "status",
+            "has_topic",
+            "has_homework",
+            "has_attendance",
+        )
+    )
+    group_ids = {r[1] for r in rows}
+    groups = {
+        g.pk: g for g in StudyGroup.objects.filter(pk__in=group_ids).select_related("school_class")
+    }
+    staff = {s.pk: s for s in StaffMember.objects.filter(pk__in={r[3] for r in rows})}
+    subjects = dict(school.subjects.filter(pk__in={r[2] for r in rows}).values_list("pk", "name"))
+    members = _members(groups.values(), last)
+    courses: dict[tuple[int, int, int], Course] = {}
+    weeks: dict[dt.date, Keeping] = defaultdict(Keeping)
+    lesson_course: dict[int, tuple[int, int, int]] = {}
+    lesson_week: dict[int, dt.date] = {}
+    for pk, group_id, subject_id, teacher_id, day, status, topic, homework, attendance in rows:
+        key = (group_id, subject_id, teacher_id)
+        if key not in courses:
+            courses[key] = Course(
+                groups[group_id], subject_id, subjects[subject_id], staff[teacher_id]
+            )
+        figures = Keeping(
+            lessons=1,
+            without_topic=int(not topic),
+            without_homework=int(not homework),
+            attendance_unmarked=int(status == LessonStatus.PLANNED and not attendance),
+            student_lessons=len(members.get(group_id, ())),
+        )
+        courses[key].figures.add(figures)
+        week = day - dt.timedelta(days=day.weekday())
+        weeks[week].add(figures)
+        lesson_course[pk] = key
+        lesson_week[pk] = week
+    _marks(school, start, last, lesson_course, lesson_week, courses, weeks, groups)
+    _too_few(school, year, last, courses, members)
+    _period_marks(school, start, end, courses, members)
+    _corrections(school, courses)
+    total = Keeping()
+    for course in courses.values():
+        total.add(course.figures)
+    ordered = sorted(
+        courses.values(),
+        key=lambda c: (c.teacher.last_name, c.teacher.first_name, c.group.name, c.subject_name),
+    )
+    return KeepingReport(start, end, ordered, dict(sorted(weeks.items())), total)
+
+
+def _members(groups, day: dt.date) -> dict[int, set[int]]:
+    """Students of each group on ``day`` (two queries: class enrollments, memberships)."""
+    by_class: dict[int, set[int]] = defaultdict(set)
+    class_ids = {g.school_class_id for g in groups if g.kind == "class"}
+    for class_id, sid in ClassEnrollment.objects.filter(
+        school_selectors.active_on(day), school_class_id__in=class_ids
+    ).values_list("school_class_id", "student_id"):
+        by_class[class_id].add(sid)
+    result: dict[int, set[int]] = defaultdict(set)
+    others = [g.pk for g in groups if g.kind != "class"]
+    for group_id, sid in GroupMembership.objects.filter(
+        school_selectors.active_on(day), group_id__in=others
+    ).values_list("group_id", "student_id"):
+        result[group_id].add(sid)
+    for group in groups:
+        if group.kind == "class":
+            result[group.pk] = by_class.get(group.school_class_id, set())
+    return result
+
+
+def _marks(school, start, last, lesson_course, lesson_week, courses, weeks, groups) -> None:
+    """Marks and late marks (two queries: marks, approved corrections; plus settings)."""
+    settings = rules.settings_for(school)
+    tz = zoneinfo.ZoneInfo(school.time_zone)
+    types = {t.pk: t for t in WorkType.objects.filter(school=school)}
+    corrected = set(
+        CorrectionRequest.objects.filter(
+            school=school,
+            kind=CorrectionKind.MARK,
+            status=CorrectionStatus.APPROVED,
+            lesson__date__range=(start, last),
+        ).values_list("work_id", "student_id")
+    )
+    marks = Mark.objects.filter(work__lesson_id__in=list(lesson_course)).values_list(
+        "work__lesson_id",
+        "work_id",
+        "student_id",
+        "work__work_type_id",
+        "created_at",
+        "work__lesson__date",
+    )
+    for lesson_id, work_id, student_id, type_id, created_at, day in marks:
+        key = lesson_course[lesson_id]
+        group = groups[key[0]]
+        grade = group.school_class.grade if group.school_class_id else 5
+        days = rules.mark_window_days(work_type=types[type_id], grade=grade, settings=settings)
+        late = (
+            created_at.astimezone(tz).date() > day + dt.timedelta(days=days)
+            and (work_id, student_id) not in corrected
+        )
+        figures = Keeping(marks=1, late_marks=int(late))
+        courses[key].figures.add(figures)
+        weeks[lesson_week[lesson_id]].add(figures)
+
+
+def _too_few(school, year, last, courses, members) -> None:
+    """Students below the attestation minimum in the period containing ``last``."""
+    if not courses:
+        return
+    periods = academic.Periods.of(year)
+    settings = settings_of(school.pk)
+    hours: dict[tuple[int, int], Decimal] = {}
+    for group_id, subject_id, value in TeachingLoad.objects.filter(
+        group_id__in={k[0] for k in courses}
+    ).values_list("group_id", "subject_id", "hours_per_week"):
+        hours[(group_id, subject_id)] = max(hours.get((group_id, subject_id), Decimal(0)), value)
+    period_of = {}
+    for group_id, subject_id, _ in courses:
+        group = courses[next(k for k in courses if k[:2] == (group_id, subject_id))].group
+        grade = group.school_class.grade if group.school_class_id else 5
+        period_of[(group_id, subject_id)] = periods.at(grade, last)
+    chosen = [p for p in period_of.values() if p is not None]
+    if not chosen:
+        return
+    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    rows = (
+        Mark.objects.filter(
+            work__lesson__group_id__in={k[0] for k in courses},
+            work__lesson__date__range=(min(p.start for p in chosen), last),
+            numeric__isnull=False,
+        )
+        .exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .values_list(
+            "work__lesson__group_id", "work__lesson__subject_id", "student_id", "work__lesson__date"
+        )
+    )
+    for group_id, subject_id, student_id, day in rows:
+        period = period_of.get((group_id, subject_id))
+        if period is not None and period.start <= day:
+            counts[(group_id, subject_id, student_id)] += 1
+    seen: set[tuple[int, int]] = set()
+    for key, course in courses.items():
+        if key[:2] in seen:
+            continue  # a course taught by two teachers is counted once, for the first
+        seen.add(key[:2])
+        need = required_marks(
+            hours_per_week=hours.get(key[:2]),
+            per_1h=settings.min_marks_1h,
+            per_2h=settings.min_marks_2h,
+            per_3h=settings.min_marks_3h,
+        )
+        course.figures.too_few_marks = sum(
+            1 for sid in members.get(key[0], ()) if counts[(key[0], key[1], sid)] < need
+        )
+
+
+def _period_marks(school, start, end, courses, members) -> None:
+    """Period marks entered in the range by the course's teacher (one query)."""
+    by_user: dict[int, list[Course]] = defaultdict(list)
+    for course in courses.values():
+        if course.teacher.user_id:
+            by_user[course.teacher.user_id].append(course)
+    rows = PeriodMark.objects.filter(
+        school=school,
+        entered_at__date__range=(start, end),
+        entered_by_id__in=list(by_user),
+    ).values_list("entered_by_id", "subject_id", "student_id", "needs_review")
+    for user_id, subject_id, student_id, review in rows:
+        for course in by_user[user_id]:
+            if course.subject_id == subject_id and student_id in members.get(course.group.pk, ()):
+                course.figures.period_marks += 1
+                course.figures.deviating += int(review)
+                break
+
+
+def _corrections(school, courses) -> None:
+    """Requests waiting for the deputy, by the lesson's course (one query)."""
+    rows = (
+        CorrectionRequest.objects.filter(school=school, status=CorrectionStatus.PENDING)
+        .annotate(teacher_ref=Coalesce("lesson__actual_teacher_id", "lesson__planned_teacher_id"))
+        .values_list("lesson__group_id", "lesson__subject_id", "teacher_ref")
+    )
+    for key in rows:
+        if key in courses:
+            courses[key].figures.open_corrections += 1
+
+
+# --- The report page and the teacher's weekly summary ------------------------------------
+
+FIGURE_COLUMNS = [
+    ("Уроков", "int"),
+    ("Без темы", "int"),
+    ("Без д/з", "int"),
+    ("Посещаемость не отмечена", "int"),
+    ("Отметок", "int"),
+    ("Позже срока", "int"),
+    ("Отметок на ученика за урок", "decimal"),
+    ("Мало отметок для аттестации", "int"),
+    ("Отметок за период", "int"),
+    ("Расходятся со средним", "int"),
+    ("Запросы на исправление", "int"),
+]
+
+
+def _cells(k: Keeping) -> list:
+    return [
+        k.lessons,
+        k.without_topic,
+        k.without_homework,
+        k.attendance_unmarked,
+        k.marks,
+        k.late_marks,
+        k.density,
+        k.too_few_marks,
+        k.period_marks,
+        k.deviating,
+        k.open_corrections,
+    ]
+
+
+def _columns(*first: str) -> list[Column]:
+    return [*(Column(t) for t in first), *(Column(t, kind) for t, kind in FIGURE_COLUMNS)]
+
+
+def build(*, scope, params) -> ReportResult:
+    school = params["school"]
+    teacher, school_class, classes = params.get("teacher"), params.get("school_class"), None
+    if not scope.is_school_wide:
+        if HOMEROOM in scope.roles and school_class is not None:
+            teacher = None
+        else:
+            teacher, school_class = scope.staff, None
+        classes = None if teacher is not None else scope.classes
+    result = journal_keeping(
+        school=school,
+        year=params["year"],
+        start=params["start"],
+        end=params["end"],
+        today=school_selectors.school_today(school),
+        teacher=teacher,
+        school_class=school_class,
+        classes=classes,
+        subject=params.get("subject"),
+    )
+    total = result.total
+    return ReportResult(
+        subtitle=params.get("period_label", ""),
+        tables=[
+            Table(
+                title="По учителям",
+                columns=_columns("Учитель"),
+                rows=[[t.short_name, *_cells(k)] for t, k in result.by_teacher()],
+                totals=["Итого", *_cells(total)],
+            ),
+            Table(
+                title="По классам",
+                columns=_columns("Класс"),
+                rows=[[name, *_cells(k)] for name, k in result.by_class()],
+            ),
+            Table(
+                title="По неделям",
+                columns=_columns("Неделя"),
+                rows=[
+                    [f"{_fmt(w)}–{_fmt(w + dt.timedelta(days=6))}", *_cells(k)]
+                    for w, k in result.weeks.items()
+                ],
+            ),
+            Table(
+                title="По группам и предметам",
+                columns=_columns("Учитель", "Группа", "Предмет"),
+                rows=[
+                    [c.teacher.short_name, c.group.name, c.subject_name, *_cells(c.figures)]
+                    for c in result.courses
+                ],
+            ),
+        ],
+        headline=[
+            Figure("Уроков", total.lessons),
+            Figure("Без темы", total.without_topic),
+            Figure("Без домашнего задания", total.without_homework),
+            Figure("Посещаемость не отмечена", total.attendance_unmarked),
+            Figure("Отметок позже срока", total.late_marks),
+            Figure("Отметок на ученика за урок", total.density, "decimal"),
+            Figure("Учеников с недостаточным числом отметок", total.too_few_marks),
+            Figure("Отметок за период, расходящихся со средним", total.deviating),
+            Figure("Открытых запросов на исправление", total.open_corrections),
+        ],
+        notes=[
+            "Учитываются уроки выбранного интервала, которые уже прошли (не отменённые).",
+            "«Посещаемость не отмечена» — урок не подтверждён (тема не сохранена) и по нему "
+            "нет ни одной отметки посещаемости.",
+            "«Позже срока» — отметка внесена позже окна R3.7 (3 / 7 дней, контрольные — 3, "
+            "сочинения — 10 дней); внесённые по одобренному запросу не считаются.",
+            "«Мало отметок» — ученики, у которых в текущем периоде меньше отметок, чем "
+            "нужно для аттестации при недельной нагрузке предмета.",
+            "«Расходятся со средним» — отметки за период, выставленные в интервале и "
+            "отличающиеся от рекомендованной по среднему баллу больше чем на одну ступень.",
+        ],
+    )
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d.%m")
+
+
+REPORT = Report(
+    slug="journal-keeping",
+    number=11,
+    title="Заполнение журнала",
+    roles=SCHOOL_WIDE | {Role.TEACHER, HOMEROOM},
+    filters=("date_range", "school_class", "subject", "teacher"),
+    build=build,
+    description="Еженедельный и ежемесячный анализ ведения журнала по учителям и классам: "
+    "темы, домашние задания, посещаемость, сроки и плотность отметок, объективность.",
+    signatures=("Заместитель директора по УВР",),
+    landscape=True,
+)
+
+
+def start_page_block(request, role: str) -> dict:
+    """The teacher's «доска информации» (002 §4.2): remarks on their last seven days."""
+    from django.urls import reverse
+
+    ctx = request.ctx
+    if role != Role.TEACHER or ctx.school is None or ctx.staff is None:
+        return {}
+    today = school_selectors.school_today(ctx.school)
+    year = school_selectors.year_on(school=ctx.school, day=today)
+    if year is None:
+        return {}
+    start = today - dt.timedelta(days=7)
+    end = today - dt.timedelta(days=1)
+    k = journal_keeping(
+        school=ctx.school, year=year, start=start, end=end, today=today, teacher=ctx.staff
+    ).total
+    url = reverse("reports:page", args=["journal-keeping"]) + (
+        f"?year={year.name}&start={start.isoformat()}&end={end.isoformat()}"
+    )
+    lines = [
+        (f"{label}: {value}", url)
+        for label, value in (
+            ("Уроки без темы", k.without_topic),
+            ("Уроки без домашнего задания", k.without_homework),
+            ("Посещаемость не отмечена", k.attendance_unmarked),
+            ("Отметки позже срока", k.late_marks),
+            ("Мало отметок для аттестации (учеников)", k.too_few_marks),
+            ("Запросы на исправление ждут решения", k.open_corrections),
+        )
+        if value
+    ]
+    return {
+        "blocks": [
+            {
+                "title": f"Ведение журнала за неделю ({_fmt(start)}–{_fmt(end)})",
+                "lines": lines,
+                "empty": "Замечаний нет.",
+            }
+        ]
+    }
