@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ejournal.core",
     "ejournal.audit",
     "ejournal.accounts",
@@ -81,10 +84,14 @@ INSTALLED_APPS = [
     "ejournal.archive",
     "ejournal.api",
     "ejournal.webapi",
+    "ejournal.security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: turns "database unreachable" anywhere below into a 503.
+    "ejournal.security.middleware.DatabaseUnavailableMiddleware",
+    "ejournal.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ejournal.accounts.middleware.SessionActivityMiddleware",
+    "ejournal.security.middleware.SessionTrackingMiddleware",
     "ejournal.accounts.middleware.CurrentSchoolMiddleware",
     "ejournal.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -190,7 +198,55 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix binds the cookie to this exact host over HTTPS.
+    SESSION_COOKIE_NAME = "__Host-ejournal_session"
+    CSRF_COOKIE_NAME = "__Host-ejournal_csrf"
+
+# Two-factor sign-in (ejournal.security): these roles must use a TOTP code; a school can
+# also make it mandatory for its teachers. Empty TWO_FACTOR_REQUIRED_ROLES: nobody must.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,director,deputy")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ejournal")
+# Minutes a password-checked sign-in may wait for its code.
+TWO_FACTOR_PENDING_MINUTES = env_int("TWO_FACTOR_PENDING_MINUTES", 5)
+
+# Rate limits (ejournal.security.ratelimit): "count/seconds" per key.
+RATE_LIMITS = {
+    # Failed sign-ins from one address across all logins (credential stuffing);
+    # axes separately locks one login + address pair after AXES_FAILURE_LIMIT failures.
+    "sign_in_ip": os.environ.get("RATE_LIMIT_SIGN_IN", "20/900"),
+    # Wrong two-factor codes for one pending sign-in user.
+    "two_factor": os.environ.get("RATE_LIMIT_TWO_FACTOR", "5/300"),
+}
+# Counters live in this cache; with several workers point RATE_LIMIT_CACHE_DIR at a
+# directory they share (a per-process memory cache multiplies the limits by workers).
+RATE_LIMIT_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["RATE_LIMIT_CACHE_DIR"],
+        }
+        if os.environ.get("RATE_LIMIT_CACHE_DIR")
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ejournal-ratelimit",
+        }
+    ),
+}
+
+# Tamper detection (ejournal.security.tamper): the deputy is alerted when marks are
+# changed outside school hours, or one account changes more than N existing marks
+# within M minutes, or changes marks after signing in from a new device or network.
+TAMPER_SCHOOL_HOURS = (
+    env_int("TAMPER_SCHOOL_DAY_START_HOUR", 7),
+    env_int("TAMPER_SCHOOL_DAY_END_HOUR", 22),
+)
+TAMPER_BURST_CHANGES = env_int("TAMPER_BURST_CHANGES", 10)
+TAMPER_BURST_MINUTES = env_int("TAMPER_BURST_MINUTES", 10)
 
 # --- I18N / time ----------------------------------------------------------
 LANGUAGE_CODE = "ru"
@@ -257,6 +313,24 @@ NOTIFICATION_GATEWAYS = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind HTTPS (HTTPS=1): redirect plain HTTP and pin HTTPS with HSTS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("HTTPS", False))
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if env_bool("HTTPS", False) else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# Content-Security-Policy and Permissions-Policy, sent by
+# ejournal.security.middleware.SecurityHeadersMiddleware. No inline scripts or styles.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("archive/", include("ejournal.archive.urls")),
     path("api/", include("ejournal.api.urls")),
     path("webapi/", include("ejournal.webapi.urls")),
+    path("security/", include("ejournal.security.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

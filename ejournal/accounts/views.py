@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ejournal.accounts import selectors, services
 from ejournal.accounts.context import SESSION_SCHOOL_KEY
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
+from ejournal.security import ratelimit
 
 
 def _safe_next(request, default: str = "/") -> str:
@@ -19,17 +20,30 @@ def _safe_next(request, default: str = "/") -> str:
     return default
 
 
+# Steps between a correct password and the session (two-factor code, ejournal.security):
+# fn(request, user, next_url) -> a response that takes over, or None to go on.
+SIGN_IN_STEPS: list = []
+
+
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST":
+        # Many failed sign-ins from one address across logins (credential stuffing): 429.
+        ip_key = ratelimit.client_key(request)
+        if ratelimit.is_limited("sign_in_ip", key=ip_key, rate="sign_in_ip"):
+            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("sign_in_ip"))
         if form.is_valid():
             user = form.get_user()
+            for step in SIGN_IN_STEPS:
+                if (response := step(request, user, _safe_next(request))) is not None:
+                    return response
             login(request, user)
             services.user_record_sign_in(user=user)
             return HttpResponseRedirect(_safe_next(request))
         services.user_record_failed_sign_in(username=request.POST.get("username", ""))
+        ratelimit.hit("sign_in_ip", key=ip_key, rate="sign_in_ip")
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
 
 

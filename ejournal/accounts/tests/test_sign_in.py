@@ -69,8 +69,8 @@ def test_issued_password_forces_a_change_before_anything_else(world):
 
 def test_sign_out_everywhere_ends_other_sessions(world):
     first, second = Client(), Client()
-    _login(first, "deputy", TEST_PASSWORD)
-    _login(second, "deputy", TEST_PASSWORD)
+    _login(first, "teacher", TEST_PASSWORD)
+    _login(second, "teacher", TEST_PASSWORD)
     assert second.get("/").status_code == 200
     first.post(reverse("accounts:logout_everywhere"))
     response = second.get("/")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from ejournal.accounts.demo import create_people_demo
 from ejournal.attestation.demo import create_period_marks
 from ejournal.audit import services as audit
 from ejournal.core.demo import (
@@ -29,6 +30,7 @@ from ejournal.core.demo.context import SCHOOL_SHORT_NAME, DemoBuild, DemoOptions
 from ejournal.messaging.demo import create_messaging_demo
 from ejournal.planning.demo import create_plans
 from ejournal.school.models import School
+from ejournal.security.demo import create_demo_two_factor
 
 Step = Callable[[DemoBuild], None]
 
@@ -47,6 +49,8 @@ STEPS: list[Step] = [
     create_plans,
     create_period_marks,
     create_messaging_demo,
+    create_people_demo,
+    create_demo_two_factor,
 ]
 
 __all__ = ["STEPS", "DemoBuild", "DemoOptions", "demo_school", "seed_demo"]

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
 
 from ejournal.accounts.models import Guardian, Role, RoleAssignment, StaffMember, Student, User
 from ejournal.audit.models import AuditEvent
@@ -22,6 +23,7 @@ from ejournal.school.models import (
     StudyGroup,
     TeachingLoad,
 )
+from ejournal.security.demo import DEMO_TWO_FACTOR_LOGINS, demo_totp_key_hex
 
 SMALL = ["--classes-per-grade=2", "--students-per-class=6"]
 
@@ -85,6 +87,13 @@ def test_each_demo_login_signs_in_with_demo_and_lands_on_its_start_page(small_de
     response = client.post(
         reverse("accounts:login"), {"username": spec.login, "password": "demo"}, follow=True
     )
+    if spec.login in DEMO_TWO_FACTOR_LOGINS:
+        # Management logins also need the code from the demo authenticator key.
+        assert response.redirect_chain[-1][0] == reverse("security:two_factor_verify")
+        code = TOTP(bytes.fromhex(demo_totp_key_hex())).token()
+        response = client.post(
+            reverse("security:two_factor_verify"), {"code": f"{code:06d}"}, follow=True
+        )
     assert response.status_code == 200
     assert START_PAGE_TEXT[spec.login] in response.content.decode()
 

@@ -1,0 +1,12 @@
+"""Background tasks (django-tasks): each only translates arguments into one service call."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from ejournal.security import tamper
+
+
+@task()
+def check_mark_change(*, school_id: int, work_id: int, student_id: int) -> list[str]:
+    return tamper.mark_change_check(school_id=school_id, work_id=work_id, student_id=student_id)

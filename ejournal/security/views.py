@@ -1,0 +1,219 @@
+"""Two-factor sign-in and its settings, the user's sessions, tamper alerts for the deputy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ejournal.accounts import services as account_services
+from ejournal.accounts.models import Role
+from ejournal.security import ratelimit, sessions, tamper, two_factor
+from ejournal.security.forms import CodeForm, EnrolForm
+from ejournal.security.models import UserSession
+
+CODES_KEY = "ejournal_recovery_codes"
+
+
+def _finish_sign_in(request, pending, device):
+    login(request, pending.user, backend=pending.backend)
+    two_factor.mark_verified(request, device)
+    UserSession.objects.filter(session_key=request.session.session_key).update(two_factor=True)
+    account_services.user_record_sign_in(user=pending.user)
+    two_factor.pending_clear(request)
+
+
+def _pending_or_login(request):
+    pending = two_factor.pending_of(request)
+    if pending is None:
+        messages.info(request, "Время на ввод кода истекло. Войдите снова.")
+    return pending
+
+
+@never_cache
+def two_factor_verify(request):
+    pending = _pending_or_login(request)
+    if pending is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        key = f"user:{pending.user.pk}"
+        if ratelimit.hit("two_factor", key=key, rate="two_factor"):
+            two_factor.pending_clear(request)
+            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("two_factor"))
+        if form.is_valid():
+            device = two_factor.verify_code(user=pending.user, code=form.cleaned_data["code"])
+            if device is not None:
+                next_url = pending.next
+                _finish_sign_in(request, pending, device)
+                ratelimit.reset("two_factor", key=key, rate="two_factor")
+                return HttpResponseRedirect(next_url)
+            account_services.user_record_failed_sign_in(username=pending.user.username)
+            form.add_error("code", "Код не подошёл. Введите новый код из приложения.")
+    return render(request, "security/verify.html", {"form": form})
+
+
+@never_cache
+def two_factor_setup(request):
+    """Enrolment: during a pending sign-in (forced), or from the profile (voluntary)."""
+    if request.user.is_authenticated:
+        user, pending = request.user, None
+    else:
+        pending = _pending_or_login(request)
+        if pending is None:
+            return redirect("accounts:login")
+        user = pending.user
+        if two_factor.is_enrolled(user):
+            return redirect("security:two_factor_verify")
+    if request.user.is_authenticated and two_factor.is_enrolled(user):
+        return redirect("security:two_factor")
+    device = two_factor.enrolment_device(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.hit("two_factor", key=f"user:{user.pk}", rate="two_factor"):
+            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("two_factor"))
+        if form.is_valid():
+            try:
+                codes = two_factor.totp_confirm(
+                    user=user, device=device, code=form.cleaned_data["code"]
+                )
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                if pending is not None:
+                    _finish_sign_in(request, pending, device)
+                else:
+                    two_factor.mark_verified(request, device)
+                request.session[CODES_KEY] = codes
+                return redirect("security:recovery_codes")
+    return render(
+        request,
+        "security/setup.html",
+        {
+            "form": form,
+            # The SVG is generated from our own otpauth URL: no user input in it.
+            "qr": mark_safe(two_factor.qr_svg(device)),  # noqa: S308
+            "secret": two_factor.secret_base32(device),
+            "forced": pending is not None,
+        },
+    )
+
+
+@never_cache
+@login_required
+def recovery_codes(request):
+    """Recovery codes are shown once, right after they are made."""
+    codes = request.session.pop(CODES_KEY, None)
+    if request.method == "POST":
+        try:
+            codes = two_factor.recovery_codes_regenerate(user=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("security:two_factor")
+    if not codes:
+        return redirect("security:two_factor")
+    return render(request, "security/recovery_codes.html", {"codes": codes})
+
+
+@login_required
+def two_factor_settings(request):
+    user = request.user
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        try:
+            two_factor.two_factor_disable(user=user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "Вход с кодом выключен.")
+        return redirect("security:two_factor")
+    return render(
+        request,
+        "security/two_factor.html",
+        {
+            "enrolled": two_factor.is_enrolled(user),
+            "required": two_factor.is_required(user),
+            "codes_left": two_factor.recovery_codes_left(user),
+        },
+    )
+
+
+@login_required
+def session_list(request):
+    rows = sessions.active_sessions(user=request.user)
+    current = request.session.session_key
+    items = [
+        {
+            "row": row,
+            "device": sessions.describe_device(row.user_agent),
+            "current": row.session_key == current,
+        }
+        for row in rows
+    ]
+    return render(request, "security/sessions.html", {"items": items})
+
+
+@login_required
+@require_POST
+def session_revoke(request, session_id: int):
+    row = UserSession.objects.filter(user=request.user, pk=session_id).first()
+    if row is None:
+        raise Http404
+    if row.session_key == request.session.session_key:
+        messages.error(request, "Чтобы завершить текущий сеанс, нажмите «Выйти».")
+        return redirect("security:sessions")
+    sessions.session_revoke(user=request.user, session_id=session_id)
+    messages.success(request, "Сеанс завершён.")
+    return redirect("security:sessions")
+
+
+def _deputy_school(request):
+    ctx = request.ctx
+    if ctx.school is None or Role.DEPUTY not in ctx.roles:
+        raise Http404
+    return ctx.school
+
+
+@login_required
+def alert_list(request):
+    school = _deputy_school(request)
+    return render(
+        request,
+        "security/alerts.html",
+        {"alerts": tamper.alerts_of_school(school=school), "school": school},
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, alert_id: int):
+    school = _deputy_school(request)
+    try:
+        tamper.alert_acknowledge(actor=request.user, school=school, alert_id=alert_id)
+    except ValidationError:
+        raise Http404 from None
+    messages.success(request, "Сигнал отмечен как просмотренный.")
+    return redirect("security:alerts")
+
+
+@login_required
+def school_policy(request):
+    """The school administrator decides whether teachers must sign in with a code."""
+    ctx = request.ctx
+    if ctx.school is None or Role.ADMIN not in ctx.roles:
+        raise Http404
+    school = ctx.school
+    if request.method == "POST":
+        two_factor.school_policy_save(
+            actor=request.user,
+            school=school,
+            teachers_required=request.POST.get("teachers_required") == "on",
+        )
+        messages.success(request, "Настройка сохранена.")
+        return redirect("security:school_policy")
+    return render(request, "security/school_policy.html", {"school": school})
