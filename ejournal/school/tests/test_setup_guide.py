@@ -125,8 +125,9 @@ def test_a_complete_setup_leaves_the_start_page_quiet(world, client_for):
     _complete(world)
     guide = setup_guide(school=world.school, is_admin=True)
     assert guide.complete and guide.percent == 100
-    assert "Настройка завершена" in client_for("admin").get(reverse("school:setup")).content.decode()
-    assert "Первые шаги настройки школы" not in client_for("admin").get("/").content.decode()
+    client = client_for("admin")
+    assert "Настройка завершена" in client.get(reverse("school:setup")).content.decode()
+    assert "Первые шаги настройки школы" not in client.get("/").content.decode()
 
 
 def test_teachers_start_page_has_no_setup_block(client_for):
