@@ -11,12 +11,23 @@ Seven queries for any school size.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import HOMEROOM, Student
 from ejournal.reports import academic
 from ejournal.reports.academic import RESULT_LABELS, ResultGroup, has_one_four, result_group
+from ejournal.reports.permissions import SCHOOL_WIDE
+from ejournal.reports.registry import (
+    Column,
+    Figure,
+    Group,
+    Report,
+    ReportResult,
+    Table,
+    pseudonym_notes,
+)
 from ejournal.school.models import AcademicYear, SchoolClass, Subject
 
 DROP = Decimal("0.5")
@@ -150,3 +161,111 @@ def student_groups(
     labels = sorted({p.name for p in current.values() if p})
     previous_labels = sorted({p.name for p in previous.values() if p})
     return StudentGroups(", ".join(labels), ", ".join(previous_labels), lines, marks.from_average)
+
+
+# --- The report page ----------------------------------------------------------------------
+
+LIST_COLUMNS = [
+    Column("Класс"),
+    Column("Ученик"),
+    Column("Предметы"),
+    Column("Средний балл", "decimal"),
+    Column("Средний балл в пред. периоде", "decimal"),
+    Column("Снижение", "decimal"),
+]
+
+
+def _line(line: StudentLine) -> list:
+    return [
+        str(line.school_class),
+        line.student.short_name,
+        ", ".join(line.subjects),
+        line.average,
+        line.previous_average,
+        line.drop,
+    ]
+
+
+def build(*, scope, params) -> ReportResult:
+    result = student_groups(
+        school=params["school"],
+        year=params["year"],
+        day=academic.day_of(params),
+        school_class=params.get("school_class"),
+        grade=params.get("grade"),
+        classes=scope.classes,
+    )
+    per_class: dict[str, dict[str, int]] = {}
+    for line in result.lines:
+        counts = per_class.setdefault(str(line.school_class), defaultdict(int))
+        counts["students"] += 1
+        counts[line.group] += 1
+        counts["one_four"] += line.one_four
+        counts["declining"] += line.declining
+    keys = ["students", *GROUPS, "one_four", "declining"]
+    summary = Table(
+        title="По классам",
+        columns=[
+            Column("Класс"),
+            Column("Учеников", "int"),
+            *[Column(RESULT_LABELS[g].capitalize(), "int") for g in GROUPS],
+            Column("С одной «4»", "int"),
+            Column("Отрицательная динамика", "int"),
+        ],
+        rows=[[name, *[c.get(k, 0) for k in keys]] for name, c in per_class.items()],
+        totals=["Всего", *[sum(c.get(k, 0) for c in per_class.values()) for k in keys]],
+    )
+    lists = Table(
+        title="Списки групп",
+        columns=LIST_COLUMNS,
+        groups=[
+            Group(title, [_line(x) for x in lines])
+            for title, lines in (
+                ("Отличники", result.in_group(ResultGroup.EXCELLENT)),
+                ("Хорошисты", result.in_group(ResultGroup.GOOD)),
+                ("С одной «4» (потенциальные отличники)", result.one_four),
+                ("С одной «3» (потенциальные хорошисты)", result.in_group(ResultGroup.ONE_THREE)),
+                ("Неуспевающие («группа риска»)", result.in_group(ResultGroup.FAILING)),
+                (
+                    f"Отрицательная динамика: средний балл снизился на {DROP} и более",
+                    result.declining,
+                ),
+            )
+            if lines
+        ],
+    )
+    counts = result.counts()
+    notes = [
+        "Группы — по отметкам за период; где отметка ещё не выставлена, по отметке, к "
+        "которой округляется текущий средний балл. «С одной «4»» — все «5» и одна «4».",
+        f"Отрицательная динамика: общий средний балл (среднее средних по предметам) за "
+        f"период ниже, чем за предыдущий ({result.previous_label or 'нет'}), на {DROP} и "
+        "более.",
+        *pseudonym_notes(line.student for line in result.lines),
+    ]
+    return ReportResult(
+        subtitle=params.get("period_label", result.label),
+        tables=[summary, lists],
+        headline=[
+            Figure("Отличников", counts[ResultGroup.EXCELLENT]),
+            Figure("Хорошистов", counts[ResultGroup.GOOD]),
+            Figure("С одной «4»", counts["one_four"]),
+            Figure("С одной «3»", counts[ResultGroup.ONE_THREE]),
+            Figure("Неуспевающих", counts[ResultGroup.FAILING]),
+            Figure("С отрицательной динамикой", counts["declining"]),
+        ],
+        notes=notes,
+    )
+
+
+REPORT = Report(
+    slug="student-groups",
+    number=15,
+    title="Группы учащихся",
+    roles=SCHOOL_WIDE | {HOMEROOM},
+    filters=("period", "grade", "school_class"),
+    build=build,
+    description="Отличники, хорошисты, с одной «4» и одной «3», группа риска и "
+    "отрицательная динамика среднего балла (004 §4.3.2).",
+    signatures=("Заместитель директора по УВР", "Классный руководитель"),
+)

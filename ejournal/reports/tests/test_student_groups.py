@@ -2,7 +2,8 @@ import pytest
 
 from ejournal.reports.academic import ResultGroup
 from ejournal.reports.builders.student_groups import student_groups
-from ejournal.reports.tests.conftest import d
+from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.testing import factories as f
 
 
@@ -67,3 +68,44 @@ def test_student_groups_for_one_class(groups_world, django_assert_num_queries):
             school=w.school, year=w.year, day=d(12, 20), school_class=w.school_class
         )
     assert {line.school_class for line in report.lines} == {w.school_class}
+
+
+PAGE_ROLES = {
+    "admin": 200,
+    "director": 200,
+    "deputy": 200,
+    "homeroom": 200,
+    "teacher": 200,  # the homeroom teacher of 6Б
+    "operator": 404,
+    "hr": 404,
+    "student": 404,
+    "parent": 404,
+    "outsider": 200,
+    "inspector": 404,
+    "anonymous": 302,
+}
+
+
+@pytest.mark.parametrize("role,status", PAGE_ROLES.items())
+def test_student_groups_page_roles(client_for, groups_world, role, status):
+    assert_page_roles(client_for, "student-groups", role, status)
+
+
+def test_student_groups_page_lists_pseudonyms_and_downloads(client_for, groups_world):
+    w = groups_world.w
+    s0 = w.students[0]
+    s0.pseudonym = "Ученик 7"
+    s0.save()
+    params = {"year": "2026/2027", "period": f"p{groups_world.q2.pk}"}
+    homeroom = client_for("homeroom").get(report_url("student-groups", **params)).content.decode()
+    assert "Ученик 7" in homeroom and "Ученик00" not in homeroom
+    assert "Отрицательная динамика" in homeroom
+    # The homeroom teacher of 6Б does not see 5А.
+    other = client_for("teacher").get(report_url("student-groups", **params)).content.decode()
+    assert "Ученик 7" not in other
+    client = client_for("deputy")
+    xlsx = xlsx_text(client.get(report_url("student-groups", format="xlsx", **params)).content)
+    assert "С отрицательной динамикой\t1" in xlsx
+    assert "Ученик 7" in xlsx
+    pdf = pdf_text(client.get(report_url("student-groups", format="pdf", **params)).content)
+    assert "Группы учащихся" in pdf and "Ученик 7" in pdf
