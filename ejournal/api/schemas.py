@@ -7,10 +7,16 @@ pseudonymised student; surnames are never sent separately.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
 
 # --- Common ---------------------------------------------------------------------------------
+
+
+# Lesson times are the school's local wall-clock time, "ЧЧ:ММ" (ISO 8601 without an offset;
+# JSON Schema's "time" format would demand one).
+LocalTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["09:00"])]
 
 
 class Ref(Schema):
@@ -132,8 +138,8 @@ class LessonOut(Schema):
     id: int
     date: dt.date
     number: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     status: str
     group: Ref
     class_name: str | None
@@ -315,8 +321,8 @@ class DiaryHomeworkOut(Schema):
 class DiaryLessonOut(Schema):
     lesson_id: int
     number: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     subject: str
     teacher: str
     room: str

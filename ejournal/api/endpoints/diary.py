@@ -103,8 +103,8 @@ def week(request, student_id: int, date: dt.date | None = None):
                     {
                         "lesson_id": item.lesson.pk,
                         "number": item.lesson.number,
-                        "start_time": item.lesson.start_time,
-                        "end_time": item.lesson.end_time,
+                        "start_time": f"{item.lesson.start_time:%H:%M}",
+                        "end_time": f"{item.lesson.end_time:%H:%M}",
                         "subject": item.lesson.subject.name,
                         "teacher": item.teacher,
                         "room": item.lesson.room,
