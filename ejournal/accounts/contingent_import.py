@@ -3,6 +3,9 @@
 Every row is checked first; with any bad row nothing is saved and each error names its
 line. Importing the same file again changes nothing: people are matched by name and
 birth date, enrollments and links are created only when missing.
+
+Classes and staff come in files of their own (``import_classes_staff``); ``KINDS`` lists
+the three kinds of file with their columns, checker and loader.
 """
 
 from __future__ import annotations
@@ -64,12 +67,64 @@ class Row:
 
 @dataclass
 class ImportResult:
-    rows: list[Row] = field(default_factory=list)
+    rows: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # What the check shows before anything is saved: a header and one list per row.
+    preview_header: list[str] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
     created_students: int = 0
     created_guardians: int = 0
     created_enrollments: int = 0
     created_links: int = 0
+    created_classes: int = 0
+    updated_classes: int = 0
+    created_staff: int = 0
+    updated_staff: int = 0
+    created_accounts: int = 0
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            ("учеников", self.created_students),
+            ("родителей", self.created_guardians),
+            ("зачислений", self.created_enrollments),
+            ("новых классов", self.created_classes),
+            ("изменённых классов", self.updated_classes),
+            ("новых сотрудников", self.created_staff),
+            ("изменённых сотрудников", self.updated_staff),
+            ("учётных записей", self.created_accounts),
+        ]
+        done = [f"{label} {n}" for label, n in parts if n]
+        return "Загружено: " + (", ".join(done) if done else "новых записей нет") + "."
+
+
+def read_table(
+    name: str, content: bytes, columns: list[str], required: list[str], result: ImportResult
+) -> list[tuple[int, dict[str, str]]] | None:
+    """The file's rows as (line number, column -> stripped text), blank rows skipped.
+    None (with the error in ``result``) when the file is empty or lacks a column."""
+    table = _read(name, content)
+    if not table:
+        result.errors.append("Файл пуст.")
+        return None
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        result.errors.append("Строка 1: нет столбцов: " + ", ".join(missing) + ".")
+        return None
+    if len(table) - 1 > MAX_ROWS:
+        result.errors.append(f"Слишком много строк: не больше {MAX_ROWS} за раз.")
+        return None
+    rows = []
+    for line, values in enumerate(table[1:], start=2):
+        cell = {
+            h: (values[i].strip() if i < len(values) and values[i] else "")
+            for i, h in enumerate(header)
+            if h in columns
+        }
+        if any(cell.values()):
+            rows.append((line, cell))
+    return rows
 
 
 def _read(name: str, content: bytes) -> list[list[str]]:
@@ -99,7 +154,11 @@ def _read(name: str, content: bytes) -> list[list[str]]:
                 text = content.decode("cp1251")
             except UnicodeDecodeError:
                 raise ValidationError("Кодировка файла не распознана: сохраните в UTF-8.") from None
-        dialect = csv.Sniffer().sniff(text[:2000], delimiters=";,\t") if text.strip() else "excel"
+        try:
+            dialect = csv.Sniffer().sniff(text[:2000], delimiters=";,\t")
+        except csv.Error:
+            # One column (or nothing to tell by): the Russian Excel separator.
+            return list(csv.reader(io.StringIO(text), delimiter=";"))
         return list(csv.reader(io.StringIO(text), dialect))
     raise ValidationError("Загрузите файл CSV или XLSX.")
 
@@ -114,28 +173,13 @@ def _date(text: str) -> dt.date | None:
 
 
 def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:
-    table = _read(name, content)
-    result = ImportResult()
-    if not table:
-        result.errors.append("Файл пуст.")
-        return result
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in COLUMNS[:6] if c not in header]
-    if missing:
-        result.errors.append("Строка 1: нет столбцов: " + ", ".join(missing) + ".")
-        return result
-    if len(table) - 1 > MAX_ROWS:
-        result.errors.append(f"Слишком много строк: не больше {MAX_ROWS} за раз.")
+    result = ImportResult(preview_header=["Строка", "Класс", "Ученик", "Дата рождения", "Родитель"])
+    table = read_table(name, content, COLUMNS, COLUMNS[:6], result)
+    if table is None:
         return result
     classes = {str(c).lower(): c for c in SchoolClass.objects.filter(school=school, year=year)}
     seen: set[tuple] = set()
-    for line, values in enumerate(table[1:], start=2):
-        cell = {
-            h: (values[i].strip() if i < len(values) and values[i] else "")
-            for i, h in enumerate(header)
-        }
-        if not any(cell.values()):
-            continue
+    for line, cell in table:
         problems = []
         school_class = classes.get(cell.get("класс", "").replace(" ", "").lower())
         if school_class is None:
@@ -188,6 +232,15 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
                 cell.get("телефон", ""),
                 cell.get("e-mail", ""),
             )
+        )
+        result.preview.append(
+            [
+                str(line),
+                str(school_class),
+                " ".join(p for p in (cell["фамилия"], cell["имя"], cell.get("отчество")) if p),
+                f"{birth:%d.%m.%Y}",
+                " ".join(p for p in g_name if p),
+            ]
         )
     return result
 

@@ -1,4 +1,8 @@
-"""Contingent import page (/people/import/): check the file, then load it."""
+"""Contingent import page (/people/import/): check the file, then load it.
+
+Three kinds of file: students with guardians, classes of a year, staff. The operator
+loads students and classes; staff (with logins and roles) is the administrator's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from ejournal.accounts import contingent_import
+from ejournal.accounts import contingent_import, import_classes_staff
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import roles_required
 from ejournal.school import selectors as school_selectors
@@ -16,17 +20,43 @@ from ejournal.school.models import AcademicYear
 
 MAX_BYTES = 5 * 1024 * 1024
 
+KIND_STUDENTS, KIND_CLASSES, KIND_STAFF = "students", "classes", "staff"
+KINDS = {
+    KIND_STUDENTS: (
+        "Ученики и родители",
+        contingent_import.COLUMNS,
+        contingent_import.parse,
+        contingent_import.apply,
+    ),
+    KIND_CLASSES: (
+        "Классы",
+        import_classes_staff.CLASS_COLUMNS,
+        import_classes_staff.parse_classes,
+        import_classes_staff.apply_classes,
+    ),
+    KIND_STAFF: (
+        "Сотрудники",
+        import_classes_staff.STAFF_COLUMNS,
+        import_classes_staff.parse_staff,
+        import_classes_staff.apply_staff,
+    ),
+}
+
 
 class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="Что загружается", initial=KIND_STUDENTS, required=False)
     year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.none())
     file = forms.FileField(label="Файл CSV или XLSX")
     enroll_from = forms.DateField(
-        label="Зачислить с", widget=forms.DateInput(attrs={"type": "date"})
+        label="Зачислить с (для учеников)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
     )
 
-    def __init__(self, *args, school=None, **kwargs):
+    def __init__(self, *args, school=None, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].queryset = AcademicYear.objects.filter(school=school)
+        self.fields["kind"].choices = [(k, KINDS[k][0]) for k in kinds]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -34,36 +64,48 @@ class ImportForm(forms.Form):
             raise ValidationError("Файл больше 5 МБ.")
         return upload
 
+    def clean(self):
+        data = super().clean()
+        data["kind"] = data.get("kind") or KIND_STUDENTS
+        if data["kind"] == KIND_STUDENTS and not data.get("enroll_from"):
+            self.add_error("enroll_from", "Укажите дату зачисления учеников.")
+        return data
+
+
+def _kinds(request) -> list[str]:
+    kinds = [KIND_STUDENTS, KIND_CLASSES]
+    if Role.ADMIN in request.ctx.roles:
+        kinds.append(KIND_STAFF)
+    return kinds
+
 
 @never_cache
 @roles_required(Role.ADMIN, Role.OPERATOR)
 def contingent_import_page(request):
     school = request.ctx.school
-    form = ImportForm(request.POST or None, request.FILES or None, school=school)
+    kinds = _kinds(request)
+    form = ImportForm(request.POST or None, request.FILES or None, school=school, kinds=kinds)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
+        _, _, check, load = KINDS[form.cleaned_data["kind"]]
         kwargs = {
             "school": school,
             "year": form.cleaned_data["year"],
             "name": upload.name,
-            "content": content,
+            "content": upload.read(),
         }
         try:
             if request.POST.get("apply"):
-                result = contingent_import.apply(
-                    enroll_from=form.cleaned_data["enroll_from"], actor=request.user, **kwargs
-                )
+                extra = {"actor": request.user}
+                if form.cleaned_data["kind"] == KIND_STUDENTS:
+                    extra["enroll_from"] = form.cleaned_data["enroll_from"]
+                result = load(**kwargs, **extra)
                 if not result.errors:
-                    messages.success(
-                        request,
-                        f"Загружено: новых учеников {result.created_students}, родителей "
-                        f"{result.created_guardians}, зачислений {result.created_enrollments}.",
-                    )
+                    messages.success(request, result.summary)
                     return redirect("people:contingent_import")
             else:
-                result = contingent_import.parse(**kwargs)
+                result = check(**kwargs)
         except ValidationError as e:
             form.add_error("file", e)
     return render(
@@ -72,7 +114,7 @@ def contingent_import_page(request):
         {
             "form": form,
             "result": result,
-            "columns": contingent_import.COLUMNS,
+            "kinds": [(KINDS[k][0], KINDS[k][1]) for k in kinds],
             "today": school_selectors.school_today(school),
         },
     )

@@ -142,3 +142,202 @@ def test_page_check_then_apply(world, client_for):
 def test_import_page_roles(world, client_for, role):
     status = client_for(role).get(reverse("people:contingent_import")).status_code
     assert status == (200 if role in {"admin", "operator", "outsider"} else 404)
+
+
+# --- classes and staff ---------------------------------------------------------------
+
+CLASSES_GOOD = "\n".join(
+    [
+        "класс;классный руководитель;кабинет;смена",
+        "7В;{homeroom};21;2",
+        "8 а;;;",
+        "5А;;14;",
+    ]
+)
+CLASSES_BAD = "\n".join(
+    [
+        "класс;классный руководитель;кабинет;смена",
+        "7В;;;",
+        "12А;;;",
+        "7в;;;3",
+        "8Б;Несуществующий Сотрудник;;",
+    ]
+)
+STAFF_GOOD = "\n".join(
+    [
+        "фамилия;имя;отчество;должность;телефон;e-mail;логин;роли",
+        "Смирнова;Елена;Павловна;учитель биологии;+7 901;smirnova@example.ru;smirnova;учитель",
+        "Кузнецов;Олег;;лаборант;;;;",
+        "Орлова;Нина;Ивановна;заместитель директора;;;orlova;заместитель директора, учитель",
+    ]
+)
+STAFF_BAD = "\n".join(
+    [
+        "фамилия;имя;отчество;должность;телефон;e-mail;логин;роли",
+        "Смирнова;Елена;Павловна;учитель;;;smirnova;учитель",
+        ";Олег;;;;;;",
+        "Орлова;Нина;;;;почта;teacher;завуч",
+        "Петров;Пётр;;;;;;учитель",
+        "Смирнова;Елена;Павловна;;;;;",
+    ]
+)
+
+
+def homeroom_name(world):
+    staff = world.staff["teacher"]
+    return " ".join(p for p in (staff.last_name, staff.first_name, staff.patronymic) if p)
+
+
+def class_counts(world):
+    from ejournal.school.models import SchoolClass
+
+    return SchoolClass.objects.filter(year=world.year).count()
+
+
+def load_classes(world, content: bytes, name="classes.csv"):
+    from ejournal.accounts import import_classes_staff
+
+    return import_classes_staff.apply_classes(
+        school=world.school,
+        year=world.year,
+        name=name,
+        content=content,
+        actor=world.users["operator"],
+    )
+
+
+def load_staff(world, content: bytes, name="staff.csv"):
+    from ejournal.accounts import import_classes_staff
+
+    return import_classes_staff.apply_staff(
+        school=world.school, name=name, content=content, actor=world.users["admin"]
+    )
+
+
+def test_classes_load_with_homeroom_and_reimport_changes_nothing(world):
+    from ejournal.school.models import SchoolClass
+
+    before = class_counts(world)
+    content = CLASSES_GOOD.format(homeroom=homeroom_name(world)).encode()
+    result = load_classes(world, content)
+    assert result.errors == []
+    assert (result.created_classes, result.updated_classes) == (2, 1)
+    seventh = SchoolClass.objects.get(year=world.year, grade=7, letter="В")
+    assert seventh.homeroom_teacher == world.staff["teacher"]
+    assert (seventh.room, seventh.shift) == ("21", 2)
+    assert SchoolClass.objects.filter(year=world.year, grade=8, letter="А").exists()
+    five_a = SchoolClass.objects.get(pk=world.school_class.pk)
+    assert five_a.room == "14" and five_a.homeroom_teacher == world.staff["homeroom"]
+    after = class_counts(world)
+    assert after == before + 2
+    events = AuditEvent.objects.count()
+    again = load_classes(world, content)
+    assert again.errors == [] and (again.created_classes, again.updated_classes) == (0, 0)
+    assert class_counts(world) == after
+    # only the import itself is recorded the second time
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_bad_classes_file_names_each_line_and_saves_nothing(world):
+    before = class_counts(world)
+    result = load_classes(world, CLASSES_BAD.encode())
+    assert class_counts(world) == before
+    assert [e.split(":")[0] for e in result.errors] == ["Строка 3", "Строка 4", "Строка 5"]
+    assert "параллель от 1 до 11" in result.errors[0]
+    assert "уже есть в одной из предыдущих строк" in result.errors[1]
+    assert "смена — 1 или 2" in result.errors[1]
+    assert "«Несуществующий Сотрудник» не найден" in result.errors[2]
+    assert not AuditEvent.objects.filter(action="contingent.imported").exists()
+
+
+def test_classes_from_xlsx_with_a_single_column_csv(world):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Класс", "Смена"])
+    sheet.append(["10Б", 2])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert load_classes(world, buffer.getvalue(), name="classes.xlsx").created_classes == 1
+    assert load_classes(world, "класс\n11А\n".encode()).created_classes == 1
+
+
+def test_staff_load_with_accounts_and_roles_and_reimport_changes_nothing(world):
+    from ejournal.accounts.models import RoleAssignment, StaffMember, User
+
+    staff_before = StaffMember.objects.count()
+    result = load_staff(world, STAFF_GOOD.encode())
+    assert result.errors == []
+    assert (result.created_staff, result.created_accounts) == (3, 2)
+    smirnova = StaffMember.objects.get(last_name="Смирнова")
+    assert smirnova.position == "учитель биологии" and smirnova.user.username == "smirnova"
+    assert not smirnova.user.has_usable_password()
+    assert set(
+        RoleAssignment.objects.filter(user__username="orlova", active=True).values_list(
+            "role", flat=True
+        )
+    ) == {"deputy", "teacher"}
+    assert StaffMember.objects.get(last_name="Кузнецов").user is None
+    counts_after = (
+        StaffMember.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
+    again = load_staff(world, STAFF_GOOD.encode())
+    assert again.errors == [] and (again.created_staff, again.updated_staff) == (0, 0)
+    assert counts_after == (
+        StaffMember.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
+    assert counts_after[0] == staff_before + 3
+
+
+def test_bad_staff_file_names_each_line_and_saves_nothing(world):
+    from ejournal.accounts.models import StaffMember, User
+
+    before = (StaffMember.objects.count(), User.objects.count())
+    result = load_staff(world, STAFF_BAD.encode())
+    assert (StaffMember.objects.count(), User.objects.count()) == before
+    by_line = {e.split(":")[0]: e for e in result.errors}
+    assert set(by_line) == {"Строка 3", "Строка 4", "Строка 5", "Строка 6"}
+    assert "нет фамилии или имени" in by_line["Строка 3"]
+    for part in ("e-mail", "логин «teacher» уже занят", "неизвестные роли: «завуч»"):
+        assert part in by_line["Строка 4"]
+    assert "роли выдаются только вместе с логином" in by_line["Строка 5"]
+    assert "в одной из предыдущих строк" in by_line["Строка 6"]
+
+
+def test_operator_cannot_load_staff_but_admin_can(world, client_for):
+    from ejournal.accounts.models import StaffMember
+
+    url = reverse("people:contingent_import")
+    data = {"kind": "staff", "year": world.year.pk, "apply": "1"}
+    response = client_for("operator").post(
+        url, {**data, "file": SimpleUploadedFile("s.csv", STAFF_GOOD.encode())}
+    )
+    assert "Выберите корректный вариант" in response.content.decode()
+    assert not StaffMember.objects.filter(last_name="Смирнова").exists()
+    response = client_for("admin").post(
+        url, {**data, "file": SimpleUploadedFile("s.csv", STAFF_GOOD.encode())}
+    )
+    assert response.status_code == 302
+    assert StaffMember.objects.filter(last_name="Смирнова").exists()
+
+
+def test_page_previews_classes_before_saving(world, client_for):
+    url = reverse("people:contingent_import")
+    content = CLASSES_GOOD.format(homeroom=homeroom_name(world)).encode()
+    before = class_counts(world)
+    response = client_for("operator").post(
+        url,
+        {
+            "kind": "classes",
+            "year": world.year.pk,
+            "check": "1",
+            "file": SimpleUploadedFile("c.csv", content),
+        },
+    )
+    html = response.content.decode()
+    assert "Проверка пройдена: строк 3" in html and "7В" in html
+    assert world.staff["teacher"].full_name in html
+    assert class_counts(world) == before
