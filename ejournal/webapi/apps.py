@@ -7,22 +7,13 @@ class WebapiConfig(AppConfig):
     verbose_name = "совместимость с «Сетевым городом»"
 
     def ready(self) -> None:
+        from ejournal.accounts import compromise
         from ejournal.accounts import selectors as accounts
-        from ejournal.webapi import services, views
+        from ejournal.webapi import pages, services
 
-        accounts.PROFILE_SECTIONS.append(views.profile_section)
-        # A compromised account loses its app passwords and /webapi sessions at once.
-        hooks = _compromise_hooks()
+        accounts.PROFILE_SECTIONS.append(pages.profile_section)
+        # A compromised account loses its app passwords and /webapi sessions at once. The
+        # registry belongs to accounts; test_the_compromise_hook_is_registered fails without it.
+        hooks = getattr(compromise, "COMPROMISE_HOOKS", None)
         if hooks is not None and services.revoke_for_compromised not in hooks:
             hooks.append(services.revoke_for_compromised)
-
-
-def _compromise_hooks():
-    """The accounts app's registry of fn(user) called when an account is compromised."""
-    import importlib
-
-    for module in ("ejournal.accounts.compromise", "ejournal.accounts.services"):
-        hooks = getattr(importlib.import_module(module), "COMPROMISE_HOOKS", None)
-        if hooks is not None:
-            return hooks
-    return None
