@@ -133,7 +133,7 @@ def pdf_data(*, report: Report, result: ReportResult, school_name: str, formed: 
         "title": report.title,
         "subtitle": result.subtitle,
         "formed": formed.strftime("%d.%m.%Y"),
-        "headline": [[f.label, cell_text(f.value, f.kind)] for f in result.headline],
+        "headline": [[f.label, cell_text(f.value, f.kind) or "—"] for f in result.headline],
         "tables": tables,
         "notes": result.notes,
         "signatures": result.signatures or list(report.signatures),

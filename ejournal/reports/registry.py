@@ -100,7 +100,7 @@ class Figure:
 
     label: str
     value: Any
-    kind: str = "text"  # "percent" prints one decimal place, others two
+    kind: str = "text"  # a column kind: "percent" prints one decimal place, "decimal" two
 
 
 @dataclass
@@ -196,9 +196,11 @@ def cell_text(value: Any, kind: str = "text") -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, Decimal | float):
-        places = 1 if kind == "percent" else 2
-        text = f"{Decimal(value):.{places}f}".replace(".", ",")
-        return text
+        # Percentages with one place, averages with two; elsewhere as the builder rounded.
+        if kind in ("percent", "decimal"):
+            places = 1 if kind == "percent" else 2
+            return f"{Decimal(value):.{places}f}".replace(".", ",")
+        return str(value).replace(".", ",")
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     return str(value)

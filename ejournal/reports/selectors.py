@@ -96,10 +96,6 @@ def rosters(*, classes: QuerySet[SchoolClass], start: dt.date, end: dt.date) -> 
     return list(by_class.values())
 
 
-def empty_roster(school_class: SchoolClass) -> ClassRoster:
-    return ClassRoster(school_class)
-
-
 # --- Period marks -------------------------------------------------------------------
 
 
@@ -204,3 +200,14 @@ def month_title(year: int, month: int) -> str:
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def class_attendance_over(
+    *, classes: QuerySet[SchoolClass], school_class: SchoolClass, start: dt.date, end: dt.date
+) -> tuple[ClassRoster, dict[int, list[tuple[dt.date, str]]]]:
+    """A class's roster over [start, end] and its students' absences and latenesses on
+    the days they were in it (two queries). ``classes``: the scope's classes."""
+    found = rosters(classes=classes.filter(pk=school_class.pk), start=start, end=end)
+    roster = found[0] if found else ClassRoster(school_class)
+    marks = attendance_marks(student_ids=[s.pk for s in roster.students], start=start, end=end)
+    return roster, class_attendance(roster, marks)

@@ -17,17 +17,10 @@ def build(*, scope, params) -> ReportResult:
     periods = school_selectors.periods_for_grade(year=year, grade=school_class.grade)
     start = periods[0].start if periods else year.start
     end = periods[-1].end if periods else year.end
-    roster = next(
-        iter(
-            selectors.rosters(
-                classes=scope.classes.filter(pk=school_class.pk), start=start, end=end
-            )
-        ),
-        selectors.empty_roster(school_class),
+    roster, by_student = selectors.class_attendance_over(
+        classes=scope.classes, school_class=school_class, start=start, end=end
     )
     students = roster.students
-    marks = selectors.attendance_marks(student_ids=[s.pk for s in students], start=start, end=end)
-    by_student = selectors.class_attendance(roster, marks)
     columns = [Column("№", "int"), Column("Ученик")]
     for period in periods:
         columns += [Column(f"{period.name}: пропущено", "int"), Column("из них по болезни", "int")]

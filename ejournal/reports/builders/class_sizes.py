@@ -84,7 +84,7 @@ def build(*, scope, params) -> ReportResult:
             Figure("Обучающихся", totals[1]),
             Figure("Мальчиков", totals[2]),
             Figure("Девочек", totals[3]),
-            Figure("Средняя наполняемость", average, "percent"),
+            Figure("Средняя наполняемость", average),
         ],
         notes=["Считаются ученики, зачисленные в класс на выбранную дату."],
     )

@@ -38,17 +38,10 @@ def build(*, scope, params) -> ReportResult:
     school_class = params["school_class"]
     start, end = params["start"], params["end"]
     result = next(iter(class_results(scope=scope, params=params)), None)
-    roster = next(
-        iter(
-            selectors.rosters(
-                classes=scope.classes.filter(pk=school_class.pk), start=start, end=end
-            )
-        ),
-        selectors.empty_roster(school_class),
+    roster, attendance = selectors.class_attendance_over(
+        classes=scope.classes, school_class=school_class, start=start, end=end
     )
     students = result.students if result else []
-    marks = selectors.attendance_marks(student_ids=[s.pk for s in students], start=start, end=end)
-    attendance = selectors.class_attendance(roster, marks)
 
     by_group: dict[str, list[list]] = {g: [] for g in GROUP_ORDER}
     for student in students:

@@ -21,17 +21,10 @@ from ejournal.reports.selectors import ATTENDANCE_COLUMNS, AttendanceCounts
 def build(*, scope, params) -> ReportResult:
     school_class = params["school_class"]
     start, end = params["start"], params["end"]
-    roster = next(
-        iter(
-            selectors.rosters(
-                classes=scope.classes.filter(pk=school_class.pk), start=start, end=end
-            )
-        ),
-        selectors.empty_roster(school_class),
+    roster, by_student = selectors.class_attendance_over(
+        classes=scope.classes, school_class=school_class, start=start, end=end
     )
     students = roster.students
-    marks = selectors.attendance_marks(student_ids=[s.pk for s in students], start=start, end=end)
-    by_student = selectors.class_attendance(roster, marks)
     months = selectors.months_between(start, end)
     cells = {(s.pk, ym): AttendanceCounts() for s in students for ym in months}
     for student in students:

@@ -38,7 +38,7 @@ def build(*, scope, params) -> ReportResult:
     rows = []
     totals = [0, 0, 0, 0]
     for school_class in classes.order_by("grade", "letter"):
-        roster = rosters.get(school_class.pk, selectors.empty_roster(school_class))
+        roster = rosters.get(school_class.pk, selectors.ClassRoster(school_class))
         line = [
             len(roster.on(start)),
             arrived.get(school_class.pk, 0),
