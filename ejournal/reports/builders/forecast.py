@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import HOMEROOM, Student
 from ejournal.attestation.averages import NUMERIC, RoundingPolicy, weighted_average
 from ejournal.attestation.models import PeriodMark
 from ejournal.reports import academic
 from ejournal.reports.forecast import OUTCOMES, Forecast, expected_remaining, forecast
+from ejournal.reports.permissions import SCHOOL_WIDE
+from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table, pseudonym_notes
 from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school.models import AcademicYear, SchoolClass, StudyPeriod, Subject
 
@@ -244,3 +246,128 @@ def _backtest(*, year, day, current, previous, marks, lessons, grade_of, policy,
             test.forecasts += 1
             test.hits += outcome.expected == actual[key]
     return test
+
+
+# --- The report page ----------------------------------------------------------------------
+
+METHOD = [
+    "Метод прогноза. Отметки ученика по предмету с начала периода считаются его "
+    "собственной выборкой: каждая из них (с весом своего вида работы) с равной "
+    "вероятностью может повториться.",
+    "Сколько отметок ещё будет: число отметок ученика на урок до сих пор × уроки группы, "
+    "оставшиеся в периоде по расписанию (с округлением).",
+    "Каждая оставшаяся отметка берётся из выборки ученика; средний взвешенный балл всех "
+    "отметок округляется по правилам школы. Вероятность каждой отметки за период — доля "
+    "продолжений, ведущих к ней: точный перебор, если продолжений немного, иначе "
+    "нормальное приближение суммы оставшихся отметок. Прогноз — самая вероятная отметка.",
+    "Прогноз класса — сумма вероятностей учеников: ожидаемое число «5», «4», «3», «2».",
+    "Проверка на прошлом периоде: прогноз строится по отметкам до той же точки "
+    "предыдущего периода и сравнивается с полученной отметкой за период (или с отметкой, "
+    "к которой округляется средний балл за весь период).",
+]
+
+
+def _pct(value: float) -> Decimal:
+    return academic.percent(_decimal(value), 1) or Decimal(0)
+
+
+def build(*, scope, params) -> ReportResult:
+    school_class = params.get("school_class")
+    result = forecast_report(
+        school=params["school"],
+        year=params["year"],
+        day=params["date"],
+        school_class=school_class,
+        subject=params.get("subject"),
+        classes=scope.classes,
+    )
+    class_table = Table(
+        title="Прогноз по классам",
+        columns=[
+            Column("Класс"),
+            Column("Предмет"),
+            Column("Учеников", "int"),
+            *[Column(f"Ожидается «{m}»", "decimal") for m in OUTCOMES],
+            Column("Качество, %", "percent"),
+            Column("Успеваемость, %", "percent"),
+        ],
+        rows=[
+            [
+                str(c.school_class),
+                c.subject.name,
+                c.students,
+                *[academic.two_places(_decimal(c.expected[m])) for m in OUTCOMES],
+                c.quality,
+                c.success,
+            ]
+            for c in result.classes
+        ],
+    )
+    tables = [class_table]
+    single_class = school_class is not None or len({c.school_class.pk for c in result.classes}) == 1
+    if single_class:
+        tables.append(
+            Table(
+                title="Прогноз по ученикам",
+                columns=[
+                    Column("Ученик"),
+                    Column("Предмет"),
+                    Column("Отметок", "int"),
+                    Column("Средний балл", "decimal"),
+                    Column("Ещё отметок", "int"),
+                    *[Column(f"«{m}», %", "percent") for m in OUTCOMES],
+                    Column("Прогноз"),
+                ],
+                rows=[
+                    [
+                        r.student.short_name,
+                        r.subject.name,
+                        r.marks,
+                        academic.two_places(r.result.current),
+                        r.result.remaining,
+                        *[_pct(r.probability(m)) for m in OUTCOMES],
+                        str(r.result.expected or "—"),
+                    ]
+                    for r in result.students
+                ],
+            )
+        )
+    students = sum(c.students for c in result.classes)
+    good = sum(c.expected[5] + c.expected[4] for c in result.classes)
+    failing = sum(c.expected[2] for c in result.classes)
+    test = result.backtest
+    return ReportResult(
+        subtitle=f"{result.label}, на {result.day:%d.%m.%Y}",
+        tables=tables,
+        headline=[
+            Figure("Прогнозов (ученик × предмет)", students),
+            Figure("Ожидаемое качество, %", academic.percent(_decimal(good), students), "percent"),
+            Figure(
+                "Ожидаемая успеваемость, %",
+                academic.percent(_decimal(students - failing), students),
+                "percent",
+            ),
+            Figure(
+                f"Точность прогноза на прошлом периоде ({test.label}), %", test.hit_rate, "percent"
+            ),
+            Figure("Проверено прогнозов", test.forecasts),
+        ],
+        notes=[
+            *METHOD,
+            *([] if single_class else ["Прогноз по ученикам — при выборе класса."]),
+            *pseudonym_notes(r.student for r in result.students),
+        ],
+    )
+
+
+REPORT = Report(
+    slug="forecast",
+    number=16,
+    title="Прогноз успеваемости",
+    roles=SCHOOL_WIDE | {HOMEROOM},
+    filters=("date", "school_class", "subject"),
+    build=build,
+    description="Ожидаемые отметки за период по ученикам и классам с вероятностями; "
+    "метод и его точность на прошлом периоде (000 §2.8).",
+    landscape=True,
+)
