@@ -101,7 +101,11 @@ def assert_accessible(page, script: str, where: str) -> None:
 def e2e_page(playwright_browser, live_server, request):
     """A laptop-sized page (1366×900) whose context knows the live server's address."""
     context = playwright_browser.new_context(
-        base_url=live_server.url, locale="ru-RU", viewport={"width": 1366, "height": 900}
+        base_url=live_server.url,
+        locale="ru-RU",
+        viewport={"width": 1366, "height": 900},
+        # axe-core is injected as an inline script, which the site's CSP rightly forbids.
+        bypass_csp=True,
     )
     context._ejournal_base_url = live_server.url
     context.set_default_timeout(10_000)
@@ -121,6 +125,7 @@ def e2e_phone(playwright_browser, live_server, request):
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
+        bypass_csp=True,
     )
     context._ejournal_base_url = live_server.url
     context.set_default_timeout(10_000)
