@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,12 +26,25 @@ from ejournal.reports.registry import ReportResult, get_report
 
 
 def _screen(report, result: ReportResult, scope) -> dict:
-    return exports.pdf_data(
+    """The PDF's data, with each cell paired with whether it is a number (right-aligned)."""
+    data = exports.pdf_data(
         report=report,
         result=result,
         school_name=services.school_name(scope),
         formed=services.formed_on(scope),
     )
+
+    def cells(values, numeric):
+        return list(zip(values, numeric, strict=False)) if values else values
+
+    for table in data["tables"]:
+        numeric = table["numeric"]
+        table["rows"] = [cells(row, numeric) for row in table["rows"]]
+        table["totals"] = cells(table["totals"], numeric)
+        for group in table["groups"]:
+            group["rows"] = [cells(row, numeric) for row in group["rows"]]
+            group["subtotal"] = cells(group["subtotal"], numeric)
+    return data
 
 
 def _file(report, content: bytes, fmt: str) -> HttpResponse:
@@ -70,8 +85,8 @@ def page(request, slug: str):
         screen = _screen(report, result, scope)
     elif fmt:
         raise deny()
-    query = request.GET.copy()
-    query.pop("format", None)
+    # Downloads repeat exactly the filters the screen was built with.
+    query = urlencode(data)
     return render(
         request,
         "reports/page.html",
@@ -80,7 +95,7 @@ def page(request, slug: str):
             "form": form,
             "screen": screen,
             "ready": ready,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
