@@ -29,7 +29,8 @@ def plain(value):
 
 async def main(url, login, password, school, week_start):
     start = dt.date.fromisoformat(week_start)
-    api = NetSchoolAPI(url)
+    # A loaded CI machine may answer slower than the client's default of 5 s.
+    api = NetSchoolAPI(url, default_requests_timeout=60)
     logins = 0
     real_login = api.login
 
@@ -70,7 +71,7 @@ async def main(url, login, password, school, week_start):
         logins=logins,
     )
 
-    wrong = NetSchoolAPI(url)
+    wrong = NetSchoolAPI(url, default_requests_timeout=60)
     try:
         await wrong.login(login, password + "x", school)
     except errors.AuthError as exc:
