@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from ejournal.audit import services as audit
@@ -130,6 +131,10 @@ def run_execute(*, run_id: int) -> str:
         result = report_build(report=report, scope=scope, data=run.params)
     except ReportRefused as exc:
         _finish(run, RunStatus.FAILED, error="; ".join(exc.messages))
+        return RunStatus.FAILED
+    except Http404:
+        # The user lost the role (or the class) since the run was queued.
+        _finish(run, RunStatus.FAILED, error="Нет доступа к этому отчёту.")
         return RunStatus.FAILED
     except Exception as exc:  # noqa: BLE001 - the run records any failure for the user
         _finish(run, RunStatus.FAILED, error=f"Не удалось сформировать отчёт: {exc}")

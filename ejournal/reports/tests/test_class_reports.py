@@ -457,3 +457,44 @@ def test_class_results_page_queries_constant(client_for, data, django_assert_max
     with CaptureQueriesContext(connection) as large:
         assert "7В класс" in client.get(url).content.decode()
     assert len(large) == len(small)
+
+
+# --- Pseudonyms and the inspector -------------------------------------------------------
+
+
+def test_pseudonymised_student_shows_code_in_files(client_for, data):
+    world = data.world
+    student = world.students[0]
+    student.pseudonym = "Ученик 1"
+    student.pseudonym_order = Order.objects.create(
+        school=world.school, number="7-к", date=dt.date(2026, 10, 1), kind=OrderKind.PSEUDONYM
+    )
+    student.save()
+    client = client_for("deputy")
+    url = report_url(
+        "marks-sheet", school_class=world.school_class.pk, period=f"p{data.quarter.pk}"
+    )
+    page = client.get(url).content.decode()
+    pdf = " ".join(pdf_text(client.get(url + "&format=pdf").content).split())
+    xlsx = xlsx_text(client.get(url + "&format=xlsx").content)
+    for text in (page, pdf, xlsx):
+        assert "Ученик 1" in text and "Ученик00" not in text
+    assert "приказ № 7-к от 01.10.2026" in pdf
+
+
+def test_oo1_inspector_picks_a_school_or_the_whole_municipality(client_for, data):
+    world = data.world
+    other_year = f.YearFactory(school=world.other_school)
+    other_class = f.ClassFactory(school=world.other_school, year=other_year, grade=1, letter="А")
+    for _ in range(2):
+        f.enroll(f.StudentFactory(school=world.other_school), other_class)
+    client = client_for("inspector")
+    everyone = xlsx_text(client.get(report_url("oo1", date="2026-10-20", format="xlsx")).content)
+    assert "Обучающихся\t6" in everyone  # 4 in СОШ №1, 2 in СОШ №2
+    one = xlsx_text(
+        client.get(
+            report_url("oo1", date="2026-10-20", school=world.other_school.pk, format="xlsx")
+        ).content
+    )
+    assert "Обучающихся\t2" in one and "1 класс" in one
+    assert "Ученик" not in one.replace("Обучающиеся", "")

@@ -206,3 +206,19 @@ def test_someone_elses_run_is_404(client_for, world, background, role):
     assert response.status_code == (302 if role == "anonymous" else 404)
     response = client_for(role).get(f"/reports/runs/{run.pk}/file.pdf")
     assert response.status_code == (302 if role == "anonymous" else 404)
+
+
+def test_run_of_a_user_who_lost_the_role_fails_without_data(world, background):
+    from ejournal.accounts.models import RoleAssignment
+    from ejournal.reports import services
+
+    run = ReportRun.objects.create(
+        slug="class-sizes",
+        user=world.users["deputy"],
+        school=world.school,
+        params={"year": "2026/2027", "date": "2026-10-05"},
+    )
+    RoleAssignment.objects.filter(user=world.users["deputy"]).update(active=False)
+    assert services.run_execute(run_id=run.pk) == RunStatus.FAILED
+    run.refresh_from_db()
+    assert run.result is None and run.error == "Нет доступа к этому отчёту."
