@@ -83,7 +83,7 @@ async def main(url, login, password, school, week_start):
     emit("waiting")
     sys.stdin.readline()
     before = logins
-    again = await asyncio.wait_for(api.diary(start=start), timeout=30)
+    again = await asyncio.wait_for(api.diary(start=start), timeout=120)
     emit("after_expiry", relogins=logins - before, diary=plain(again))
     await api.full_logout()
     emit("done")
