@@ -1,0 +1,213 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ejournal.core.request_context import reset_request_meta, set_request_meta
+from ejournal.journal import services as journal
+from ejournal.journal.models import WorkType
+from ejournal.notifications.models import Notification
+from ejournal.security import tamper
+from ejournal.security.models import AlertKind, NewDeviceSignIn, TamperAlert
+from ejournal.testing import factories as f
+from ejournal.testing.factories import TEST_PASSWORD
+
+DAY = "2026-11-16 10:00 +0300"
+NIGHT = "2026-11-16 23:30 +0300"
+
+
+@pytest.fixture
+def mark_world(world):
+    teacher = world.staff["teacher"]
+    lesson = f.make_lesson(world.group, world.subject, teacher, dt.date(2026, 11, 16))
+    journal.work_types_ensure_defaults(school=world.school)
+    work_type = WorkType.objects.filter(school=world.school).first()
+    from ejournal.journal.models import Work
+
+    work = Work.objects.create(lesson=lesson, work_type=work_type)
+
+    def put(student, value, version=None):
+        result = journal.mark_set(
+            actor=world.users["teacher"],
+            staff=teacher,
+            work=work,
+            student=student,
+            value=value,
+            expected_version=version,
+        )
+        return tamper.mark_change_check(
+            school_id=world.school.pk, work_id=work.pk, student_id=student.pk
+        ), result
+
+    return put
+
+
+def test_marks_changed_at_night_alert_the_deputy_once_per_night(world, mark_world):
+    with time_machine.travel(NIGHT, tick=False):
+        fed, _ = mark_world(world.students[0], "4")
+        mark_world(world.students[1], "5")
+    assert fed == [AlertKind.NIGHT]
+    alert = TamperAlert.objects.get()
+    assert alert.kind == AlertKind.NIGHT and alert.changes == 2
+    assert alert.actor == world.users["teacher"]
+    assert "23:30" in alert.detail
+    # The deputy (and only the deputy) is notified, once.
+    notified = set(Notification.objects.values_list("user__username", flat=True))
+    assert notified == {"deputy"}
+
+
+def test_daytime_marks_raise_nothing(world, mark_world):
+    with time_machine.travel(DAY, tick=False):
+        assert mark_world(world.students[0], "4")[0] == []
+        assert mark_world(world.students[0], "5", version=1)[0] == []
+    assert not TamperAlert.objects.exists()
+
+
+def test_many_changes_of_existing_marks_in_a_short_time_alert(world, mark_world, settings):
+    settings.TAMPER_BURST_CHANGES = 3
+    settings.TAMPER_BURST_MINUTES = 10
+    with time_machine.travel(DAY, tick=True):
+        for student in world.students:
+            mark_world(student, "2")
+        fed = []
+        for student in world.students:
+            fed.append(mark_world(student, "5", version=1)[0])
+        for student in world.students[:2]:
+            fed.append(mark_world(student, "4", version=2)[0])
+    # New marks do not count; the 4th change of an existing mark is the first alert.
+    assert fed[:3] == [[], [], []] and fed[3] == [AlertKind.BURST]
+    alert = TamperAlert.objects.get(kind=AlertKind.BURST)
+    assert alert.changes == 2
+    assert Notification.objects.filter(user=world.users["deputy"]).count() == 1
+
+
+def test_changes_after_a_sign_in_from_a_new_device_alert(world, mark_world):
+    with time_machine.travel(DAY, tick=True) as traveller:
+        home = Client(HTTP_USER_AGENT="Firefox/120 Windows", REMOTE_ADDR="10.1.1.10")
+        home.post(reverse("accounts:login"), {"username": "teacher", "password": TEST_PASSWORD})
+        assert not NewDeviceSignIn.objects.exists()  # the first device is the baseline
+        again = Client(HTTP_USER_AGENT="Firefox/121 Windows", REMOTE_ADDR="10.1.1.77")
+        again.post(reverse("accounts:login"), {"username": "teacher", "password": TEST_PASSWORD})
+        assert not NewDeviceSignIn.objects.exists()  # same browser, same network
+        stranger = Client(HTTP_USER_AGENT="Chrome/130 Android", REMOTE_ADDR="198.51.100.4")
+        stranger.post(reverse("accounts:login"), {"username": "teacher", "password": TEST_PASSWORD})
+        assert NewDeviceSignIn.objects.filter(user=world.users["teacher"]).count() == 1
+        token = set_request_meta({"ip": "198.51.100.4", "user_agent": "Chrome/130 Android"})
+        try:
+            traveller.shift(300)
+            fed, _ = mark_world(world.students[0], "2")
+        finally:
+            reset_request_meta(token)
+        assert AlertKind.NEW_DEVICE in fed
+        alert = TamperAlert.objects.get(kind=AlertKind.NEW_DEVICE)
+        assert "198.51.100.4" in alert.detail
+
+
+def test_parents_new_devices_are_not_tracked(world):
+    for ip in ("10.0.0.1", "172.16.0.1"):
+        client = Client(REMOTE_ADDR=ip, HTTP_USER_AGENT=ip)
+        client.post(reverse("accounts:login"), {"username": "parent", "password": TEST_PASSWORD})
+    assert not NewDeviceSignIn.objects.exists()
+
+
+def test_a_committed_mark_change_runs_the_check_in_the_background(
+    world, mark_world, settings, django_capture_on_commit_callbacks
+):
+    from ejournal.journal.models import Work
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with time_machine.travel(NIGHT, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            journal.mark_set(
+                actor=world.users["teacher"],
+                staff=world.staff["teacher"],
+                work=Work.objects.get(),
+                student=world.students[0],
+                value="3",
+                expected_version=None,
+            )
+    assert TamperAlert.objects.filter(kind=AlertKind.NIGHT).exists()
+
+
+def test_every_change_of_an_existing_mark_tells_the_family_old_and_new(
+    world, mark_world, settings, django_capture_on_commit_callbacks
+):
+    """The family hears "old → new" (ejournal.notifications.journal_events.mark_changed)."""
+    from ejournal.journal.models import Work
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    work = Work.objects.get()
+    with time_machine.travel(DAY, tick=False):
+        for value, version in (("3", None), ("5", 1)):
+            with django_capture_on_commit_callbacks(execute=True):
+                journal.mark_set(
+                    actor=world.users["teacher"],
+                    staff=world.staff["teacher"],
+                    work=work,
+                    student=world.child,
+                    value=value,
+                    expected_version=version,
+                )
+    bodies = list(
+        Notification.objects.filter(user=world.users["parent"]).values_list("body", flat=True)
+    )
+    assert any("3 → 5" in body for body in bodies)
+
+
+@pytest.fixture
+def night_alert(world, mark_world):
+    with time_machine.travel(NIGHT, tick=False):
+        mark_world(world.students[0], "4")
+    return TamperAlert.objects.get()
+
+
+def test_deputy_sees_alerts_on_the_start_page_and_acknowledges_them(world, client_for, night_alert):
+    client = client_for("deputy")
+    start = client.get("/").content.decode()
+    assert "Подозрительная активность в журнале" in start
+    assert "вне учебного времени" in start
+    page = client.get(reverse("security:alerts")).content.decode()
+    assert "Teacher" in page
+    client.post(reverse("security:alert_acknowledge", args=[night_alert.pk]))
+    night_alert.refresh_from_db()
+    assert night_alert.acknowledged_by == world.users["deputy"]
+    assert "Сигналов нет" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["teacher", "homeroom", "admin", "director", "parent", "student", "outsider", "inspector"],
+)
+def test_others_cannot_see_or_acknowledge_alerts(world, client_for, night_alert, role):
+    client = client_for(role)
+    assert client.get(reverse("security:alerts")).status_code == 404
+    assert (
+        client.post(reverse("security:alert_acknowledge", args=[night_alert.pk])).status_code == 404
+    )
+    night_alert.refresh_from_db()
+    assert night_alert.acknowledged_at is None
+
+
+def test_alert_page_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    client = client_for("deputy")
+    client.get("/")
+
+    def make(n):
+        for i in range(n):
+            TamperAlert.objects.create(
+                school=world.school,
+                actor=world.users["teacher"],
+                kind=AlertKind.NIGHT,
+                dedupe_key=f"k{n}-{i}",
+                first_at=dt.datetime(2026, 11, 16, 20, tzinfo=dt.UTC),
+                last_at=dt.datetime(2026, 11, 16, 20, tzinfo=dt.UTC),
+            )
+
+    make(1)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("security:alerts"))
+    make(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("security:alerts"))
