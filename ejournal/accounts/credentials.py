@@ -59,27 +59,45 @@ def _account_for(profile, *, prefix: str, role: str, actor) -> User:
 
 @transaction.atomic
 def credentials_issue(
-    *, students: list[Student], class_name: str, actor: User, guardians: bool = True
+    *,
+    students: list[Student],
+    class_name: str,
+    actor: User,
+    guardians: bool = True,
+    student_too: bool = True,
+    guardian_id: int | None = None,
 ) -> list[Letter]:
     """New one-time passwords for the students (and their guardians); old ones stop working.
 
-    Guardians who refused or revoked consent get no account (001 §6.2.1).
+    For one person: ``guardians=False`` issues the student's only; ``student_too=False``
+    with ``guardian_id`` issues that one guardian's only. Guardians who refused or revoked
+    consent get no account (001 §6.2.1).
     """
     letters: list[Letter] = []
     for student in students:
-        user = _account_for(student, prefix="u", role=Role.STUDENT, actor=actor)
-        if not user.is_active:
-            continue
-        password = account_services.user_issue_password(
-            user=user, actor=actor, school=student.school
-        )
-        note = people_services.order_note(student)
-        letters.append(
-            Letter(student.full_name, user.username, password, student.full_name, class_name, note)
-        )
+        if student_too:
+            user = _account_for(student, prefix="u", role=Role.STUDENT, actor=actor)
+            if user.is_active:
+                password = account_services.user_issue_password(
+                    user=user, actor=actor, school=student.school
+                )
+                note = people_services.order_note(student)
+                letters.append(
+                    Letter(
+                        student.full_name,
+                        user.username,
+                        password,
+                        student.full_name,
+                        class_name,
+                        note,
+                    )
+                )
         if not guardians:
             continue
-        for guardian in student.guardians.select_related("consent", "user").order_by("pk"):
+        family = student.guardians.select_related("consent", "user").order_by("pk")
+        if guardian_id is not None:
+            family = family.filter(pk=guardian_id)
+        for guardian in family:
             if people_services.consent_status(guardian) in NO_ACCOUNT_CONSENT:
                 continue
             g_user = _account_for(guardian, prefix="p", role=Role.PARENT, actor=actor)

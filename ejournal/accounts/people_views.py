@@ -187,6 +187,12 @@ def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
             enrollments__date_from__lte=on,
         )
         .select_related("user", "pseudonym_order")
+        .prefetch_related(
+            Prefetch(
+                "guardian_links",
+                queryset=StudentGuardian.objects.select_related("guardian").order_by("pk"),
+            )
+        )
         .distinct()
         .order_by("last_name", "first_name", "patronymic")
     )
@@ -245,13 +251,30 @@ def class_credentials(request, class_id: int):
 @require_POST
 @roles_required(*CREDENTIAL_ROLES)
 def student_credentials(request, class_id: int, student_id: int):
+    """Letters for one student and the guardians, or for one person: ``who`` is "all",
+    "student" or "guardian-<id>"."""
     school_class = _class(request, class_id, editors_only=True)
     student = next(
         (s for s in _roster(school_class, timezone.localdate()) if s.pk == student_id), None
     )
     if student is None:
         raise deny()
+    who = request.POST.get("who") or "all"
+    options: dict = {}
+    if who == "student":
+        options = {"guardians": False}
+    elif who.startswith("guardian-") and who[9:].isdigit():
+        options = {"student_too": False, "guardian_id": int(who[9:])}
+    elif who != "all":
+        raise deny()
     letters = credentials.credentials_issue(
-        students=[student], class_name=str(school_class), actor=request.user
+        students=[student], class_name=str(school_class), actor=request.user, **options
     )
+    if not letters:
+        messages.error(
+            request,
+            "Реквизиты не выданы: у этого родителя нет согласия на обработку персональных "
+            "данных или учётная запись заблокирована.",
+        )
+        return redirect("people:class_roster", school_class.pk)
     return _pdf_response(letters, request.ctx.school, f"credentials-{student.pk}.pdf")

@@ -182,3 +182,21 @@ def test_admin_prints_a_staff_credentials_letter(world, client_for):
     password = text.split("Пароль")[1].split()[0]
     staff.user.refresh_from_db()
     assert staff.user.check_password(password) and staff.user.must_change_password
+
+
+def test_letter_for_one_person_leaves_the_others_passwords_alone(world, client_for):
+    guardian = world.child.guardians.get()
+    url = reverse("people:student_credentials", args=[world.school_class.pk, world.child.pk])
+    client = client_for("homeroom")
+    (page,) = pdf_text(client.post(url, {"who": f"guardian-{guardian.pk}"}).content)
+    assert world.users["parent"].username in page
+    world.child.user.refresh_from_db()
+    assert not world.child.user.must_change_password  # the student's password untouched
+    (page,) = pdf_text(client.post(url, {"who": "student"}).content)
+    assert "student" in page
+    parent = Student.objects.get(pk=world.child.pk).guardians.get().user
+    password = page.split("Пароль")[1].split()[0]
+    world.child.user.refresh_from_db()
+    assert world.child.user.check_password(password)
+    assert parent.must_change_password  # from the first letter only
+    assert client.post(url, {"who": "someone"}).status_code == 404

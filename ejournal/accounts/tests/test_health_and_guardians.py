@@ -295,3 +295,20 @@ def test_guardian_add_roles(world, client_for, role):
     )
     assert response.status_code == (302 if role in allowed else 404)
     assert Guardian.objects.filter(last_name="Петров").exists() == (role in allowed)
+
+
+def test_guardian_pages_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    guardian = world.child.guardians.get()
+    client = client_for("homeroom")
+    edit = reverse("people:guardian_edit", args=[world.child.pk, guardian.pk])
+    add = reverse("people:guardian_add", args=[world.child.pk])
+    with django_assert_max_num_queries(20) as small_edit:
+        assert client.get(edit).status_code == 200
+    with django_assert_max_num_queries(20) as small_add:
+        assert client.get(add).status_code == 200
+    for _ in range(5):
+        f.link_guardian(world.child, f.GuardianFactory(school=world.school), relation="other")
+    with django_assert_max_num_queries(len(small_edit.captured_queries)):
+        client.get(edit)
+    with django_assert_max_num_queries(len(small_add.captured_queries)):
+        client.get(add)
