@@ -184,7 +184,7 @@ def journal_keeping(
     }
     staff = {s.pk: s for s in StaffMember.objects.filter(pk__in={r[3] for r in rows})}
     subjects = dict(school.subjects.filter(pk__in={r[2] for r in rows}).values_list("pk", "name"))
-    members = _members(groups.values(), last)
+    members = group_members(groups.values(), last)
     courses: dict[tuple[int, int, int], Course] = {}
     weeks: dict[dt.date, Keeping] = defaultdict(Keeping)
     lesson_course: dict[int, tuple[int, int, int]] = {}
@@ -221,7 +221,7 @@ def journal_keeping(
     return KeepingReport(start, end, ordered, dict(sorted(weeks.items())), total)
 
 
-def _members(groups, day: dt.date) -> dict[int, set[int]]:
+def group_members(groups, day: dt.date) -> dict[int, set[int]]:
     """Students of each group on ``day`` (two queries: class enrollments, memberships)."""
     by_class: dict[int, set[int]] = defaultdict(set)
     class_ids = {g.school_class_id for g in groups if g.kind == "class"}
