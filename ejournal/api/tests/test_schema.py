@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
@@ -90,12 +92,25 @@ def demo_token(api, journal, settings):
     return api.token("teacher", write=True)
 
 
-def test_api_keeps_to_its_schema(demo_token):
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI app, keeping the test's database connection between requests (as
+    Django's test client does): closing it would end the test transaction on PostgreSQL."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_api_keeps_to_its_schema(demo_token, wsgi_app):
     """Every operation, a bounded number of generated requests each, against the WSGI app.
 
     The operations are driven by hand (``as_strategy``) rather than through schemathesis'
     pytest plugin, which does not work with the installed pytest."""
-    api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     headers = {"Authorization": f"Bearer {demo_token}"}
     failures = {}
     tested = 0
