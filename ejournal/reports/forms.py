@@ -218,12 +218,12 @@ def default_data(*, report, scope) -> dict[str, str]:
     if "school_class" in report.filters and len(classes) == 1 and not scope.is_school_wide:
         data["school_class"] = str(classes[0].pk)
     if "period" in report.filters:
-        periods = StudyPeriod.objects.filter(band__year=year).select_related("band")
+        rows = StudyPeriod.objects.filter(band__year=year).select_related("band")
         if len(classes) == 1:
-            periods = periods.filter(
+            rows = rows.filter(
                 band__grade_from__lte=classes[0].grade, band__grade_to__gte=classes[0].grade
             )
-        periods = list(periods.order_by("band__grade_from", "start"))
+        periods = list(rows.order_by("band__grade_from", "start"))
         current = next((p for p in periods if p.start <= day <= p.end), None)
         if current is None:
             current = next((p for p in reversed(periods) if p.start <= day), None)

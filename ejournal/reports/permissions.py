@@ -167,8 +167,8 @@ def runs_visible_to(request):
 
 
 def run_for(request, run_id: int):
+    """A run of the acting user in the current school, with its report (else 404)."""
     run = runs_visible_to(request).filter(pk=run_id).first()
     if run is None:
         raise deny()
-    report_for(request.ctx, run.slug)
-    return run
+    return run, report_for(request.ctx, run.slug)

@@ -109,8 +109,9 @@ def run_start(*, report: Report, scope: Scope, data, actor) -> ReportRun:
 
 def run_execute(*, run_id: int) -> str:
     """The task's body: build the report, saving progress as it goes."""
-    run = ReportRun.objects.select_related("user", "school", "municipality").filter(pk=run_id)
-    run = run.first()
+    run = (
+        ReportRun.objects.select_related("user", "school", "municipality").filter(pk=run_id).first()
+    )
     if run is None or run.is_finished:
         return "missing"
     report = get_report(run.slug)

@@ -22,7 +22,7 @@ from ejournal.reports.permissions import (
     scope_for_request,
     scope_for_run,
 )
-from ejournal.reports.registry import ReportResult, get_report
+from ejournal.reports.registry import ReportResult
 
 
 def _screen(report, result: ReportResult, scope) -> dict:
@@ -123,8 +123,7 @@ def run_start(request, slug: str):
 
 @roles_required(REPORT_USERS)
 def run_detail(request, run_id: int):
-    run = run_for(request, run_id)
-    report = get_report(run.slug)
+    run, report = run_for(request, run_id)
     screen = None
     if run.status == "done" and run.result:
         scope = scope_for_run(run, report)
@@ -135,10 +134,9 @@ def run_detail(request, run_id: int):
 
 @roles_required(REPORT_USERS)
 def run_download(request, run_id: int, fmt: str):
-    run = run_for(request, run_id)
+    run, report = run_for(request, run_id)
     if fmt not in services.FORMATS or run.status != "done" or not run.result:
         raise deny()
-    report = get_report(run.slug)
     scope = scope_for_run(run, report)
     content = services.report_export(
         report=report,

@@ -85,7 +85,7 @@ def class_results(*, scope, params) -> list[ClassResult]:
         student_ids=ids, period=params.get("period"), years=params["years"]
     )
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in={subj for _, subj in values})}
-    teachers: dict[tuple[int, int], list[str]] = defaultdict(list)
+    teachers: dict[tuple[int | None, int], list[str]] = defaultdict(list)
     for load in (
         TeachingLoad.objects.filter(group__school_class__in=classes)
         .select_related("teacher", "group")

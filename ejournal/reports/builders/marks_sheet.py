@@ -61,7 +61,7 @@ def build(*, scope, params) -> ReportResult:
     for label, values, total in sheet.footer():
         footer.append(["", label, *values, *([""] * (tail - 1)), total])
     school_class = sheet.school_class
-    period = "учебный год" if sheet.is_year else sheet.target.period.name
+    period = sheet.target.period.name if sheet.target.period else "учебный год"
     return ReportResult(
         subtitle=f"{school_class} класс, {period}",
         tables=[

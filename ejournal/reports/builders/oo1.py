@@ -37,8 +37,8 @@ def build(*, scope, params) -> ReportResult:
         for bucket in (by_grade[grade], by_age[selectors.age_on(birth, age_day)], by_shift[shift]):
             bucket["all"] += 1
             bucket["boys" if sex == Sex.MALE else "girls"] += 1
-    class_counts = Counter()
-    shift_classes = Counter()
+    class_counts: Counter[int] = Counter()
+    shift_classes: Counter[int] = Counter()
     for grade, shift in classes.values_list("grade", "shift"):
         class_counts[grade] += 1
         shift_classes[shift] += 1
@@ -46,7 +46,8 @@ def build(*, scope, params) -> ReportResult:
     def line(counter: Counter) -> list[int]:
         return [counter["all"], counter["boys"], counter["girls"]]
 
-    grade_rows, total = [], Counter()
+    grade_rows: list[list] = []
+    total: Counter[str] = Counter()
     for grade in sorted(set(by_grade) | set(class_counts)):
         grade_rows.append([f"{grade} класс", class_counts[grade], *line(by_grade[grade])])
         total.update(by_grade[grade])

@@ -40,7 +40,7 @@ def build(*, scope, params) -> ReportResult:
     count = {"all": 0, "minimal": 0, "coded": 0}
     everyone = []
     for roster in rosters:
-        rows = []
+        rows: list[list] = []
         for student in roster.on(day):
             everyone.append(student)
             count["all"] += 1
