@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ejournal.accounts.models import CompromiseReport, Student, User
@@ -143,6 +144,24 @@ def compromise_changes(report: CompromiseReport) -> list[Change]:
     return list(changes.values())
 
 
+OTHER_OPERATIONS_LIMIT = 500
+
+
+def compromise_other_operations(report: CompromiseReport) -> list[AuditEvent]:
+    """Everything else the account did since the moment (sign-ins, messages, records...):
+    invalid as well, but not put back automatically — the administrator reviews them."""
+    return list(
+        AuditEvent.objects.filter(
+            Q(school=report.school) | Q(school__isnull=True),
+            actor=report.user,
+            created_at__gte=report.since,
+            created_at__lte=report.created_at,
+        )
+        .exclude(object_type__in=JOURNAL_TYPES)
+        .order_by("created_at", "seq")[:OTHER_OPERATIONS_LIMIT]
+    )
+
+
 def _revert_one(change: Change, *, actor: User, reason: str) -> None:
     from ejournal.journal import services as journal
     from ejournal.journal.models import Homework, Work
@@ -248,6 +267,7 @@ def compromise_reissue(*, report: CompromiseReport, actor: User) -> str:
 
 def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes:
     local = timezone.localtime
+    others = compromise_other_operations(report)
     return render_typst(
         "accounts/compromise_act.typ",
         {
@@ -267,6 +287,14 @@ def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes
                     "new": c.new_display,
                 }
                 for c in changes
+            ],
+            "others": [
+                {
+                    "when": f"{local(e.created_at):%d.%m.%Y %H:%M}",
+                    "action": e.action,
+                    "object": f"{e.object_type} {e.object_id}".strip(),
+                }
+                for e in others
             ],
         },
     )

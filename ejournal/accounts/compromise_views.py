@@ -116,7 +116,11 @@ def report_detail(request, report_id: int):
     return render(
         request,
         "people/compromise_detail.html",
-        {"report": report, "changes": compromise.compromise_changes(report)},
+        {
+            "report": report,
+            "changes": compromise.compromise_changes(report),
+            "others": compromise.compromise_other_operations(report),
+        },
     )
 
 

@@ -275,3 +275,20 @@ def test_a_failing_hook_rolls_the_report_back(world, monkeypatch):
         report(world)
     assert not CompromiseReport.objects.exists()
     assert User.objects.get(pk=world.users["teacher"].pk).is_active
+
+
+def test_other_operations_since_the_moment_are_listed_as_invalid(world, client_for):
+    from ejournal.audit import services as audit
+
+    teacher = world.users["teacher"]
+    for hour, action in ((9, "message.before"), (10, "message.sent")):
+        with time_machine.travel(at(hour, 45), tick=False):
+            audit.record(action=action, actor=teacher, school=world.school, object_id=7)
+    rep = report(world)
+    assert [e.action for e in compromise.compromise_other_operations(rep)] == ["message.sent"]
+    admin = client_for("admin")
+    html = admin.get(reverse("people:compromise_detail", args=[rep.pk])).content.decode()
+    assert "message.sent" in html and "message.before" not in html
+    response = admin.get(reverse("people:compromise_act", args=[rep.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "message.sent" in text and "Иные действия" in text
