@@ -54,7 +54,7 @@ def family_calendar(students: Iterable[Student], now: dt.datetime | None = None)
         for lesson in lessons:
             if lesson.status == LessonStatus.MOVED:
                 continue
-            summary = f"{lesson.subject.name} ({student.first_name})"
+            summary = f"{lesson.subject.name} ({student.given_name})"
             if lesson.status == LessonStatus.CANCELLED:
                 summary = f"Отменён: {summary}"
             details = [f"{lesson.number}-й урок", f"учитель {lesson.teacher.short_name}"]
@@ -87,7 +87,7 @@ def family_calendar(students: Iterable[Student], now: dt.datetime | None = None)
                 f"DTSTAMP:{stamp}",
                 f"DTSTART;VALUE=DATE:{hw.due_date:%Y%m%d}",
                 f"DTEND;VALUE=DATE:{hw.due_date + dt.timedelta(days=1):%Y%m%d}",
-                f"SUMMARY:{_escape(f'Д/з: {hw.lesson.subject.name} ({student.first_name})')}",
+                f"SUMMARY:{_escape(f'Д/з: {hw.lesson.subject.name} ({student.given_name})')}",
                 f"DESCRIPTION:{_escape(hw.text)}",
                 "END:VEVENT",
             ]

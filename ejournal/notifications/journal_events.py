@@ -73,7 +73,7 @@ def mark_changed(*, school_id, lesson_id, work_id, student_id, before, after) ->
     comment = (after or {}).get("comment")
     if comment:
         body += f" Комментарий: {comment}"
-    subject = f"Отметка по предмету «{lesson.subject.name}»: {student.first_name}"
+    subject = f"Отметка по предмету «{lesson.subject.name}»: {student.given_name}"
     return _tell_family(
         student, Event.MARK, subject, body, f"/diary/{student.pk}/week/?date={lesson.date}"
     )
@@ -94,7 +94,7 @@ def attendance_changed(*, school_id, lesson_id, student_id, before, after) -> in
         f"{student.short_name}, {lesson.subject.name}, {lesson.number}-й урок "
         f"{_day(lesson.date)}: {what} ({_display(after)})."
     )
-    subject = f"Посещаемость: {student.first_name}, {_day(lesson.date)}"
+    subject = f"Посещаемость: {student.given_name}, {_day(lesson.date)}"
     return _tell_family(
         student, Event.ABSENCE, subject, body, f"/diary/{student.pk}/week/?date={lesson.date}"
     )
