@@ -75,6 +75,32 @@ def decrypt(value: str) -> str | None:
     return bytes(a ^ b for a, b in zip(cipher, stream, strict=False)).hex()
 
 
+def session_cookie(user_pk: int | None = None) -> str:
+    """A session cookie; after login it is signed for the user: ``random.user.signature``.
+
+    The cookie must survive re-logins (netschoolapi re-sends a failed request with its old
+    cookie), yet a cookie planted in someone's client must not become their session. So a
+    login keeps the cookie only when it is signed for the user signing in, else replaces it.
+    """
+    value = secrets.token_urlsafe(24)
+    if user_pk is None:
+        return value
+    return f"{value}.{user_pk}.{_cookie_signature(value, user_pk)}"
+
+
+def _cookie_signature(value: str, user_pk: int) -> str:
+    return hmac.new(_key("cookie"), f"{value}.{user_pk}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def cookie_user(cookie: str | None) -> int | None:
+    """The user a cookie is signed for, else None."""
+    parts = (cookie or "").split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    value, user_pk, signature = parts[0], int(parts[1]), parts[2]
+    return user_pk if hmac.compare_digest(signature, _cookie_signature(value, user_pk)) else None
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

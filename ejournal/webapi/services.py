@@ -144,14 +144,19 @@ def session_by_cookie(cookie: str | None) -> WebapiSession | None:
 
 @transaction.atomic
 def challenge_issue(*, cookie: str | None) -> Challenge:
-    """``auth/getdata``: a fresh salt bound to the client's session (kept across re-logins
-    from the same cookie jar, so that a re-sent old request still finds a live session)."""
+    """``auth/getdata``: a fresh salt bound to the client's session. A known cookie keeps
+    its session row whatever its state (expired, logged out): netschoolapi re-sends the
+    request that failed with its old cookie after logging in again, so that cookie must be
+    live again. A signed cookie whose row was cleaned up gets its row back for the same
+    reason (a planted cookie gains nothing: see ``credentials.session_cookie``)."""
     now = timezone.now()
     _cleanup(now)
     session = session_by_cookie(cookie)
     new_cookie = None
-    if session is None or session.ended_at is not None:
-        new_cookie = credentials.new_token()
+    if session is None and cookie and credentials.cookie_user(cookie) is not None:
+        session = WebapiSession.objects.create(key_hash=credentials.token_hash(cookie))
+    elif session is None:
+        new_cookie = credentials.session_cookie()
         session = WebapiSession.objects.create(key_hash=credentials.token_hash(new_cookie))
     session.challenge_lt = secrets.token_hex(16)
     session.challenge_salt = secrets.token_hex(8)
@@ -170,13 +175,14 @@ class LoginFailed(Exception):
 class LoginResult:
     session: WebapiSession
     token: str
+    cookie: str | None  # a new cookie to set, None when the client's one is kept
 
 
 def _challenge_session(*, cookie: str | None, lt: str) -> WebapiSession | None:
     session = session_by_cookie(cookie)
     if session is None and lt:
         # Clients without a cookie jar: the challenge handle alone finds the session.
-        session = WebapiSession.objects.filter(challenge_lt=lt, ended_at__isnull=True).first()
+        session = WebapiSession.objects.filter(challenge_lt=lt).first()
     return session
 
 
@@ -187,7 +193,7 @@ def session_login(
     password works, never the account's real password."""
     now = timezone.now()
     session = _challenge_session(cookie=cookie, lt=lt)
-    if session is None or session.ended_at is not None or not session.challenge_lt:
+    if session is None or not session.challenge_lt:
         raise LoginFailed("Сеанс входа не найден: начните вход заново.")
     fresh = session.challenge_at and now - session.challenge_at <= CHALLENGE_TTL
     if not fresh or not hmac.compare_digest(session.challenge_lt, lt or ""):
@@ -214,7 +220,9 @@ def session_login(
     if not students:
         _record_failure(user=user, school=school, reason="no_students_in_school")
         raise LoginFailed("В этой школе нет дневников, доступных этой учётной записи.")
-    return _sign_in(session=session, user=user, app_password=app_password, school=school)
+    return _sign_in(
+        session=session, user=user, app_password=app_password, school=school, cookie=cookie
+    )
 
 
 def _consume_challenge(session: WebapiSession) -> None:
@@ -235,11 +243,15 @@ def _record_failure(*, user, school, reason: str) -> None:
 
 
 @transaction.atomic
-def _sign_in(*, session, user, app_password, school) -> LoginResult:
+def _sign_in(*, session, user, app_password, school, cookie) -> LoginResult:
     from ejournal.core.request_context import current_request_meta
 
     now = timezone.now()
     token = credentials.new_token()
+    new_cookie = None
+    if credentials.cookie_user(cookie) != user.pk:
+        new_cookie = credentials.session_cookie(user.pk)
+        session.key_hash = credentials.token_hash(new_cookie)
     session.user = user
     session.app_password = app_password
     session.school = school
@@ -248,6 +260,7 @@ def _sign_in(*, session, user, app_password, school) -> LoginResult:
     session.signed_in_at = session.last_used_at = now
     session.expires_at = now + idle_timeout()
     session.challenge_lt = session.challenge_salt = ""
+    session.ended_at, session.end_reason = None, ""
     session.save()
     AppPassword.objects.filter(pk=app_password.pk).update(last_used_at=now)
     meta = current_request_meta()
@@ -264,7 +277,7 @@ def _sign_in(*, session, user, app_password, school) -> LoginResult:
         obj=session,
         after={"app_password": app_password.pk},
     )
-    return LoginResult(session, token)
+    return LoginResult(session, token, new_cookie)
 
 
 def session_is_live(session: WebapiSession | None, now: dt.datetime) -> bool:

@@ -95,10 +95,14 @@ def logindata(request, caller):
 def getdata(request, caller):
     challenge = services.challenge_issue(cookie=request.COOKIES.get(SESSION_COOKIE))
     response = _json({"lt": challenge.lt, "ver": challenge.ver, "salt": challenge.salt})
-    if challenge.cookie:
+    return _with_cookie(response, challenge.cookie)
+
+
+def _with_cookie(response, cookie: str | None):
+    if cookie:
         response.set_cookie(
             SESSION_COOKIE,
-            challenge.cookie,
+            cookie,
             path="/",
             httponly=True,
             samesite="Lax",
@@ -144,7 +148,7 @@ def login(request, caller):
     except services.LoginFailed as failed:
         raise ApiError(409, failed.message) from failed
     user = result.session.user
-    return _json(
+    response = _json(
         {
             "at": result.token,
             "timeOut": int(services.idle_timeout().total_seconds() * 1000),
@@ -163,6 +167,7 @@ def login(request, caller):
             "errorMessage": None,
         }
     )
+    return _with_cookie(response, result.cookie)
 
 
 def logout(request, caller):

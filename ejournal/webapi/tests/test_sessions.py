@@ -102,3 +102,54 @@ def test_the_compromise_hook_is_registered(world, api_for):
     assert not AppPassword.objects.filter(revoked_at=None).exists()
     assert WebapiSession.objects.get().ended_at is not None
     assert api.get("student/diary/init").status_code == 401
+
+
+def _resend_after_relogin(world, password, between):
+    """netschoolapi's recovery: log in again from the same cookie jar, then re-send the
+    old request with the old token."""
+    api = ApiClient()
+    assert api.login("parent", password, world.school.pk).status_code == 200
+    old_at, cookie = api.at, api.client.cookies["NSSESSIONID"].value
+    between(api)
+    assert api.get("student/diary/init").status_code == 401
+    assert api.login("parent", password, world.school.pk).status_code == 200
+    assert api.client.cookies["NSSESSIONID"].value == cookie
+    api.at = old_at
+    assert api.get("student/diary/init").status_code == 200
+
+
+def test_relogin_after_logout_from_the_same_client_recovers(world, app_password):
+    _resend_after_relogin(world, app_password("parent"), lambda api: api.post("auth/logout"))
+
+
+def test_relogin_after_the_session_row_was_cleaned_up_recovers(world, app_password):
+    # A client idle for months: its session row is gone, its cookie jar is not.
+    def forget(api):
+        WebapiSession.objects.all().delete()
+
+    _resend_after_relogin(world, app_password("parent"), forget)
+
+
+def test_a_planted_cookie_does_not_become_the_victims_session(world, app_password):
+    attacker = ApiClient()
+    response = attacker.login("other_parent", app_password("other_parent"), world.school.pk)
+    assert response.status_code == 200
+    planted = attacker.client.cookies["NSSESSIONID"].value
+    victim = ApiClient()
+    victim.client.cookies["NSSESSIONID"] = planted
+    assert victim.login("parent", app_password("parent"), world.school.pk).status_code == 200
+    assert victim.client.cookies["NSSESSIONID"].value != planted
+    attacker.at = ""
+    init = attacker.get("student/diary/init")
+    assert init.status_code == 401 or world.child.pk not in {
+        s["studentId"] for s in init.json()["students"]
+    }
+
+
+def test_first_login_replaces_the_unsigned_challenge_cookie(world, app_password):
+    api = ApiClient()
+    api.post("auth/getdata")
+    before = api.client.cookies["NSSESSIONID"].value
+    assert api.login("parent", app_password("parent"), world.school.pk).status_code == 200
+    after = api.client.cookies["NSSESSIONID"].value
+    assert after != before and after.split(".")[1] == str(world.users["parent"].pk)
