@@ -99,7 +99,7 @@ def family_roles(*, user: User, school: School) -> list[str]:
     roles = RoleAssignment.objects.filter(
         user=user, school=school, active=True, role__in=[Role.PARENT, Role.STUDENT]
     ).values_list("role", flat=True)
-    names = {Role.PARENT: "Родитель", Role.STUDENT: "Ученик"}
+    names: dict[str, str] = {Role.PARENT: "Родитель", Role.STUDENT: "Ученик"}
     return sorted(names[r] for r in roles)
 
 

@@ -285,7 +285,8 @@ def session_is_live(session: WebapiSession | None, now: dt.datetime) -> bool:
         return False
     user, app_password = session.user, session.app_password
     return bool(
-        session.expires_at
+        user is not None
+        and session.expires_at
         and session.expires_at > now
         and session.signed_in_at
         and now - session.signed_in_at < max_age()
@@ -305,7 +306,8 @@ def session_touch(session: WebapiSession, now: dt.datetime) -> None:
     WebapiSession.objects.filter(pk=session.pk).update(
         last_used_at=now, expires_at=session.expires_at
     )
-    AppPassword.objects.filter(pk=session.app_password_id).update(last_used_at=now)
+    if session.app_password_id:
+        AppPassword.objects.filter(pk=session.app_password_id).update(last_used_at=now)
 
 
 @transaction.atomic

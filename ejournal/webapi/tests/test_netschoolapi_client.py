@@ -91,7 +91,7 @@ def _expire_sessions(data_dir: str) -> int:
     a Django process would cost seconds)."""
     with sqlite3.connect(Path(data_dir) / "ejournal.sqlite3", timeout=20) as db:
         cursor = db.execute(
-            "UPDATE webapi_webapisession SET expires_at = '2000-01-01 00:00:00' "
+            "UPDATE webapi_webapisession SET expires_at = datetime('now', '-1 minute') "
             "WHERE ended_at IS NULL AND user_id = "
             "(SELECT id FROM accounts_user WHERE username = 'parent')"
         )
