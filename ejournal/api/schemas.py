@@ -151,6 +151,24 @@ class LessonOut(Schema):
     topic: str
 
 
+class TimetableEntryOut(Schema):
+    id: int
+    weekday: int = Field(description="1 — понедельник … 6 — суббота")
+    number: int
+    group: Ref
+    class_name: str | None
+    subject: Ref
+    teacher: str
+    room: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class TimetablePage(Schema):
+    items: list[TimetableEntryOut]
+    next_cursor: str | None
+
+
 class LessonPage(Schema):
     items: list[LessonOut]
     next_cursor: str | None

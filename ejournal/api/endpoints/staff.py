@@ -19,11 +19,18 @@ from ejournal.api.auth import require_roles, school_of
 from ejournal.api.endpoints.common import LESSON_RELATED, date_range, lesson_out, person, today_of
 from ejournal.api.errors import error_responses, not_found
 from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from ejournal.api.schemas import ClassPage, JournalOut, LessonPage, StudentPage, WorkTypeOut
+from ejournal.api.schemas import (
+    ClassPage,
+    JournalOut,
+    LessonPage,
+    StudentPage,
+    TimetablePage,
+    WorkTypeOut,
+)
 from ejournal.journal import selectors as journal_selectors
 from ejournal.journal.views.common import JOURNAL_ROLES
 from ejournal.schedule import selectors as schedule_selectors
-from ejournal.schedule.permissions import lessons_visible_to
+from ejournal.schedule.permissions import TIMETABLE_READERS, lessons_visible_to
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, SchoolClass
 
@@ -104,6 +111,48 @@ def class_students(
         cursor=cursor,
         limit=limit,
         render=lambda s: {"id": s.pk, "name": s.full_name, "pseudonymised": bool(s.pseudonym)},
+    )
+
+
+@router.get(
+    "/timetable",
+    response={200: TimetablePage, **error_responses()},
+    summary="Расписание уроков школы, действующее на дату",
+)
+def timetable(
+    request,
+    date: dt.date | None = None,
+    class_id: int | None = None,
+    teacher_id: int | None = None,
+    cursor: str | None = CURSOR,
+    limit: int = LIMIT,
+):
+    """The weekly timetable every staff member reads (``schedule.permissions``), as of a
+    date; ``class_id`` narrows it to the class's groups, ``teacher_id`` to a teacher."""
+    require_roles(request, TIMETABLE_READERS)
+    school = school_of(request)
+    qs = schedule_selectors.entries_on(school=school, day=date or today_of(school))
+    if class_id is not None:
+        qs = qs.filter(group_id__in=schedule_selectors.class_group_ids(school_class_id=class_id))
+    if teacher_id is not None:
+        qs = qs.filter(teacher_id=teacher_id)
+    return paginate(
+        qs,
+        key=[("weekday", False), ("number", False), ("id", False)],
+        cursor=cursor,
+        limit=limit,
+        render=lambda e: {
+            "id": e.pk,
+            "weekday": e.weekday,
+            "number": e.number,
+            "group": {"id": e.group_id, "name": e.group.name},
+            "class_name": str(e.group.school_class) if e.group.school_class_id else None,
+            "subject": {"id": e.subject_id, "name": e.subject.name},
+            "teacher": person(e.teacher),
+            "room": e.room,
+            "valid_from": e.valid_from,
+            "valid_to": e.valid_to,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from ejournal.accounts.models import Role
 from ejournal.api import services
 from ejournal.journal import services as journal_services
 from ejournal.journal.models import WorkType
+from ejournal.schedule.models import TimetableEntry
 from ejournal.testing import factories as f
 
 LESSON_DAY = dt.date(2026, 11, 16)
@@ -65,6 +66,16 @@ class Journal:
         journal_services.work_types_ensure_defaults(school=world.school)
         self.types = {wt.name: wt for wt in WorkType.objects.filter(school=world.school)}
         self.lesson = f.make_lesson(world.group, world.subject, self.teacher, LESSON_DAY)
+        TimetableEntry.objects.create(
+            school=world.school,
+            weekday=1,
+            number=1,
+            group=world.group,
+            subject=world.subject,
+            teacher=self.teacher,
+            room="12",
+            valid_from=dt.date(2026, 9, 1),
+        )
         other_user = f.UserFactory(username="other_teacher")
         self.other_teacher = f.StaffFactory(school=world.school, user=other_user)
         f.grant(other_user, Role.TEACHER, world.school)

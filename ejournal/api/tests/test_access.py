@@ -68,6 +68,7 @@ def frozen():
         ("/classes", STAFF | {"outsider"}),
         ("/classes/{class}/students", {"admin", "deputy", "operator", "homeroom"}),
         ("/lessons", STAFF | {"outsider"}),
+        ("/timetable", STAFF | {"outsider"}),
         ("/lessons/{lesson}", JOURNAL_READERS),
         ("/journals", JOURNAL_READERS | {"outsider"}),
         ("/work-types", JOURNAL_READERS | {"outsider"}),

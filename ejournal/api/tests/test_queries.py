@@ -12,6 +12,7 @@ from django.utils import timezone
 from ejournal.api.tests.conftest import at
 from ejournal.journal.models import Attendance, Homework, Mark, Work
 from ejournal.messaging.models import Announcement, Conversation, Message, Participant
+from ejournal.schedule.models import TimetableEntry
 from ejournal.testing import factories as f
 
 
@@ -36,6 +37,10 @@ def grow(world, journal, n: int) -> None:
         Participant.objects.create(conversation=conversation, user=teacher_user)
         Participant.objects.create(conversation=conversation, user=parent)
         Message.objects.create(conversation=conversation, sender=teacher_user, body="<p>…</p>")
+        TimetableEntry.objects.create(
+            school=world.school, weekday=1 + i % 5, number=2 + i, group=world.group,
+            subject=world.subject, teacher=journal.teacher, valid_from=dt.date(2026, 9, 1),
+        )  # fmt: skip
         Announcement.objects.create(
             school=world.school, audience="school", title=f"О{i}", body="…",
             publish_from=dt.date(2026, 11, 1),
@@ -45,6 +50,7 @@ def grow(world, journal, n: int) -> None:
 CASES = [
     ("deputy", "/api/v1/classes"),
     ("deputy", "/api/v1/classes/{class}/students"),
+    ("teacher", "/api/v1/timetable?class_id={class}"),
     ("deputy", "/api/v1/lessons?date_from=2026-11-16&date_to=2026-11-22"),
     ("teacher", "/api/v1/lessons?date_from=2026-11-16&date_to=2026-11-22&mine=true"),
     ("teacher", "/api/v1/journals"),

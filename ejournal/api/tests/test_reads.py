@@ -177,3 +177,13 @@ def test_an_address_over_its_rate_gets_429_even_without_a_valid_token(api, world
     assert int(client.get("/api/v1/me")["Retry-After"]) >= 1
     other_address = api.client("teacher").get("/api/v1/me", REMOTE_ADDR="10.9.9.9")
     assert other_address.status_code == 200
+
+
+def test_timetable_of_a_class(api, world, journal):
+    with at("2026-11-16 10:00"):
+        page = api.client("hr").get(f"/api/v1/timetable?class_id={world.school_class.pk}").json()
+        other = api.client("hr").get(f"/api/v1/timetable?class_id={world.other_class.pk}").json()
+    assert [
+        (e["weekday"], e["number"], e["subject"]["name"], e["room"]) for e in page["items"]
+    ] == [(1, 1, "Математика", "12")]
+    assert other["items"] == []
