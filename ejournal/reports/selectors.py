@@ -99,6 +99,14 @@ def rosters(*, classes: QuerySet[SchoolClass], start: dt.date, end: dt.date) -> 
 # --- Period marks -------------------------------------------------------------------
 
 
+def by_student(values: dict[tuple[int, int], str]) -> dict[int, list[tuple[int, str]]]:
+    """student -> [(subject, value)], subjects in id order, from ``period_mark_values``."""
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for (student_id, subject_id), value in sorted(values.items()):
+        result[student_id].append((subject_id, value))
+    return result
+
+
 def period_mark_values(
     *, student_ids: list[int], period: StudyPeriod | None, years
 ) -> dict[tuple[int, int], str]:

@@ -85,6 +85,7 @@ def class_results(*, scope, params) -> list[ClassResult]:
         student_ids=ids, period=params.get("period"), years=params["years"]
     )
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in={subj for _, subj in values})}
+    marks_of = selectors.by_student(values)
     teachers: dict[tuple[int | None, int], list[str]] = defaultdict(list)
     for load in (
         TeachingLoad.objects.filter(group__school_class__in=classes)
@@ -100,9 +101,9 @@ def class_results(*, scope, params) -> list[ClassResult]:
         students = [s for s in roster.students if latest[s.pk][1] == class_id]
         by_subject: dict[int, SubjectResult] = {}
         result = ClassResult(roster.school_class, students, [], {s.pk: [] for s in students})
-        for (student_id, subject_id), value in sorted(values.items()):
-            if student_id not in result.marks:
-                continue
+        for student_id, subject_id, value in (
+            (s.pk, subject_id, value) for s in students for subject_id, value in marks_of[s.pk]
+        ):
             subject_result = by_subject.get(subject_id)
             if subject_result is None:
                 subject_result = by_subject[subject_id] = SubjectResult(

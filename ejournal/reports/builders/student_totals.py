@@ -25,6 +25,7 @@ def build(*, scope, params) -> ReportResult:
         student_ids=ids, period=params.get("period"), years=params["years"]
     )
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in={subject for _, subject in values})}
+    marks_of = selectors.by_student(values)
     marks = selectors.attendance_marks(student_ids=ids, start=start, end=end)
     tables = []
     students_total, missed_total, all_numeric = 0, 0, []
@@ -34,9 +35,8 @@ def build(*, scope, params) -> ReportResult:
         students = roster.students
         everyone.extend(students)
         by_student = selectors.class_attendance(roster, marks)
-        student_ids = {s.pk for s in students}
         class_subjects = sorted(
-            {subjects[subj] for (sid, subj) in values if sid in student_ids},
+            {subjects[subj] for s in students for subj, _ in marks_of[s.pk]},
             key=lambda s: s.name,
         )
         columns = [Column("№", "int"), Column("Ученик")]
