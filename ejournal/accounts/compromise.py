@@ -266,8 +266,11 @@ def compromise_reissue(*, report: CompromiseReport, actor: User) -> str:
 
 
 def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes:
+    from ejournal.accounts.people_services import printed_order_notes
+
     local = timezone.localtime
     others = compromise_other_operations(report)
+    coded = Student.objects.filter(user=report.user, school=report.school).exclude(pseudonym="")
     return render_typst(
         "accounts/compromise_act.typ",
         {
@@ -288,6 +291,7 @@ def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes
                 }
                 for c in changes
             ],
+            "order_notes": printed_order_notes(coded.select_related("pseudonym_order")),
             "others": [
                 {
                     "when": f"{local(e.created_at):%d.%m.%Y %H:%M}",

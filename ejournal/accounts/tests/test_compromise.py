@@ -292,3 +292,30 @@ def test_other_operations_since_the_moment_are_listed_as_invalid(world, client_f
     response = admin.get(reverse("people:compromise_act", args=[rep.pk]))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "message.sent" in text and "Иные действия" in text
+
+
+def test_act_about_a_pseudonymised_students_account_carries_the_order(world, client_for):
+    from ejournal.accounts import people_services
+
+    child = world.child
+    child.last_name = "Засекреченов"
+    child.save()
+    guardian = child.guardians.get()
+    people_services.consent_record(
+        guardian=guardian,
+        status="revoked",
+        date=dt.date(2026, 11, 10),
+        document="отзыв",
+        actor=world.users["operator"],
+    )
+    people_services.student_pseudonymise(
+        student=child,
+        order_number="12-о",
+        order_date=dt.date(2026, 11, 10),
+        actor=world.users["operator"],
+    )
+    rep = report(world, user=world.users["student"])
+    response = client_for("admin").get(reverse("people:compromise_act", args=[rep.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Ученик 1" in text and "приказ № 12-о от 10.11.2026" in text
+    assert "Засекреченов" not in text
