@@ -82,3 +82,33 @@ def _value(obj: Any, path: str) -> Any:
     for part in path.split("__"):
         obj = getattr(obj, part)
     return getattr(obj, "pk", obj)
+
+
+def paginate_list(
+    rows: list[Any],
+    *,
+    key: Callable[[Any], tuple],
+    descending: bool,
+    cursor: str | None,
+    limit: int,
+    render: Callable[[Any], Any],
+) -> dict[str, Any]:
+    """The same pages over rows a selector already returns as a list (``key`` gives
+    the order; its last value must be unique, e.g. the id)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+
+    def plain_key(row) -> list[Any]:
+        return [_plain(v) for v in key(row)]
+
+    ordered = sorted(rows, key=plain_key, reverse=descending)
+    if cursor and ordered:
+        after = decode(cursor, len(plain_key(ordered[0])))
+        ordered = [
+            r for r in ordered if (plain_key(r) < after) == descending and plain_key(r) != after
+        ]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return {
+        "items": [render(r) for r in page],
+        "next_cursor": encode(plain_key(page[-1])) if more else None,
+    }

@@ -477,3 +477,8 @@ class AnnouncementOut(Schema):
     publish_from: dt.date
     publish_until: dt.date | None
     attachments: list[AttachmentOut]
+
+
+class AnnouncementPage(Schema):
+    items: list[AnnouncementOut]
+    next_cursor: str | None

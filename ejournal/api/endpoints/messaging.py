@@ -10,8 +10,8 @@ from ejournal.accounts.permissions import deny
 from ejournal.api.auth import school_of
 from ejournal.api.endpoints.common import attachment_out, today_of
 from ejournal.api.errors import error_responses, not_found
-from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from ejournal.api.schemas import AnnouncementOut, ConversationDetailOut, ConversationPage
+from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate, paginate_list
+from ejournal.api.schemas import AnnouncementPage, ConversationDetailOut, ConversationPage
 from ejournal.diary import selectors as diary_selectors
 from ejournal.messaging import selectors as messaging
 
@@ -88,10 +88,16 @@ def conversation(request, conversation_id: int):
 
 @router.get(
     "/announcements",
-    response={200: list[AnnouncementOut], **error_responses()},
+    response={200: AnnouncementPage, **error_responses()},
     summary="Объявления, действующие сегодня",
 )
-def announcements(request, student_id: int | None = None, date: dt.date | None = None):
+def announcements(
+    request,
+    student_id: int | None = None,
+    date: dt.date | None = None,
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+):
     """Staff see every announcement of the school; families those of the school and of
     their children's grades and classes (``student_id``: of one child only)."""
     student = None
@@ -107,8 +113,13 @@ def announcements(request, student_id: int | None = None, date: dt.date | None =
         school = school_of(request)
     day = date or today_of(school)
     items = messaging.announcements_for(user=request.user, school=school, day=day, student=student)
-    return [
-        {
+    return paginate_list(
+        items,
+        key=lambda a: (a.publish_from, a.pk),
+        descending=True,
+        cursor=cursor,
+        limit=limit,
+        render=lambda a: {
             "id": a.pk,
             "title": a.title,
             "body": a.body,
@@ -118,6 +129,5 @@ def announcements(request, student_id: int | None = None, date: dt.date | None =
             "publish_from": a.publish_from,
             "publish_until": a.publish_until,
             "attachments": [attachment_out(x) for x in a.attachments.all()],
-        }
-        for a in sorted(items, key=lambda a: (a.publish_from, a.pk), reverse=True)
-    ]
+        },
+    )

@@ -141,8 +141,8 @@ def test_conversations_and_announcements(api, world):
     with at("2026-11-16 10:00"):
         inbox = client.get("/api/v1/conversations").json()
         detail = client.get(f"/api/v1/conversations/{conversation.pk}").json()
-        family = client.get("/api/v1/announcements").json()
-        staff = api.client("teacher").get("/api/v1/announcements").json()
+        family = client.get("/api/v1/announcements").json()["items"]
+        staff = api.client("teacher").get("/api/v1/announcements").json()["items"]
         stranger = api.client("other_parent").get(f"/api/v1/conversations/{conversation.pk}")
     assert inbox["items"][0]["unread"] == 1
     assert detail["messages"][0]["body"] == "<p>Готовьтесь</p>"
@@ -187,3 +187,25 @@ def test_timetable_of_a_class(api, world, journal):
         (e["weekday"], e["number"], e["subject"]["name"], e["room"]) for e in page["items"]
     ] == [(1, 1, "Математика", "12")]
     assert other["items"] == []
+
+
+def test_announcements_come_in_pages_newest_first(api, world):
+    for day in range(1, 6):
+        Announcement.objects.create(
+            school=world.school,
+            audience="school",
+            title=f"День {day}",
+            body="…",
+            publish_from=dt.date(2026, 11, day),
+        )
+    client = api.client("parent")
+    titles, cursor = [], None
+    with at("2026-11-16 10:00"):
+        while True:
+            url = "/api/v1/announcements?limit=2" + (f"&cursor={cursor}" if cursor else "")
+            page = client.get(url).json()
+            titles += [a["title"] for a in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    assert titles == [f"День {day}" for day in range(5, 0, -1)]

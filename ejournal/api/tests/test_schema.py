@@ -136,3 +136,9 @@ def test_api_keeps_to_its_schema(demo_token, wsgi_app):
         tested += 1
     assert tested >= 24
     assert not failures, "\n\n".join(f"{k}: {v}" for k, v in failures.items())
+
+
+def test_api_root_leads_to_the_docs(db):
+    response = Client().get("/api/")
+    assert response.status_code == 302
+    assert response["Location"] == "/api/v1/docs"
