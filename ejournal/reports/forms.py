@@ -63,7 +63,8 @@ class ReportFilterForm(forms.Form):
             self.fields["end"] = forms.DateField(label="По", widget=DATE_WIDGET)
         if "date" in used:
             self.fields["date"] = forms.DateField(label="На дату", widget=DATE_WIDGET)
-        if "grade" in used:
+        # A homeroom teacher picks among their own classes; grades are the administration's.
+        if "grade" in used and (scope.is_school_wide or scope.is_inspector):
             self.fields["grade"] = forms.TypedChoiceField(
                 label="Параллель",
                 coerce=int,
@@ -76,7 +77,9 @@ class ReportFilterForm(forms.Form):
                 label="Класс",
                 queryset=scope.classes.filter(year__in=self.year_rows).order_by("grade", "letter"),
                 required="school_class" in report.required,
-                empty_label="все классы",
+                empty_label="— выберите класс —"
+                if "school_class" in report.required
+                else "все классы",
                 error_messages={"invalid_choice": "Такого класса нет среди доступных вам."},
             )
         if "subject" in used:
@@ -166,8 +169,8 @@ class ReportFilterForm(forms.Form):
         if "date" in self.fields and data.get("date"):
             params["date"] = data["date"]
         for name in ("grade", "school_class", "subject", "teacher"):
-            if name in self.fields:
-                params[name] = data.get(name)
+            if name in self.report.filters:
+                params[name] = data.get(name)  # None when not chosen (or not offered)
         school_class = params.get("school_class")
         period = params.get("period")
         if school_class and period and not period.band.covers(school_class.grade):
