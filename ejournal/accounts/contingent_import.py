@@ -178,6 +178,16 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
     if table is None:
         return result
     classes = {str(c).lower(): c for c in SchoolClass.objects.filter(school=school, year=year)}
+    # Students coded by order (001 §6.3): their families' data is not entered again.
+    coded = {
+        (s.last_name, s.first_name, s.patronymic, s.birth_date): s
+        for s in Student.objects.filter(school=school).exclude(pseudonym="")
+    }
+    coded_guardians = set(
+        Guardian.objects.filter(
+            student_links__student__in=[s.pk for s in coded.values()]
+        ).values_list("student_links__student", "last_name", "first_name", "patronymic")
+    )
     seen: set[tuple] = set()
     for line, cell in table:
         problems = []
@@ -211,6 +221,12 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
                 validate_email(cell["e-mail"])
             except ValidationError:
                 problems.append("e-mail записан неверно")
+        student_key = (cell.get("фамилия"), cell.get("имя"), cell.get("отчество", ""), birth)
+        known = coded.get(student_key)
+        if known and any(g_name) and (known.pk, *g_name) not in coded_guardians:
+            problems.append(
+                f"ученику присвоено кодовое имя «{known.pseudonym}»: данные родителей не вносятся"
+            )
         key = (cell.get("фамилия"), cell.get("имя"), cell.get("отчество"), birth, g_name)
         if key in seen:
             problems.append("строка повторяет одну из предыдущих")

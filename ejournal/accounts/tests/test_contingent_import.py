@@ -341,3 +341,44 @@ def test_page_previews_classes_before_saving(world, client_for):
     assert "Проверка пройдена: строк 3" in html and "7В" in html
     assert world.staff["teacher"].full_name in html
     assert class_counts(world) == before
+
+
+def test_no_new_guardian_data_for_a_pseudonymised_student(world):
+    from ejournal.accounts import people_services
+
+    child = world.child
+    people_services.consent_record(
+        guardian=child.guardians.get(),
+        status="revoked",
+        date=dt.date(2026, 11, 10),
+        document="отзыв",
+        actor=world.users["operator"],
+    )
+    people_services.student_pseudonymise(
+        student=child,
+        order_number="12-о",
+        order_date=dt.date(2026, 11, 10),
+        actor=world.users["operator"],
+    )
+    row = ";".join(
+        [
+            "5А",
+            child.last_name,
+            child.first_name,
+            child.patronymic,
+            f"{child.birth_date:%d.%m.%Y}",
+            "м" if child.sex == "m" else "ж",
+            "Новая",
+            "Мама",
+            "",
+            "мать",
+            "+7 900",
+            "",
+        ]
+    )
+    before = counts()
+    result = run(world, f"{HEADER}\n{row}".encode())
+    assert counts() == before
+    (error,) = result.errors
+    assert error.startswith("Строка 2:") and "кодовое имя «Ученик 1»" in error
+    assert child.last_name not in error
