@@ -61,7 +61,6 @@ def test_journal_diary_structure_and_report_pages_pass_axe(e2e_page, axe_script)
     for url in reports:
         page.goto(url)
         assert_accessible(page, axe_script, url)
-        shot(page, "report-" + url.strip("/").replace("/", "-"))
 
     login_as(page, world.users["parent"])
     for url in (

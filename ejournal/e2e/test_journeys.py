@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ejournal.attestation.models import PeriodClosure
@@ -27,6 +28,7 @@ from ejournal.journal.models import (
 )
 from ejournal.messaging import services as messaging_services
 from ejournal.messaging.models import Message
+from ejournal.schedule.models import Lesson
 from ejournal.school.models import CurriculumEntry, SchoolClass, StudyPeriod
 from ejournal.school.selectors import school_today
 from ejournal.testing.factories import make_lesson
@@ -259,3 +261,49 @@ def test_homeroom_teacher_prints_the_weekly_diary(e2e_page, axe_script, tmp_path
     expect(page.locator("header.topbar")).to_be_hidden()
     expect(page.get_by_role("button", name="Скачать PDF")).to_be_hidden()
     shot(page, "homeroom-2-print-media")
+
+
+def test_journal_explains_a_window_closed_and_a_lesson_taken_away_while_open(e2e_page):
+    world = build_world(3)
+    today = school_today(world.school)
+    period = StudyPeriod.objects.filter(start__lte=today, end__gte=today).first()
+    if period is None:
+        period = StudyPeriod.objects.create(
+            band=world.year.bands.get(), number=9, name="Текущий период", start=today, end=today
+        )
+    lesson = make_lesson(world.group, world.subject, world.staff["teacher"], today, number=1)
+    first, second, _ = world.students
+    page = e2e_page
+    login_as(page, world.users["teacher"])
+    page.goto(reverse("journal:grid", args=[world.group.pk, world.subject.pk]))
+
+    # The deputy closes the period while the page is open: the refusal says why and
+    # offers the correction request.
+    PeriodClosure.objects.create(
+        period=period, is_closed=True, closed_by=world.users["deputy"], closed_at=timezone.now()
+    )
+    _inputs(page, first).nth(0).click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    status = page.locator("#jstatus")
+    expect(status).to_contain_text(f"Период «{period.name}» закрыт")
+    link = status.get_by_role("link", name="Подать запрос на исправление")
+    expect(link).to_have_attribute(
+        "href",
+        re.compile(rf"/journal/lesson/{lesson.pk}/correction/\?kind=mark&student={first.pk}"),
+    )
+    expect(_inputs(page, first).nth(0)).to_have_value("")
+    shot(page, "teacher-4-period-closed-refusal")
+
+    # The lesson is handed to another teacher: a plain Russian refusal, nothing saved.
+    PeriodClosure.objects.all().delete()
+    Lesson.objects.filter(pk=lesson.pk).update(
+        planned_teacher=world.staff["homeroom"], actual_teacher=world.staff["homeroom"]
+    )
+    _inputs(page, second).nth(1).click()
+    page.keyboard.type("н")
+    page.keyboard.press("Enter")
+    expect(status).to_contain_text("Нет права вносить записи в этот урок")
+    expect(page.locator(f'tr[data-s="{second.pk}"] td.err')).to_have_count(1)
+    assert not Mark.objects.exists() and not Attendance.objects.exists()
+    shot(page, "teacher-5-permission-refusal")
