@@ -159,7 +159,9 @@ def prepare(*, teachers: int, families: int) -> dict:
                     "must_change_password": False,
                 },
             )
-            RoleAssignment.objects.get_or_create(user=user, role=Role.PARENT, school=guardian.school)
+            RoleAssignment.objects.get_or_create(
+                user=user, role=Role.PARENT, school=guardian.school
+            )
             Guardian.objects.filter(pk=guardian.pk).update(user=user)
             fixture["families"].append(
                 {
