@@ -1,5 +1,6 @@
 """Helpers of the end-to-end journeys: a signed-in page without the login form, axe-core
-injected from node_modules, and screenshots saved into EJOURNAL_ARTIFACTS_DIR.
+injected from node_modules, and screenshots saved into EJOURNAL_ARTIFACTS_DIR (else
+EJOURNAL_TEST_ARTIFACTS, else a temporary directory).
 
 axe-core comes from the npm registry (package.json / package-lock.json at the repository
 root). When node_modules lacks it the fixture runs `npm ci` once; without npm the
@@ -27,8 +28,11 @@ BLOCKING = ("serious", "critical")
 
 
 def artifacts_dir() -> Path:
-    path = os.environ.get("EJOURNAL_ARTIFACTS_DIR") or os.path.join(
-        tempfile.gettempdir(), "ejournal-e2e-artifacts"
+    # EJOURNAL_TEST_ARTIFACTS is what .ci/run already collects for the other browser tests.
+    path = (
+        os.environ.get("EJOURNAL_ARTIFACTS_DIR")
+        or os.environ.get("EJOURNAL_TEST_ARTIFACTS")
+        or os.path.join(tempfile.gettempdir(), "ejournal-e2e-artifacts")
     )
     Path(path).mkdir(parents=True, exist_ok=True)
     return Path(path)

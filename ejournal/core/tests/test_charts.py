@@ -57,3 +57,24 @@ def test_data_table_has_a_caption_and_row_headers():
     assert "<caption>Посещаемость по месяцам</caption>" in html
     assert '<th scope="row">сентябрь</th><td class="num">97,5</td>' in html
     assert "&lt;b&gt;" in html
+
+
+def test_diary_trend_has_its_numbers_in_a_table_under_the_chart():
+    import datetime as dt
+    from decimal import Decimal
+
+    from ejournal.diary.charts import trend_svg
+    from ejournal.diary.selectors import TrendPoint
+
+    start, end = dt.date(2026, 9, 1), dt.date(2026, 10, 25)
+    html = trend_svg(
+        [TrendPoint(dt.date(2026, 9, 7), Decimal(5)), TrendPoint(dt.date(2026, 9, 14), Decimal(4))],
+        start,
+        end,
+        "Математика",
+    )
+    assert html.startswith('<figure class="chart-figure"><svg class="trend-chart"')
+    assert "<title>Динамика среднего балла: Математика</title>" in html
+    assert "<caption>Средний балл по дням: Математика</caption>" in html
+    assert '<th scope="row">07.09.2026</th><td class="num">5,00</td>' in html
+    assert "<figure" not in trend_svg([], start, end, "История")
