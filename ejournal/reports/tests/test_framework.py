@@ -222,3 +222,29 @@ def test_run_of_a_user_who_lost_the_role_fails_without_data(world, background):
     assert services.run_execute(run_id=run.pk) == RunStatus.FAILED
     run.refresh_from_db()
     assert run.result is None and run.error == "Нет доступа к этому отчёту."
+
+
+def test_period_of_another_grade_band_is_refused(client_for, world):
+    from ejournal.school.models import GradeBand, StudyPeriod
+
+    band = GradeBand.objects.create(year=world.year, name="10–11", grade_from=10, grade_to=11)
+    semester = StudyPeriod.objects.create(
+        band=band,
+        number=1,
+        name="1 полугодие",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2026, 12, 28),
+    )
+    response = client_for("deputy").get(
+        report_url("class-results", school_class=world.school_class.pk, period=f"p{semester.pk}")
+    )
+    text = response.content.decode()
+    assert "Период «1 полугодие» не относится к 5 классам." in text
+    assert "Скачать" not in text
+
+
+def test_homeroom_form_offers_only_own_class_and_no_grades(client_for, world):
+    text = client_for("homeroom").get(report_url("class-results")).content.decode()
+    assert 'name="grade"' not in text
+    assert ">5А<" in text and ">6Б<" not in text
+    assert 'name="grade"' in client_for("deputy").get(report_url("class-results")).content.decode()
