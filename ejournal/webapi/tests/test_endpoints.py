@@ -375,3 +375,22 @@ def test_user_photo_is_an_image(world, api_for):
     response = api.client.get(f"/webapi/users/photo?at={api.at}&userId=1")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
+
+
+def test_a_teacher_who_is_a_parent_reads_only_their_child_and_no_staff_news(
+    world, app_password, media, today
+):
+    from ejournal.accounts.models import Role
+
+    teacher = world.users["teacher"]
+    guardian = f.GuardianFactory(school=world.school, user=teacher)
+    f.link_guardian(world.other_child, guardian)
+    f.grant(teacher, Role.PARENT, world.school)
+    _announce(world, AnnouncementAudience.STAFF, "Педсовет")
+    _announce(world, AnnouncementAudience.SCHOOL, "Для всех")
+    api = ApiClient()
+    assert api.login("teacher", app_password("teacher"), world.school.pk).status_code == 200
+    init = api.get("student/diary/init").json()
+    assert [s["studentId"] for s in init["students"]] == [world.other_child.pk]
+    assert _diary(api, world.child).status_code == 403
+    assert [a["name"] for a in api.get("announcements").json()] == ["Для всех"]
