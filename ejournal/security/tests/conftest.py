@@ -19,3 +19,11 @@ def totp_now(device: TOTPDevice, *, offset: int = 0) -> str:
 
 def enrol(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from ejournal.security.tests.sweep_support import SWEEP_PAIRS
+
+    pairs = config.stash.get(SWEEP_PAIRS, None)
+    if pairs:
+        terminalreporter.write_line(f"authorization sweep: {pairs} (URL, role) pairs requested")
