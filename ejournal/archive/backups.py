@@ -196,7 +196,10 @@ def _dump_sqlite(db: Database, workdir: Path) -> tuple[Path, dict]:
     dest = sqlite3.connect(target)
     try:
         if connection.vendor == "sqlite" and db.path == str(connection.settings_dict["NAME"]):
-            # The online backup API copies a consistent state, even while others write.
+            # The online backup API copies a consistent state, even while others write;
+            # inside an open transaction it would wait for its own lock forever.
+            if connection.in_atomic_block:
+                raise BackupError("Резервная копия не делается внутри незавершённой транзакции.")
             connection.ensure_connection()
             connection.connection.backup(dest)
         else:
