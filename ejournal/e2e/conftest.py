@@ -101,15 +101,13 @@ def assert_accessible(page, script: str, where: str) -> None:
         pytest.fail("\n".join(lines))
 
 
-@pytest.fixture
-def e2e_page(playwright_browser, live_server, request):
-    """A laptop-sized page (1366×900) whose context knows the live server's address."""
+def _page(playwright_browser, live_server, request, **options):
     context = playwright_browser.new_context(
         base_url=live_server.url,
         locale="ru-RU",
-        viewport={"width": 1366, "height": 900},
         # axe-core is injected as an inline script, which the site's CSP rightly forbids.
         bypass_csp=True,
+        **options,
     )
     context._ejournal_base_url = live_server.url
     context.set_default_timeout(10_000)
@@ -117,26 +115,28 @@ def e2e_page(playwright_browser, live_server, request):
     yield page
     _final_shot(page, request)
     context.close()
+
+
+@pytest.fixture
+def e2e_page(playwright_browser, live_server, request):
+    """A laptop-sized page (1366×900) whose context knows the live server's address."""
+    yield from _page(
+        playwright_browser, live_server, request, viewport={"width": 1366, "height": 900}
+    )
 
 
 @pytest.fixture
 def e2e_phone(playwright_browser, live_server, request):
     """A 360-px phone."""
-    context = playwright_browser.new_context(
-        base_url=live_server.url,
-        locale="ru-RU",
+    yield from _page(
+        playwright_browser,
+        live_server,
+        request,
         viewport={"width": 360, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
-        bypass_csp=True,
     )
-    context._ejournal_base_url = live_server.url
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    _final_shot(page, request)
-    context.close()
 
 
 def _final_shot(page, request) -> None:
