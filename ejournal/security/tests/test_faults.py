@@ -249,7 +249,23 @@ def _concurrent(fn):
 
 
 @pytest.fixture
-def contended_mark(transactional_db):
+def _pool_for_all_writers():
+    """Each writer thread holds a connection; the pool must have room for all of them
+    (production sizes it with DB_POOL_MAX for its workers' threads)."""
+    pool = connection.settings_dict.get("OPTIONS", {}).get("pool")
+    if not isinstance(pool, dict):
+        yield
+        return
+    before = pool.get("max_size")
+    pool["max_size"] = WRITERS + 5
+    connection.close_pool()
+    yield
+    pool["max_size"] = before
+    connection.close_pool()
+
+
+@pytest.fixture
+def contended_mark(transactional_db, _pool_for_all_writers):
     world = f_world()
     teacher = world.staff["teacher"]
     lesson = f.make_lesson(world.group, world.subject, teacher, LESSON_DAY)
