@@ -1,6 +1,6 @@
 """Demo step: the demo administrator, director and deputy sign in with a code too, from
-an authenticator app set up with the public demo key below (printed by ``seed_demo``'s
-README section; e.g. ``oathtool --totp -b JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP``).
+an authenticator app set up with the public demo key below (documented in the README;
+or from a shell: ``oathtool --totp -b JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP``).
 
 A real deployment never has such a key: its users enrol their own phones at first sign-in.
 """

@@ -147,7 +147,7 @@ def mark_change_check(*, school_id: int, work_id: int, student_id: int) -> list[
         return []
     school = School.objects.get(pk=school_id)
     local = timezone.localtime(event.created_at, _school_tz(school))
-    fed = []
+    fed: list[str] = []
     start, end = settings.TAMPER_SCHOOL_HOURS
     if not start <= local.hour < end:
         night = local.date() if local.hour >= end else local.date() - dt.timedelta(days=1)
