@@ -10,6 +10,7 @@ accessibility checks are skipped locally and fail in CI (EJOURNAL_REQUIRE_BROWSE
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -60,12 +61,16 @@ def login_as(page, user) -> None:
 @pytest.fixture(scope="session")
 def axe_script() -> str:
     if not AXE.exists() and shutil.which("npm"):
-        subprocess.run(  # noqa: S603
-            [shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=ROOT,
-            check=False,
-            timeout=300,
-        )
+        # pytest-xdist workers start together: one of them installs, the others wait.
+        with open(Path(tempfile.gettempdir()) / "ejournal-npm-ci.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE.exists():
+                subprocess.run(  # noqa: S603
+                    [shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                    cwd=ROOT,
+                    check=False,
+                    timeout=300,
+                )
     if not AXE.exists():
         message = "axe-core не установлен: выполните `npm ci` в корне репозитория"
         if os.environ.get("EJOURNAL_REQUIRE_BROWSER"):
