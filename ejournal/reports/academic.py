@@ -12,12 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Case, DecimalField, F, IntegerField, Sum, Value, When
+
 from ejournal.accounts.models import Student
 from ejournal.attestation.averages import (
     NUMERIC,
     RoundingPolicy,
     WeightedMark,
-    weighted_average,
 )
 from ejournal.attestation.models import PeriodMark, PeriodMarkKind
 from ejournal.attestation.selectors import Counts, policy_of, settings_of
@@ -165,18 +166,46 @@ def journal_marks(
     ]
 
 
-def averages_by_student_subject(
-    marks: list[JournalMark],
-) -> dict[tuple[int, int], Decimal]:
-    grouped: dict[tuple[int, int], list[WeightedMark]] = defaultdict(list)
-    for mark in marks:
-        grouped[(mark.student_id, mark.subject_id)].append(mark.weighted)
-    result = {}
-    for key, items in grouped.items():
-        average = weighted_average(items)
-        if average is not None:
-            result[key] = average
-    return result
+def period_averages(*, school_id: int, periods, student_ids) -> dict[tuple[int, int, int], Decimal]:
+    """(student id, subject id, period id) -> the weighted average of the student's numeric
+    marks in that period, summed in the database (one query, whatever the number of marks).
+    Cancelled lessons do not count; special marks and debt dots have no ``numeric``."""
+    periods = list({p.pk: p for p in periods}.values())
+    if not periods:
+        return {}
+    bucket = Case(
+        *[When(work__lesson__date__range=(p.start, p.end), then=Value(p.pk)) for p in periods],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Mark.objects.filter(
+            work__lesson__school_id=school_id,
+            work__lesson__date__range=(
+                min(p.start for p in periods),
+                max(p.end for p in periods),
+            ),
+            numeric__isnull=False,
+            student_id__in=student_ids,
+        )
+        .exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .annotate(bucket=bucket)
+        .values("student_id", "work__lesson__subject_id", "bucket")
+        .annotate(
+            total=Sum(
+                F("numeric") * F("work__work_type__weight"),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            weights=Sum("work__work_type__weight"),
+        )
+        .order_by()
+    )
+    return {
+        (r["student_id"], r["work__lesson__subject_id"], r["bucket"]): Decimal(r["total"])
+        / Decimal(r["weights"])
+        for r in rows
+        if r["bucket"] and r["weights"]
+    }
 
 
 def overall_averages(per_pair: dict[tuple[int, int], Decimal]) -> dict[int, Decimal]:
@@ -421,20 +450,13 @@ def effective_marks(
         own = period_of.get(sid)
         if own is not None and own.pk == period_id:
             result[sid][subject_id] = value
-    start = min(p.start for p in chosen.values())
-    end = max(p.end for p in chosen.values())
-    grouped: dict[tuple[int, int], list[WeightedMark]] = defaultdict(list)
-    for mark in journal_marks(year=year, start=start, end=end, student_ids=ids):
-        own = period_of.get(mark.student_id)
-        if own is not None and own.start <= mark.date <= own.end:
-            grouped[(mark.student_id, mark.subject_id)].append(mark.weighted)
-    for (sid, subject_id), items in grouped.items():
-        if subject_id in result[sid]:
+    averages = period_averages(school_id=school.pk, periods=chosen.values(), student_ids=ids)
+    for (sid, subject_id, period_id), average in averages.items():
+        own = period_of.get(sid)
+        if own is None or own.pk != period_id or subject_id in result[sid]:
             continue
-        average = weighted_average(items)
-        if average is not None:
-            result[sid][subject_id] = str(policy.mark_for(average))
-            fallback += 1
+        result[sid][subject_id] = str(policy.mark_for(average))
+        fallback += 1
     return EffectiveMarks(result, period_of, fallback)
 
 

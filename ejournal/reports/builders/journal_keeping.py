@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
 from django.db.models.functions import Coalesce
 
 from ejournal.accounts.models import HOMEROOM, Role, StaffMember
@@ -207,7 +207,7 @@ def journal_keeping(
         weeks[week].add(figures)
         lesson_course[pk] = key
         lesson_week[pk] = week
-    _marks(school, start, last, lesson_course, lesson_week, courses, weeks, groups)
+    _marks(school, start, last, lessons, lesson_course, lesson_week, courses, weeks, groups)
     _too_few(school, year, last, courses, members)
     _period_marks(school, start, end, courses, members)
     _corrections(school, courses)
@@ -241,7 +241,9 @@ def group_members(groups, day: dt.date) -> dict[int, set[int]]:
     return result
 
 
-def _marks(school, start, last, lesson_course, lesson_week, courses, weeks, groups) -> None:
+def _marks(
+    school, start, last, lessons, lesson_course, lesson_week, courses, weeks, groups
+) -> None:
     """Marks and late marks (two queries: marks, approved corrections; plus settings)."""
     settings = rules.settings_for(school)
     tz = zoneinfo.ZoneInfo(school.time_zone)
@@ -254,7 +256,7 @@ def _marks(school, start, last, lesson_course, lesson_week, courses, weeks, grou
             lesson__date__range=(start, last),
         ).values_list("work_id", "student_id")
     )
-    marks = Mark.objects.filter(work__lesson_id__in=list(lesson_course)).values_list(
+    marks = Mark.objects.filter(work__lesson__in=lessons.values("pk")).values_list(
         "work__lesson_id",
         "work_id",
         "student_id",
@@ -262,18 +264,31 @@ def _marks(school, start, last, lesson_course, lesson_week, courses, weeks, grou
         "created_at",
         "work__lesson__date",
     )
+    # Plain counters: this loop sees every mark of the range.
+    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    grade_of = {
+        key: (groups[key[0]].school_class.grade if groups[key[0]].school_class_id else 5)
+        for key in courses
+    }
+    windows: dict[tuple[int, int], int] = {}
     for lesson_id, work_id, student_id, type_id, created_at, day in marks:
         key = lesson_course[lesson_id]
-        group = groups[key[0]]
-        grade = group.school_class.grade if group.school_class_id else 5
-        days = rules.mark_window_days(work_type=types[type_id], grade=grade, settings=settings)
+        grade = grade_of[key]
+        if (type_id, grade) not in windows:
+            windows[(type_id, grade)] = rules.mark_window_days(
+                work_type=types[type_id], grade=grade, settings=settings
+            )
         late = (
-            created_at.astimezone(tz).date() > day + dt.timedelta(days=days)
+            created_at.astimezone(tz).date() > day + dt.timedelta(days=windows[(type_id, grade)])
             and (work_id, student_id) not in corrected
         )
-        figures = Keeping(marks=1, late_marks=int(late))
-        courses[key].figures.add(figures)
-        weeks[lesson_week[lesson_id]].add(figures)
+        item = counted[lesson_id]
+        item[0] += 1
+        item[1] += late
+    for lesson_id, (n, late) in counted.items():
+        for figures in (courses[lesson_course[lesson_id]].figures, weeks[lesson_week[lesson_id]]):
+            figures.marks += n
+            figures.late_marks += late
 
 
 def _too_few(school, year, last, courses, members) -> None:
@@ -295,22 +310,29 @@ def _too_few(school, year, last, courses, members) -> None:
     chosen = [p for p in period_of.values() if p is not None]
     if not chosen:
         return
-    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    unique = list({p.pk: p for p in chosen}.values())
+    bucket = Case(
+        *[When(work__lesson__date__range=(p.start, p.end), then=Value(p.pk)) for p in unique],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     rows = (
         Mark.objects.filter(
             work__lesson__group_id__in={k[0] for k in courses},
-            work__lesson__date__range=(min(p.start for p in chosen), last),
+            work__lesson__date__range=(min(p.start for p in unique), last),
             numeric__isnull=False,
         )
         .exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .values_list(
-            "work__lesson__group_id", "work__lesson__subject_id", "student_id", "work__lesson__date"
-        )
+        .annotate(bucket=bucket)
+        .values_list("work__lesson__group_id", "work__lesson__subject_id", "student_id", "bucket")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    for group_id, subject_id, student_id, day in rows:
+    counts: dict[tuple[int, int, int], int] = {}
+    for group_id, subject_id, student_id, period_id, n in rows:
         period = period_of.get((group_id, subject_id))
-        if period is not None and period.start <= day:
-            counts[(group_id, subject_id, student_id)] += 1
+        if period is not None and period.pk == period_id:
+            counts[(group_id, subject_id, student_id)] = n
     seen: set[tuple[int, int]] = set()
     for key, course in courses.items():
         if key[:2] in seen:
@@ -323,7 +345,7 @@ def _too_few(school, year, last, courses, members) -> None:
             per_3h=settings.min_marks_3h,
         )
         course.figures.too_few_marks = sum(
-            1 for sid in members.get(key[0], ()) if counts[(key[0], key[1], sid)] < need
+            1 for sid in members.get(key[0], ()) if counts.get((key[0], key[1], sid), 0) < need
         )
 
 

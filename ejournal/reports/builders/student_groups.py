@@ -107,8 +107,6 @@ def student_groups(
     spans = [p for p in [*current.values(), *previous.values()] if p is not None]
     if not spans:
         return StudentGroups("нет учебного периода", "", [])
-    start = min(p.start for p in spans)
-    end = max(p.end for p in spans)
     students = academic.roster(
         year=year,
         start=min(p.start for p in current.values() if p),
@@ -120,19 +118,20 @@ def student_groups(
     marks = academic.effective_marks(
         school=school, year=year, students=students, periods=periods, day=day
     )
-    journal = academic.journal_marks(
-        year=year, start=start, end=end, student_ids=list(students.students)
+    averages = academic.period_averages(
+        school_id=school.pk, periods=spans, student_ids=list(students.students)
     )
-    now_marks, before_marks = [], []
-    for mark in journal:
-        grade_ = students.class_of[mark.student_id].grade
+    now_pairs: dict[tuple[int, int], Decimal] = {}
+    before_pairs: dict[tuple[int, int], Decimal] = {}
+    for (sid, subject_id, period_id), average in averages.items():
+        grade_ = students.class_of[sid].grade
         now, before = current.get(grade_), previous.get(grade_)
-        if now and now.start <= mark.date <= now.end:
-            now_marks.append(mark)
-        elif before and before.start <= mark.date <= before.end:
-            before_marks.append(mark)
-    now_avg = academic.overall_averages(academic.averages_by_student_subject(now_marks))
-    before_avg = academic.overall_averages(academic.averages_by_student_subject(before_marks))
+        if now and now.pk == period_id:
+            now_pairs[(sid, subject_id)] = average
+        elif before and before.pk == period_id:
+            before_pairs[(sid, subject_id)] = average
+    now_avg = academic.overall_averages(now_pairs)
+    before_avg = academic.overall_averages(before_pairs)
     subject_ids = {s for per in marks.by_student.values() for s in per}
     names = dict(Subject.objects.filter(pk__in=subject_ids).values_list("pk", "name"))
     lines = []

@@ -73,3 +73,23 @@ def assert_page_roles(client_for, slug, role, status, params=None):
         assert response["Location"].startswith("/login/")
     if role == "outsider" and status == 200:
         assert "5А" not in response.content.decode()
+
+
+def page_roles(*, teacher: int, homeroom: int, school_wide: int = 200, inspector: int = 404):
+    """Expected status of a report page per role (for ``assert_page_roles``). "teacher" is
+    also the homeroom teacher of 6Б; "outsider" administers another school and gets the
+    page of their own school (200) when the administration may open the report."""
+    return {
+        "admin": school_wide,
+        "director": school_wide,
+        "deputy": school_wide,
+        "teacher": teacher,
+        "homeroom": homeroom,
+        "operator": 404,
+        "hr": 404,
+        "student": 404,
+        "parent": 404,
+        "outsider": school_wide,
+        "inspector": inspector,
+        "anonymous": 302,
+    }

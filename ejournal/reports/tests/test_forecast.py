@@ -6,7 +6,7 @@ import time_machine
 from ejournal.attestation.averages import DEFAULT_POLICY
 from ejournal.reports.builders.forecast import forecast_report
 from ejournal.reports.forecast import expected_remaining, forecast
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.schedule.models import LessonStatus
 
@@ -93,20 +93,7 @@ def test_forecast_report_students_class_and_backtest(forecast_world):
     assert report.label == "2 четверть"
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "homeroom": 200,
-    "teacher": 200,  # the homeroom teacher of 6Б
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

@@ -14,7 +14,7 @@ from ejournal.journal.models import (
     Mark,
 )
 from ejournal.reports.builders.journal_keeping import journal_keeping
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.schedule.models import LessonStatus
 from ejournal.testing import factories as f
@@ -128,20 +128,7 @@ def test_journal_keeping_constant_queries(keeping, django_assert_num_queries):
         journal_keeping(**args)
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "teacher": 200,
-    "homeroom": 200,
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

@@ -2,7 +2,7 @@ import pytest
 import time_machine
 
 from ejournal.reports.models import ReportRun, RunStatus
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, xlsx_text
 from ejournal.testing import factories as f
 
@@ -26,20 +26,7 @@ def municipality(rw):
     return rw
 
 
-PAGE_ROLES = {
-    "inspector": 200,
-    "admin": 404,
-    "director": 404,
-    "deputy": 404,
-    "teacher": 404,
-    "homeroom": 404,
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=404, homeroom=404, school_wide=404, inspector=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

@@ -2,7 +2,7 @@ import pytest
 
 from ejournal.journal.models import LessonRecord
 from ejournal.planning.models import PlanItem, ThematicPlan
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.schedule.models import LessonStatus
 
@@ -23,20 +23,7 @@ def plan_world(rw):
     return rw
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "teacher": 200,
-    "homeroom": 200,
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

@@ -2,7 +2,7 @@ import pytest
 
 from ejournal.reports.academic import ResultGroup
 from ejournal.reports.builders.school_results import school_results
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.testing import factories as f
 
@@ -63,20 +63,7 @@ def test_school_results_run_in_constant_queries(results_world, django_assert_num
 
 # --- The page ---------------------------------------------------------------------------
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "teacher": 404,
-    "homeroom": 404,
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,  # the administrator of another school: their own school only
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=404, homeroom=404)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

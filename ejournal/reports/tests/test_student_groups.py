@@ -2,7 +2,7 @@ import pytest
 
 from ejournal.reports.academic import ResultGroup
 from ejournal.reports.builders.student_groups import student_groups
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.testing import factories as f
 
@@ -70,20 +70,7 @@ def test_student_groups_for_one_class(groups_world, django_assert_num_queries):
     assert {line.school_class for line in report.lines} == {w.school_class}
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "homeroom": 200,
-    "teacher": 200,  # the homeroom teacher of 6Б
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 from ejournal.schedule.models import Lesson, LessonStatus
 
@@ -41,20 +41,7 @@ def test_teacher_hours_figures(hours_world):
     assert str(row.marks.quality) == "66.7" and str(row.marks.success) == "66.7"
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "teacher": 200,
-    "homeroom": 200,  # a teacher too: their own hours
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())

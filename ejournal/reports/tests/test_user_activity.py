@@ -4,7 +4,7 @@ import time_machine
 from ejournal.audit import services as audit
 from ejournal.diary.models import DiaryVisit
 from ejournal.reports.builders.user_activity import diary_visits, teacher_activity
-from ejournal.reports.tests.conftest import assert_page_roles, d
+from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles
 from ejournal.reports.tests.helpers import pdf_text, report_url, xlsx_text
 
 
@@ -72,20 +72,7 @@ def test_diary_visits_per_student(activity):
     assert rows[w.child.pk].own == 1 and rows[w.child.pk].parent_visits == 0
 
 
-PAGE_ROLES = {
-    "admin": 200,
-    "director": 200,
-    "deputy": 200,
-    "homeroom": 200,
-    "teacher": 200,  # the homeroom teacher of 6Б
-    "operator": 404,
-    "hr": 404,
-    "student": 404,
-    "parent": 404,
-    "outsider": 200,
-    "inspector": 404,
-    "anonymous": 302,
-}
+PAGE_ROLES = page_roles(teacher=200, homeroom=200)
 
 
 @pytest.mark.parametrize("role,status", PAGE_ROLES.items())
