@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import transaction
 
 from ejournal.accounts.demo import create_people_demo
+from ejournal.archive.demo import create_archive_demo
 from ejournal.attestation.demo import create_period_marks
 from ejournal.audit import services as audit
 from ejournal.core.demo import (
@@ -48,6 +49,7 @@ STEPS: list[Step] = [
     journal.create_journal_records,
     create_plans,
     create_period_marks,
+    create_archive_demo,
     create_messaging_demo,
     create_people_demo,
     create_demo_two_factor,
