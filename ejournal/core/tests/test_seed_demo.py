@@ -8,7 +8,19 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from ejournal.accounts.models import Guardian, Role, RoleAssignment, StaffMember, Student, User
+from ejournal.accounts import compromise, people_services
+from ejournal.accounts.models import (
+    CompromiseReport,
+    ConsentStatus,
+    Guardian,
+    HealthSheet,
+    OrderKind,
+    Role,
+    RoleAssignment,
+    StaffMember,
+    Student,
+    User,
+)
 from ejournal.audit.models import AuditEvent
 from ejournal.audit.services import chain_for, chain_verify
 from ejournal.core.demo import curriculum, demo_school
@@ -217,3 +229,57 @@ def test_weekly_hours_stay_within_the_five_day_maximum():
 def test_roles_cover_every_staff_role(small_demo):
     roles = set(RoleAssignment.objects.filter(school=small_demo).values_list("role", flat=True))
     assert roles == set(Role.values) - {Role.INSPECTOR}
+
+
+# --- personal data and security examples (ejournal.accounts.demo) ---------------------
+
+
+def signed_in(username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_a_student_with_refused_consent_keeps_minimal_data_only(small_demo):
+    (student,) = Student.objects.filter(
+        school=small_demo, guardians__consent__status=ConsentStatus.REFUSED
+    ).distinct()
+    assert people_services.student_has_minimal_data(student)
+    assert not student.pseudonym
+    for guardian in student.guardians.all():
+        assert guardian.consent.status == ConsentStatus.REFUSED
+        assert (guardian.phone, guardian.email, guardian.address, guardian.workplace) == ("",) * 4
+        assert guardian.user is None
+    assert not HealthSheet.objects.filter(student=student).exists()
+    html = signed_in("teacher").get(reverse("people:student_card", args=[student.pk]))
+    assert "хранятся только ФИО" in html.content.decode()
+
+
+def test_a_pseudonymised_student_has_an_order_and_no_guardian_account(small_demo):
+    student = Student.objects.select_related("pseudonym_order").get(
+        school=small_demo, pseudonym__startswith="Ученик "
+    )
+    assert student.pseudonym_order.kind == OrderKind.PSEUDONYM
+    assert people_services.order_note(student).startswith(f"{student.pseudonym}: кодовое имя")
+    guardians = list(Guardian.objects.filter(student_links__student=student))
+    assert guardians and all(g.pseudonym.startswith("Родитель ") for g in guardians)
+    assert all(g.consent.status == ConsentStatus.REVOKED and g.user is None for g in guardians)
+    closed = AuditEvent.objects.filter(action="auth.account_closed", school=small_demo)
+    assert closed.count() == 1
+    # the homeroom teacher's journal shows the code, never the name
+    html = signed_in("teacher").get(reverse("people:student_card", args=[student.pk]))
+    text = html.content.decode()
+    assert student.pseudonym in text and student.last_name not in text
+
+
+def test_a_past_compromise_report_is_reverted_with_a_conflict_left(small_demo):
+    report = CompromiseReport.objects.get(school=small_demo)
+    assert report.reverted_at is not None and not report.user.is_active
+    assert not report.user.has_usable_password()
+    changes = compromise.compromise_changes(report)
+    assert len(changes) == 3
+    assert [c.what for c in changes if c.conflict] == ["отметка"]
+    reverts = AuditEvent.objects.filter(reason__startswith="отмена операций по акту")
+    assert reverts.count() == 2
+    html = signed_in("admin").get(reverse("people:compromise_detail", args=[report.pk]))
+    assert html.status_code == 200 and "конфликт" in html.content.decode()
