@@ -22,8 +22,11 @@ def enrol(user) -> TOTPDevice:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    from ejournal.security.tests.sweep_support import SWEEP_PAIRS
-
-    pairs = config.stash.get(SWEEP_PAIRS, None)
-    if pairs:
-        terminalreporter.write_line(f"authorization sweep: {pairs} (URL, role) pairs requested")
+    # Read from the reports' user properties: with pytest-xdist they come from the workers.
+    for status in ("passed", "failed"):
+        for report in terminalreporter.stats.get(status, []):
+            for name, value in getattr(report, "user_properties", []):
+                if name == "authorization_sweep_pairs" and report.when == "call":
+                    terminalreporter.write_line(
+                        f"authorization sweep: {value} (URL, role) pairs requested"
+                    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ejournal.testing import factories as f
@@ -33,9 +32,6 @@ MANAGEMENT = frozenset({"deputy", "admin", "director", "outsider"})
 SIGNED_IN = FAMILY | STAFF | {"inspector"}
 PUBLIC = SIGNED_IN | {ANON}
 NOBODY: frozenset[str] = frozenset()
-
-# Filled by the sweep, printed by conftest.pytest_terminal_summary.
-SWEEP_PAIRS = pytest.StashKey[int]()
 
 # Surnames that identify whose data a page shows (see build_foreign()).
 OWN_CLASS = "Ученик0"  # the three students of 5А (one is the student, the parent's child)

@@ -19,7 +19,7 @@ from django.test import Client
 
 from ejournal.security.tests import sweep_support as sweep
 from ejournal.security.tests.sweep_expectations import EXPECTATIONS
-from ejournal.security.tests.sweep_support import ANON, SIGNED_IN, SWEEP_PAIRS
+from ejournal.security.tests.sweep_support import ANON, SIGNED_IN
 
 DENIED = {302, 401, 403, 404, 405}
 
@@ -77,7 +77,7 @@ def test_every_url_pattern_has_an_expectation():
     )
 
 
-def test_authorization_sweep(world, foreign, request, settings):
+def test_authorization_sweep(world, foreign, record_property, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_ip": "100000/60"}
     routes = [r for r in sweep.all_routes() if expectation_for(r) is not None]
     clients = {}
@@ -130,7 +130,8 @@ def test_authorization_sweep(world, foreign, request, settings):
             for marker in sweep.NEVER_SEES[role]:
                 if marker in body:
                     failures.append(f"{where} shows «{marker}…» (not theirs)")
-    request.config.stash[SWEEP_PAIRS] = pairs
+    record_property("authorization_sweep_pairs", pairs)
+    print(f"authorization sweep: {pairs} (URL, role) pairs requested")
     if os.environ.get("SWEEP_DISCOVER"):
         for key, by_role in sorted(observed.items()):
             ok = sorted(r for r, s in by_role.items() if s < 300)
