@@ -81,13 +81,16 @@ def record(
     if actor is not None and getattr(actor, "is_anonymous", False):
         actor_id = None
     chain = chain_for(school_id)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(
-            chain=chain, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-        )
+    # No savepoint of its own: a failure here fails the change being recorded.
+    with transaction.atomic(savepoint=False):
         # Serialise appenders of one chain (a row lock on PostgreSQL; SQLite
         # transactions are already exclusive).
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            AuditChainHead.objects.get_or_create(
+                chain=chain, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+            )
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         event = AuditEvent(
             chain=chain,
             seq=head.last_seq + 1,
@@ -109,7 +112,7 @@ def record(
         event.save(force_insert=True)
         head.last_seq = event.seq
         head.last_hash = event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        AuditChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
     return event
 
 

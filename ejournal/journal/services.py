@@ -10,6 +10,7 @@ deputy approves (applied here, audited with the request) or rejects.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -166,9 +167,33 @@ def _ensure_writer(staff, lesson: Lesson) -> None:
         )
 
 
+# Inside one batch of cells (journal_cells_save) the facts every cell of a lesson needs —
+# window settings, closed periods, members on the lesson date — are read once per lesson.
+_BATCH_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "journal_batch_memo", default=None
+)
+
+
+def _memo(lesson: Lesson, key: str, compute):
+    cache = _BATCH_MEMO.get()
+    if cache is None:
+        return compute()
+    if (lesson.pk, key) not in cache:
+        cache[(lesson.pk, key)] = compute()
+    return cache[(lesson.pk, key)]
+
+
 def _ensure_member(lesson: Lesson, student: Student) -> None:
-    members = school_selectors.students_of_group_on(group=lesson.group, day=lesson.date)
-    if not members.filter(pk=student.pk).exists():
+    members = _memo(
+        lesson,
+        "members",
+        lambda: set(
+            school_selectors.students_of_group_on(group=lesson.group, day=lesson.date).values_list(
+                "pk", flat=True
+            )
+        ),
+    )
+    if student.pk not in members:
         raise ValidationError(
             f"{student.short_name} не учится в группе «{lesson.group}» на дату урока "
             f"{rules.fmt(lesson.date)}."
@@ -176,7 +201,7 @@ def _ensure_member(lesson: Lesson, student: Student) -> None:
 
 
 def _settings(lesson: Lesson) -> JournalSettings:
-    return rules.settings_for(lesson.school)
+    return _memo(lesson, "settings", lambda: rules.settings_for(lesson.school))
 
 
 def _now(lesson: Lesson) -> dt.datetime:
@@ -184,7 +209,11 @@ def _now(lesson: Lesson) -> dt.datetime:
 
 
 def _closed(lesson: Lesson) -> list[rules.ClosedRange]:
-    return rules.closed_ranges(school_id=lesson.school_id, grade=lesson_grade(lesson))
+    return _memo(
+        lesson,
+        "closed",
+        lambda: rules.closed_ranges(school_id=lesson.school_id, grade=lesson_grade(lesson)),
+    )
 
 
 def _check_version(current_version: int | None, expected: int | None, current: Any) -> None:
@@ -1308,12 +1337,16 @@ def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellS
     if len(changes) > 500:
         raise ValidationError("За один раз можно сохранить не больше 500 ячеек.")
     saved: list[CellSaved] = []
-    with transaction.atomic():
-        for index, change in enumerate(changes):
-            try:
-                saved.append(_cell_save(actor=actor, staff=staff, change=change))
-            except (ValidationError, JournalConflict) as exc:
-                raise CellError(index, exc) from exc
+    memo = _BATCH_MEMO.set({})
+    try:
+        with transaction.atomic():
+            for index, change in enumerate(changes):
+                try:
+                    saved.append(_cell_save(actor=actor, staff=staff, change=change))
+                except (ValidationError, JournalConflict) as exc:
+                    raise CellError(index, exc) from exc
+    finally:
+        _BATCH_MEMO.reset(memo)
     return saved
 
 
@@ -1337,17 +1370,14 @@ def _cell_save(*, actor, staff, change: CellChange) -> CellSaved:
         work = lesson_default_work(actor=actor, staff=staff, lesson=lesson)
     elif work.lesson_id != lesson.pk:
         raise ValidationError("Работа относится к другому уроку.")
-    comment = change.comment
-    if comment is None:
-        existing = Mark.objects.filter(work=work, student=change.student).first()
-        comment = existing.comment if existing else ""
+    # No comment in the cell: mark_set keeps the comment the mark already has.
     result = mark_set(
         actor=actor,
         staff=staff,
         work=work,
         student=change.student,
         value=change.value,
-        comment=comment,
+        comment=change.comment,
         expected_version=change.expected_version,
     )
     return CellSaved(change, work, result.after)
