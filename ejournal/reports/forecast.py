@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ejournal.attestation.averages import NUMERIC, RoundingPolicy, WeightedMark, weighted_average
 
 # Exact counting when the continuations (multisets of remaining marks) are at most this many.
-EXACT_LIMIT = 400
+EXACT_LIMIT = 60
 OUTCOMES = (5, 4, 3, 2)
 
 
@@ -93,15 +93,20 @@ def forecast(
     if exact:
         at_least = dict.fromkeys(thresholds, 0.0)
         probabilities = [counts[c] / n for c in categories]
+        # Exact integer arithmetic: weights have one decimal place, thresholds two.
+        points = [(int(v * w * 10), int(w * 10)) for v, w in categories]
+        base_s, base_w = int(total * 10), int(weights * 10)
+        limits = {m: int(t * 100) for m, t in thresholds.items()}
+        factorial = float(math.factorial(remaining))
         for spread in _multisets(len(categories), remaining):
-            p = math.factorial(remaining)
-            for k, prob in zip(spread, probabilities, strict=True):
-                p = p / math.factorial(k) * prob**k
-            s = total + sum(k * v * w for k, (v, w) in zip(spread, categories, strict=True))
-            ws = weights + sum(k * w for k, (_, w) in zip(spread, categories, strict=True))
-            average = s / ws
-            for mark, threshold in thresholds.items():
-                if average >= threshold:
+            p, s, ws = factorial, base_s, base_w
+            for k, prob, (vw, w) in zip(spread, probabilities, points, strict=True):
+                if k:
+                    p = p / math.factorial(k) * prob**k
+                    s += k * vw
+                    ws += k * w
+            for mark, limit in limits.items():
+                if s * 100 >= limit * ws:
                     at_least[mark] += p
     else:
         for mark, threshold in thresholds.items():
