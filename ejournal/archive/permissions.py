@@ -3,7 +3,9 @@
 - Reading (the archive, its verification, printed copies, the backup register and the
   usage log): the school's administrator, director and deputy (001 §4.3–4.7).
 - Archiving a closed period: the deputy.
-- Taking and checking backups: the administrator and the deputy (001 §4.2).
+- Taking and checking backups: the administrator, the deputy and the operator (001 §4.2).
+- The backup register and the usage log: the readers, the HR specialist and the operator
+  (001 §3.3).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from django.core.exceptions import ValidationError
 
 from ejournal.accounts.permissions import deny
 from ejournal.archive.models import ArchiveRecord, Backup, PrintJob
-from ejournal.archive.services import ARCHIVISTS, BACKUP_TAKERS, PRINTERS
+from ejournal.archive.services import ARCHIVISTS, BACKUP_TAKERS, PRINTERS, REGISTER_KEEPERS
 from ejournal.school.models import SchoolClass, StudyPeriod
 
 READERS = PRINTERS
+REGISTER_READERS = REGISTER_KEEPERS
 
 
 def class_in_school(ctx, class_id) -> SchoolClass:
@@ -85,4 +88,4 @@ def job_in_school(ctx, job_id: int) -> PrintJob:
     return job
 
 
-__all__ = ["ARCHIVISTS", "BACKUP_TAKERS", "READERS"]
+__all__ = ["ARCHIVISTS", "BACKUP_TAKERS", "READERS", "REGISTER_READERS"]

@@ -37,7 +37,10 @@ from ejournal.school.selectors import school_today
 
 ARCHIVISTS = frozenset({Role.DEPUTY})
 PRINTERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
-BACKUP_TAKERS = frozenset({Role.ADMIN, Role.DEPUTY})
+# 001 §4.2: the operator writes the backups; §3.3: the HR specialist keeps the register
+# of paper and backup copies and the log of their use.
+BACKUP_TAKERS = frozenset({Role.ADMIN, Role.DEPUTY, Role.OPERATOR})
+REGISTER_KEEPERS = PRINTERS | {Role.HR, Role.OPERATOR}
 
 
 def sha256(data: bytes) -> str:
@@ -377,7 +380,7 @@ def usage_record(
         errors.append("Укажите цель выдачи.")
     if errors:
         raise ValidationError(errors)
-    _ensure(actor, school, BACKUP_TAKERS | PRINTERS, "ведение журнала пользования копиями")
+    _ensure(actor, school, REGISTER_KEEPERS, "ведение журнала пользования копиями")
     with transaction.atomic():
         entry = UsageEntry.objects.create(
             school=school,

@@ -14,6 +14,7 @@ from ejournal.archive.permissions import (
     ARCHIVISTS,
     BACKUP_TAKERS,
     READERS,
+    REGISTER_READERS,
     backup_in_school,
     backups_visible,
     class_in_school,
@@ -127,7 +128,7 @@ def verify(request):
     )
 
 
-@roles_required(READERS)
+@roles_required(REGISTER_READERS)
 def backup_register(request):
     ctx = request.ctx
     return render(
@@ -172,7 +173,7 @@ def backup_check(request, backup_id: int):
 
 
 @require_POST
-@roles_required(READERS)
+@roles_required(REGISTER_READERS)
 def usage_create(request):
     backup_id = request.POST.get("backup", "")
     backup = backup_in_school(request.ctx, int(backup_id)) if backup_id.isdigit() else None
