@@ -203,3 +203,32 @@ def school_policy_save(*, actor, school, teachers_required: bool) -> None:
         before={"teachers_two_factor_required": before},
         after={"teachers_two_factor_required": teachers_required},
     )
+
+
+@transaction.atomic
+def two_factor_reset(*, actor, school, user) -> None:
+    """A lost phone: the school administrator clears the user's devices and ends their
+    sessions; at the next sign-in the user sets up a new app (it stays mandatory)."""
+    from ejournal.accounts.models import StaffMember
+
+    if not StaffMember.objects.filter(school=school, user=user).exists():
+        raise ValidationError("Такого сотрудника в школе нет.")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    audit.record(action="auth.two_factor_reset", actor=actor, school=school, obj=user)
+
+
+def staff_with_devices(*, school) -> list:
+    """Staff of the school who have a code app set up (one query)."""
+    from ejournal.accounts.models import StaffMember
+
+    return list(
+        StaffMember.objects.filter(
+            school=school,
+            user_id__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"),
+        )
+        .select_related("user")
+        .order_by("last_name", "first_name")
+    )

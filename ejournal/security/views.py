@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import services as account_services
-from ejournal.accounts.models import Role
+from ejournal.accounts.models import Role, StaffMember
 from ejournal.security import ratelimit, sessions, tamper, two_factor
 from ejournal.security.forms import CodeForm, EnrolForm
 from ejournal.security.models import UserSession
@@ -203,11 +203,28 @@ def alert_acknowledge(request, alert_id: int):
 
 @login_required
 def school_policy(request):
-    """The school administrator decides whether teachers must sign in with a code."""
+    """The school administrator decides whether teachers must sign in with a code, and
+    resets the code app of a staff member who lost their phone."""
     ctx = request.ctx
     if ctx.school is None or Role.ADMIN not in ctx.roles:
         raise Http404
     school = ctx.school
+    if request.method == "POST" and request.POST.get("action") == "reset":
+        staff = (
+            StaffMember.objects.filter(
+                school=school,
+                pk=request.POST.get("staff", "0") if request.POST.get("staff", "").isdigit() else 0,
+            )
+            .select_related("user")
+            .first()
+        )
+        if staff is None or staff.user is None:
+            raise Http404
+        two_factor.two_factor_reset(actor=request.user, school=school, user=staff.user)
+        messages.success(
+            request, f"Вход с кодом сброшен: {staff.full_name} настроит приложение при входе."
+        )
+        return redirect("security:school_policy")
     if request.method == "POST":
         two_factor.school_policy_save(
             actor=request.user,
@@ -216,4 +233,8 @@ def school_policy(request):
         )
         messages.success(request, "Настройка сохранена.")
         return redirect("security:school_policy")
-    return render(request, "security/school_policy.html", {"school": school})
+    return render(
+        request,
+        "security/school_policy.html",
+        {"school": school, "enrolled_staff": two_factor.staff_with_devices(school=school)},
+    )

@@ -206,3 +206,30 @@ def test_administrator_turns_on_the_code_for_teachers_and_it_is_audited(world, c
     assert AuditEvent.objects.filter(action="school.two_factor_policy_changed").exists()
     assert two_factor.is_required(world.users["teacher"])
     assert not two_factor.is_required(world.users["parent"])
+
+
+def test_administrator_resets_a_lost_phone_and_the_user_enrols_again(world, client_for):
+    user = world.users["deputy"]
+    enrol(user)
+    victim_session = client_for("deputy")
+    admin = client_for("admin")
+    staff = world.staff["deputy"]
+    page = admin.get(reverse("security:school_policy")).content.decode()
+    assert staff.full_name in page
+    admin.post(reverse("security:school_policy"), {"action": "reset", "staff": staff.pk})
+    assert not two_factor.is_enrolled(user)
+    assert AuditEvent.objects.filter(
+        action="auth.two_factor_reset", actor=world.users["admin"]
+    ).exists()
+    assert victim_session.get("/").status_code == 302  # sessions ended
+    assert _password(Client(), "deputy").url == reverse("security:two_factor_setup")
+
+
+def test_administrator_cannot_reset_staff_of_another_school(world, client_for):
+    outsider_staff = world.users["outsider"].staff_profiles.get()
+    enrol(world.users["outsider"])
+    response = client_for("admin").post(
+        reverse("security:school_policy"), {"action": "reset", "staff": outsider_staff.pk}
+    )
+    assert response.status_code == 404
+    assert two_factor.is_enrolled(world.users["outsider"])
