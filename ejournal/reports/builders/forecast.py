@@ -369,5 +369,7 @@ REPORT = Report(
     build=build,
     description="Ожидаемые отметки за период по ученикам и классам с вероятностями; "
     "метод и его точность на прошлом периоде (000 §2.8).",
+    # Every student × subject of the school, twice (the back-test): a background run.
+    background=True,
     landscape=True,
 )

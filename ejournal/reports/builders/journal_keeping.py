@@ -26,7 +26,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from ejournal.accounts.models import HOMEROOM, Role, StaffMember
@@ -244,7 +255,8 @@ def group_members(groups, day: dt.date) -> dict[int, set[int]]:
 def _marks(
     school, start, last, lessons, lesson_course, lesson_week, courses, weeks, groups
 ) -> None:
-    """Marks and late marks (two queries: marks, approved corrections; plus settings)."""
+    """Marks and late marks (three queries: counts, late candidates, approved corrections;
+    plus the settings and work types)."""
     settings = rules.settings_for(school)
     tz = zoneinfo.ZoneInfo(school.time_zone)
     types = {t.pk: t for t in WorkType.objects.filter(school=school)}
@@ -256,35 +268,52 @@ def _marks(
             lesson__date__range=(start, last),
         ).values_list("work_id", "student_id")
     )
-    marks = Mark.objects.filter(work__lesson__in=lessons.values("pk")).values_list(
-        "work__lesson_id",
-        "work_id",
-        "student_id",
-        "work__work_type_id",
-        "created_at",
-        "work__lesson__date",
-    )
-    # Plain counters: this loop sees every mark of the range.
+    lesson_ids = lessons.values("pk")
     counted: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for lesson_id, n in (
+        Mark.objects.filter(work__lesson__in=lesson_ids)
+        .values_list("work__lesson_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counted[lesson_id][0] = n
     grade_of = {
         key: (groups[key[0]].school_class.grade if groups[key[0]].school_class_id else 5)
         for key in courses
     }
-    windows: dict[tuple[int, int], int] = {}
-    for lesson_id, work_id, student_id, type_id, created_at, day in marks:
-        key = lesson_course[lesson_id]
-        grade = grade_of[key]
-        if (type_id, grade) not in windows:
-            windows[(type_id, grade)] = rules.mark_window_days(
-                work_type=types[type_id], grade=grade, settings=settings
+    windows = {
+        (type_id, grade): rules.mark_window_days(work_type=t, grade=grade, settings=settings)
+        for type_id, t in types.items()
+        for grade in set(grade_of.values())
+    }
+    # Only marks entered at least the shortest window after their lesson can be late
+    # (UTC midnight of that day is not later than the school's midnight east of UTC).
+    shortest = min(windows.values(), default=0)
+    candidates = (
+        Mark.objects.filter(work__lesson__in=lesson_ids)
+        .annotate(
+            earliest_late=ExpressionWrapper(
+                F("work__lesson__date") + dt.timedelta(days=shortest),
+                output_field=DateTimeField(),
             )
-        late = (
-            created_at.astimezone(tz).date() > day + dt.timedelta(days=windows[(type_id, grade)])
-            and (work_id, student_id) not in corrected
         )
-        item = counted[lesson_id]
-        item[0] += 1
-        item[1] += late
+        .filter(created_at__gte=F("earliest_late"))
+        .values_list(
+            "work__lesson_id",
+            "work_id",
+            "student_id",
+            "work__work_type_id",
+            "created_at",
+            "work__lesson__date",
+        )
+    )
+    for lesson_id, work_id, student_id, type_id, created_at, day in candidates:
+        days = windows[(type_id, grade_of[lesson_course[lesson_id]])]
+        if (
+            created_at.astimezone(tz).date() > day + dt.timedelta(days=days)
+            and (work_id, student_id) not in corrected
+        ):
+            counted[lesson_id][1] += 1
     for lesson_id, (n, late) in counted.items():
         for figures in (courses[lesson_course[lesson_id]].figures, weeks[lesson_week[lesson_id]]):
             figures.marks += n

@@ -101,15 +101,23 @@ def test_forecast_page_roles(client_for, forecast_world, role, status):
     assert_page_roles(client_for, "forecast", role, status)
 
 
-def test_forecast_page_and_downloads(client_for, forecast_world):
+def test_forecast_runs_in_the_background_and_offers_files(
+    client_for, forecast_world, immediate_tasks, django_capture_on_commit_callbacks
+):
+    from ejournal.reports.models import ReportRun, RunStatus
+
     with time_machine.travel("2026-11-11 10:00 +0300", tick=False):
-        params = {"year": "2026/2027", "date": "2026-11-11"}
         client = client_for("homeroom")
-        page = client.get(report_url("forecast", **params)).content.decode()
-        assert "Прогноз по ученикам" in page and "Метод прогноза" in page
-        assert "83,3" in page and "50,0" in page
-        xlsx = xlsx_text(client.get(report_url("forecast", format="xlsx", **params)).content)
-        assert "50,0" in xlsx or "50" in xlsx
-        assert "83,3" in xlsx or "83.3" in xlsx
-        pdf = pdf_text(client.get(report_url("forecast", format="pdf", **params)).content)
+        page = client.get(report_url("forecast")).content.decode()
+        assert "Сформировать" in page
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/reports/forecast/run/", {"year": "2026/2027", "date": "2026-11-11"})
+        run = ReportRun.objects.get()
+        assert run.status == RunStatus.DONE
+        detail = client.get(f"/reports/runs/{run.pk}/").content.decode()
+        assert "Прогноз по ученикам" in detail and "Метод прогноза" in detail
+        assert "83,3" in detail and "50,0" in detail
+        xlsx = xlsx_text(client.get(f"/reports/runs/{run.pk}/file.xlsx").content)
+        assert "83.3" in xlsx and "50" in xlsx
+        pdf = pdf_text(client.get(f"/reports/runs/{run.pk}/file.pdf").content)
         assert "Прогноз успеваемости" in pdf and "83,3" in pdf and "50,0" in pdf
