@@ -22,6 +22,10 @@ from ejournal.security.tests.sweep_expectations import EXPECTATIONS
 from ejournal.security.tests.sweep_support import ANON, SIGNED_IN
 
 DENIED = {302, 401, 403, 404, 405}
+# Every role of the first school: none of them may open an object of the other school.
+FIRST_SCHOOL = frozenset(
+    {"student", "parent", "other_parent", "teacher", "homeroom", "deputy", "admin", "director"}
+)
 
 
 def expectation_for(route: sweep.Route):
@@ -50,6 +54,15 @@ def _has_ids(route: sweep.Route) -> bool:
     return "<" in route.route
 
 
+def _aims_at_other_school(route: sweep.Route, ids: dict) -> bool:
+    """Whether the URL names a real object of the other school by its id."""
+    names = re.findall(r"<(?:\w+:)?(\w+)>", route.route)
+    return any(
+        (name.endswith("_id") or name == "pk") and ids.get(name, sweep.MISSING) != sweep.MISSING
+        for name in names
+    )
+
+
 def _requests(routes, foreign):
     for route in routes:
         variants = [foreign.school]
@@ -60,7 +73,7 @@ def _requests(routes, foreign):
             url = _url(route, ids)
             if url not in seen:
                 seen.add(url)
-                yield route, url
+                yield route, url, ids is foreign.school and _aims_at_other_school(route, ids)
 
 
 @pytest.fixture
@@ -90,7 +103,7 @@ def test_authorization_sweep(world, foreign, record_property, settings):
     observed: dict[str, dict[str, int]] = {}
     pairs = 0
     lost: set[str] = set()
-    for route, url in _requests(routes, foreign):
+    for route, url, other_school_object in _requests(routes, foreign):
         audience = expectation_for(route)
         for role in sweep.ROLES:
             pairs += 1
@@ -118,6 +131,8 @@ def test_authorization_sweep(world, foreign, record_property, settings):
                 continue
             if role not in audience and status not in DENIED:
                 failures.append(f"{where} (not in its audience, must be refused)")
+            elif other_school_object and role in FIRST_SCHOOL and status not in DENIED:
+                failures.append(f"{where} (an object of another school, must be refused)")
             if (
                 role == ANON
                 and ANON not in audience
