@@ -295,6 +295,24 @@ TASKS = {
     }
 }
 
+# --- Redis (several app servers) ----------------------------------------------
+# REDIS_URL=redis://host:6379/0 makes the cache (rate-limit counters, sessions' helpers)
+# shared by every worker and server; TASKS_BACKEND=django_tasks_rq.RQBackend then queues
+# background tasks in Redis for `manage.py rqworker --job-class django_tasks_rq.Job`.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ejournal",
+    }
+    if not os.environ.get("RATE_LIMIT_CACHE_DIR"):
+        CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ejournal-rl"}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+
 # --- Notifications (ejournal.notifications) ----------------------------------
 # Links in e-mails and SMS point here, e.g. https://journal.school.ru
 SITE_URL = os.environ.get("SITE_URL", "")
