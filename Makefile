@@ -23,6 +23,8 @@ install: $(UV)
 
 install-dev: $(UV)
 	$(UV) sync --frozen
+	@# axe-core for the browser tests' accessibility checks (skipped without npm).
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; fi
 
 demo: install
 	$(UV) run --no-dev python manage.py migrate --noinput
