@@ -22,11 +22,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from ejournal.attestation.averages import NUMERIC, RoundingPolicy, WeightedMark, weighted_average
 
 # Exact counting when the continuations (multisets of remaining marks) are at most this many.
-EXACT_LIMIT = 60
+EXACT_LIMIT = 30
 OUTCOMES = (5, 4, 3, 2)
 
 
@@ -76,14 +77,25 @@ def forecast(
 ) -> Forecast:
     """``marks``: (value, weight) of the marks so far; only numeric values count."""
     sample = [(NUMERIC[v], Decimal(w)) for v, w in marks if v in NUMERIC]
-    current = weighted_average(_as_weighted(sample))
     if not sample:
         return Forecast(None, remaining, {}, True)
+    # Students with the same marks so far share the outcome: computed once per school.
+    profile = tuple(sorted(Counter(sample).items()))
+    current, probabilities, exact = _outcome(profile, max(remaining, 0), policy)
+    return Forecast(current, max(remaining, 0), dict(probabilities), exact)
+
+
+@lru_cache(maxsize=100_000)
+def _outcome(
+    profile: tuple[tuple[tuple[int, Decimal], int], ...], remaining: int, policy: RoundingPolicy
+) -> tuple[Decimal | None, tuple[tuple[int, float], ...], bool]:
+    sample = [category for category, count in profile for _ in range(count)]
+    current = weighted_average(_as_weighted(sample))
     total = sum(Decimal(v) * w for v, w in sample)
     weights = sum(w for _, w in sample)
     if remaining <= 0:
         mark = policy.mark_for(total / weights)
-        return Forecast(current, 0, {m: float(m == mark) for m in OUTCOMES}, True)
+        return current, tuple((m, float(m == mark)) for m in OUTCOMES), True
     counts = Counter(sample)
     categories = list(counts)
     n = len(sample)
@@ -125,7 +137,7 @@ def forecast(
     p5 = at_least[5]
     p4 = max(at_least[4], p5)
     p3 = max(at_least[3], p4)
-    return Forecast(current, remaining, {5: p5, 4: p4 - p5, 3: p3 - p4, 2: 1.0 - p3}, exact)
+    return current, ((5, p5), (4, p4 - p5), (3, p3 - p4), (2, 1.0 - p3)), exact
 
 
 def _as_weighted(sample: Iterable[tuple[int, Decimal]]) -> list[WeightedMark]:
