@@ -438,6 +438,10 @@ def backup_restore(*, archive: Path, target: Database, files_dir: Path) -> Resto
         tempfile.TemporaryDirectory(prefix="ejournal-restore-") as tmp,
         tarfile.open(archive, "r:gz") as tar,
     ):
+        # Unpack into a scratch directory first; the target gets the files only after the
+        # database restored, so a failed restore leaves the files directory as it was.
+        staged = Path(tmp) / "files"
+        staged.mkdir()
         for member in tar:
             if member.name == MANIFEST or not member.isfile():
                 continue
@@ -445,7 +449,7 @@ def backup_restore(*, archive: Path, target: Database, files_dir: Path) -> Resto
             if member.name == db_member:
                 dest = Path(tmp) / PurePosixPath(db_member).name
             else:
-                dest = files_dir / PurePosixPath(member.name).relative_to("files")
+                dest = staged / PurePosixPath(member.name).relative_to("files")
             dest.parent.mkdir(parents=True, exist_ok=True)
             with dest.open("wb") as out:
                 shutil.copyfileobj(source, out, CHUNK)  # type: ignore[arg-type]
@@ -455,7 +459,7 @@ def backup_restore(*, archive: Path, target: Database, files_dir: Path) -> Resto
             shutil.copyfile(dump, target.path)
         else:
             _pg_restore(dump, target)
-    files_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staged, files_dir, dirs_exist_ok=True)
     return restore_compare(manifest=manifest, target=target, files_dir=files_dir)
 
 
