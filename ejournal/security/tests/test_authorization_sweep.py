@@ -22,6 +22,8 @@ from ejournal.security.tests.sweep_expectations import EXPECTATIONS
 from ejournal.security.tests.sweep_support import ANON, SIGNED_IN
 
 DENIED = {302, 401, 403, 404, 405}
+# The student and the parent of 5А: the other family's child and class are not theirs.
+FIRST_FAMILY = frozenset({"student", "parent"})
 # Every role of the first school: none of them may open an object of the other school.
 FIRST_SCHOOL = frozenset(
     {"student", "parent", "other_parent", "teacher", "homeroom", "deputy", "admin", "director"}
@@ -63,6 +65,11 @@ def _aims_at_other_school(route: sweep.Route, ids: dict) -> bool:
     )
 
 
+def _aims_at_other_family(route: sweep.Route) -> bool:
+    """Whether the URL names the other family's child, guardian or class."""
+    return any(k in route.route for k in ("student_id", "class_id", "guardian_id"))
+
+
 def _requests(routes, foreign):
     for route in routes:
         variants = [foreign.school]
@@ -73,7 +80,10 @@ def _requests(routes, foreign):
             url = _url(route, ids)
             if url not in seen:
                 seen.add(url)
-                yield route, url, ids is foreign.school and _aims_at_other_school(route, ids)
+                if ids is foreign.school:
+                    yield route, url, _aims_at_other_school(route, ids), False
+                else:
+                    yield route, url, False, _aims_at_other_family(route)
 
 
 @pytest.fixture
@@ -103,7 +113,7 @@ def test_authorization_sweep(world, foreign, record_property, settings):
     observed: dict[str, dict[str, int]] = {}
     pairs = 0
     lost: set[str] = set()
-    for route, url, other_school_object in _requests(routes, foreign):
+    for route, url, other_school_object, other_family_object in _requests(routes, foreign):
         audience = expectation_for(route)
         for role in sweep.ROLES:
             pairs += 1
@@ -133,6 +143,8 @@ def test_authorization_sweep(world, foreign, record_property, settings):
                 failures.append(f"{where} (not in its audience, must be refused)")
             elif other_school_object and role in FIRST_SCHOOL and status not in DENIED:
                 failures.append(f"{where} (an object of another school, must be refused)")
+            elif other_family_object and role in FIRST_FAMILY and status not in DENIED:
+                failures.append(f"{where} (another family's child or class, must be refused)")
             if (
                 role == ANON
                 and ANON not in audience
