@@ -268,7 +268,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     database_url = f"{PG_SERVER}/{args.database}"
-    os.environ.update({"DEBUG": "0", "AXES_ENABLED": "0", "EJOURNAL_RATE_LIMITS": "0"})
+    os.environ.update({"DEBUG": "0", "AXES_ENABLED": "0"})
     os.environ["EJOURNAL_DATA_DIR"] = tempfile.mkdtemp(prefix="ejournal-limit-")
     setup_django(database_url)
     from django.conf import settings

@@ -196,7 +196,6 @@ def start_server(database_url: str, data_dir: Path, port: int, workers: int):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # The bench signs in hundreds of times from one address.
         "AXES_ENABLED": "0",
-        "EJOURNAL_RATE_LIMITS": "0",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],

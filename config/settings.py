@@ -220,6 +220,14 @@ RATE_LIMITS = {
     # Wrong two-factor codes for one pending sign-in user.
     "two_factor": os.environ.get("RATE_LIMIT_TWO_FACTOR", "5/300"),
 }
+# REST API (ejournal.api): "N/sec|min|hour|day" per token (or signed-in user) and per
+# address; empty turns a limit off. /webapi (ejournal.webapi): sign-ins per address and
+# per login within a window of seconds.
+API_RATE_LIMIT_TOKEN = os.environ.get("API_RATE_LIMIT_TOKEN", "300/min")
+API_RATE_LIMIT_IP = os.environ.get("API_RATE_LIMIT_IP", "600/min")
+WEBAPI_LOGIN_LIMIT_PER_IP = env_int("WEBAPI_LOGIN_LIMIT_PER_IP", 60)
+WEBAPI_LOGIN_LIMIT_PER_LOGIN = env_int("WEBAPI_LOGIN_LIMIT_PER_LOGIN", 10)
+WEBAPI_LOGIN_WINDOW_SECONDS = env_int("WEBAPI_LOGIN_WINDOW_SECONDS", 600)
 # Counters live in this cache; with several workers point RATE_LIMIT_CACHE_DIR at a
 # directory they share (a per-process memory cache multiplies the limits by workers).
 RATE_LIMIT_CACHE = "ratelimit"
