@@ -233,3 +233,32 @@ def test_administrator_cannot_reset_staff_of_another_school(world, client_for):
     )
     assert response.status_code == 404
     assert two_factor.is_enrolled(world.users["outsider"])
+
+
+def test_school_policy_page_query_count_does_not_grow_with_enrolled_staff(
+    world, client_for, django_assert_max_num_queries
+):
+    from ejournal.testing import factories as f
+
+    client = client_for("admin")
+    client.get("/")
+    enrol(world.users["deputy"])
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("security:school_policy"))
+    for _ in range(10):
+        enrol(f.StaffFactory(school=world.school).user)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("security:school_policy")).content.decode()
+    assert page.count("<option") == 11
+
+
+def test_two_factor_page_reads_a_constant_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    enrol(world.users["deputy"])
+    two_factor._new_recovery_codes(world.users["deputy"])
+    client = client_for("deputy")
+    client.get("/")
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("security:two_factor")).content.decode()
+    assert "Резервных кодов осталось: 10" in page
