@@ -197,3 +197,23 @@ def test_downloading_an_archived_copy_is_logged_with_its_purpose(arw, media):
     assert pdf.startswith(b"%PDF")
     entry = UsageEntry.objects.get()
     assert entry.record == journal and entry.purpose == "проверка управлением"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_step_archives_a_closed_period_of_5a(media):
+    import random
+
+    from ejournal.archive.demo import create_archive_demo
+    from ejournal.core.demo.context import DemoBuild, DemoOptions
+    from ejournal.testing.world import build_world
+
+    from .conftest import ArchiveWorld
+
+    with time_machine.travel(AFTER_GRACE, tick=False):
+        world = build_world()
+        ArchiveWorld(world).close_q2()
+        build = DemoBuild(options=DemoOptions(), today=dt.date(2027, 1, 3), rng=random.Random(1))
+        build.school, build.year, build.classes = world.school, world.year, [world.school_class]
+        create_archive_demo(build)
+    assert {r.kind for r in ArchiveRecord.objects.all()} == {"journal", "summary"}
+    assert "backup" not in build.facts["archive"]  # never from a test database
