@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db.models import Exists, OuterRef
+
 from ejournal.accounts.models import (
     FAMILY_ROLES,
     HOMEROOM,
@@ -15,7 +17,7 @@ from ejournal.accounts.models import (
     StaffMember,
     Student,
 )
-from ejournal.school.models import Municipality, School
+from ejournal.school.models import Municipality, School, SchoolClass
 
 SESSION_SCHOOL_KEY = "ejournal_school_id"
 
@@ -92,14 +94,19 @@ class SchoolContext:
     def staff(self) -> StaffMember | None:
         if not self.school:
             return None
-        return StaffMember.objects.filter(
-            school=self.school, user=self._request.user, is_active=True
-        ).first()
+        # Whether they lead a class comes in the same query (every teacher's page asks).
+        return (
+            StaffMember.objects.filter(school=self.school, user=self._request.user, is_active=True)
+            .annotate(
+                leads_class=Exists(SchoolClass.objects.filter(homeroom_teacher=OuterRef("pk")))
+            )
+            .first()
+        )
 
     @cached_property
     def is_homeroom(self) -> bool:
         staff = self.staff
-        return bool(staff and staff.homeroom_classes.exists())
+        return bool(staff and staff.leads_class)
 
     @cached_property
     def roles(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, Q
 
 from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian
 from ejournal.attestation import averages
@@ -62,14 +62,26 @@ def family_students(user) -> list[Student]:
     if not user.is_authenticated:
         return []
     roles = RoleAssignment.objects.filter(user=user, active=True)
-    children = StudentGuardian.objects.filter(
-        guardian__user=user,
-        guardian__school_id=F("student__school_id"),
-        student__school_id__in=roles.filter(role=Role.PARENT).values("school_id"),
-    ).values("student_id")
-    own = Q(user=user, school_id__in=roles.filter(role=Role.STUDENT).values("school_id"))
+    children = (
+        StudentGuardian.objects.filter(
+            guardian__user=user,
+            guardian__school_id=F("student__school_id"),
+            student__school_id__in=roles.filter(role=Role.PARENT).values("school_id"),
+        )
+        .values("student_id")
+        .order_by()
+    )
+    own = (
+        Student.objects.filter(
+            user=user, school_id__in=roles.filter(role=Role.STUDENT).values("school_id")
+        )
+        .values("pk")
+        .order_by()
+    )
+    # One id list (a UNION) instead of an OR of two subqueries: the OR made PostgreSQL
+    # read every student of the municipality; this reaches them by primary key.
     return list(
-        Student.objects.filter(own | Q(pk__in=children))
+        Student.objects.filter(pk__in=own.union(children))
         .select_related("school")
         .order_by("birth_date", "last_name", "first_name", "pk")
     )
@@ -94,6 +106,8 @@ class Belonging:
 
     classes: list[Span]
     groups: list[Span]
+    # The whole-class groups of those classes (their lessons are the class's lessons).
+    class_groups: set[int] = field(default_factory=set)
 
     def attends(self, lesson: Lesson) -> bool:
         group = lesson.group
@@ -103,28 +117,44 @@ class Belonging:
             )
         return any(s.key == group.pk and s.covers(lesson.date) for s in self.groups)
 
+    def group_ids(self) -> list[int]:
+        """The groups whose lessons the student may attend. A plain ``group_id IN (…)``
+        reaches the lessons through the (group, date) index; the OR across the joined
+        group's kind and class it replaces made PostgreSQL read the school's whole week.
+        """
+        # -1 matches nothing but keeps the query (a constant query count).
+        return sorted(self.class_groups | {s.key for s in self.groups}) or [-1]
+
     def lesson_filter(self) -> Q:
-        return Q(
-            group__kind=GroupKind.WHOLE_CLASS,
-            group__school_class_id__in={s.key for s in self.classes},
-        ) | Q(group_id__in={s.key for s in self.groups})
+        return Q(group_id__in=self.group_ids())
 
 
 def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
     """Two queries."""
-    classes = [
-        Span(c, f, t)
-        for c, f, t in ClassEnrollment.objects.filter(
-            school_selectors.overlapping(start, end), student=student
-        ).values_list("school_class_id", "date_from", "date_to")
-    ]
+    classes, class_groups = [], set()
+    for c, f, t, group_id in (
+        ClassEnrollment.objects.filter(school_selectors.overlapping(start, end), student=student)
+        .annotate(
+            whole=FilteredRelation(
+                "school_class__groups",
+                condition=Q(school_class__groups__kind=GroupKind.WHOLE_CLASS),
+            )
+        )
+        .values_list("school_class_id", "date_from", "date_to", "whole__id")
+        .order_by("pk", "whole__id")
+    ):
+        span = Span(c, f, t)
+        if span not in classes:
+            classes.append(span)
+        if group_id is not None:
+            class_groups.add(group_id)
     groups = [
         Span(g, f, t)
         for g, f, t in GroupMembership.objects.filter(
             school_selectors.overlapping(start, end), student=student
         ).values_list("group_id", "date_from", "date_to")
     ]
-    return Belonging(classes, groups)
+    return Belonging(classes, groups, class_groups)
 
 
 def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[Lesson]:
@@ -574,13 +604,7 @@ def upcoming_homework(student: Student, today: dt.date, days: int = 60) -> list[
     where = belonging(student, today, today)
     rows = (
         Homework.objects.filter(due_date__range=(today, today + dt.timedelta(days=days)))
-        .filter(
-            Q(
-                lesson__group__kind=GroupKind.WHOLE_CLASS,
-                lesson__group__school_class_id__in={s.key for s in where.classes},
-            )
-            | Q(lesson__group_id__in={s.key for s in where.groups})
-        )
+        .filter(lesson__group_id__in=where.group_ids())
         .filter(Q(is_individual=False) | Q(students=student))
         .distinct()
         .select_related("lesson__subject")

@@ -165,6 +165,12 @@ class Grid:
     colgroup_html: SafeString = field(default_factory=SafeString)
     lessons_html: SafeString = field(default_factory=SafeString)
     columns_html: SafeString = field(default_factory=SafeString)
+    # What the grid already read, for the lesson page to reuse instead of reading again.
+    works: list[Work] = field(default_factory=list)
+    settings: object = None
+    now: dt.datetime | None = None
+    grade: int | None = None
+    closed: list = field(default_factory=list)
 
 
 def _lessons(group: StudyGroup, subject: Subject, start: dt.date, end: dt.date) -> Q:
@@ -184,20 +190,33 @@ def journal_grid(
     end: dt.date,
     staff: StaffMember | None,
     lesson_id: int | None = None,
+    lesson: Lesson | None = None,
 ) -> Grid:
     """Students × lessons × works of one journal, with weighted averages.
 
-    ``lesson_id`` narrows the grid to one lesson (the lesson page and the phone view).
+    ``lesson_id`` narrows the grid to one lesson (the lesson page and the phone view);
+    ``lesson``, already read with its record, narrows it without reading it again.
     A fixed number of queries whatever the number of students and lessons.
     """
     school = group.school
     lesson_q = _lessons(group, subject, start, end)
-    if lesson_id is not None:
-        lesson_q &= Q(pk=lesson_id)
-    lessons = list(
-        Lesson.objects.filter(lesson_q)
-        .select_related("record")
-        .order_by("date", "number", "start_time")
+    if lesson is not None:
+        lesson_q &= Q(pk=lesson.pk)
+        shown = lesson.status in SHOWN_STATUSES and start <= lesson.date <= end
+        lessons = [lesson] if shown else []
+    else:
+        if lesson_id is not None:
+            lesson_q &= Q(pk=lesson_id)
+        lessons = list(
+            Lesson.objects.filter(lesson_q)
+            .select_related("record")
+            .order_by("date", "number", "start_time")
+        )
+    # Index lookups by id instead of re-running the lessons' filter in three subqueries.
+    of_lessons = (
+        Q(lesson_id__in=[x.pk for x in lessons])
+        if lessons
+        else Q(lesson__in=Lesson.objects.filter(lesson_q))
     )
     lesson_by_id = {lesson.pk: lesson for lesson in lessons}
     for lesson in lessons:
@@ -206,21 +225,25 @@ def journal_grid(
         lesson.group = group
         lesson.school = school
     works_by_lesson: dict[int, list[Work]] = defaultdict(list)
-    for work in (
-        Work.objects.filter(lesson__in=Lesson.objects.filter(lesson_q))
-        .select_related("work_type")
-        .order_by("position", "id")
-    ):
+    all_works = list(
+        Work.objects.filter(of_lessons).select_related("work_type").order_by("position", "id")
+    )
+    for work in all_works:
         work.lesson = lesson_by_id[work.lesson_id]
         works_by_lesson[work.lesson_id].append(work)
-    mark_rows = Mark.objects.filter(work__lesson__in=Lesson.objects.filter(lesson_q)).values_list(
+    of_works = (
+        Q(work__lesson_id__in=[x.pk for x in lessons])
+        if lessons
+        else Q(work__lesson__in=Lesson.objects.filter(lesson_q))
+    )
+    mark_rows = Mark.objects.filter(of_works).values_list(
         "work_id", "student_id", "value", "numeric", "version", "comment", "is_makeup"
     )
     marks = {(row[0], row[1]): row[2:] for row in mark_rows}
     attendance = {
         (lesson_id_, student_id): (code, minutes, version, note)
         for lesson_id_, student_id, code, minutes, version, note in Attendance.objects.filter(
-            lesson__in=Lesson.objects.filter(lesson_q)
+            of_lessons
         ).values_list("lesson_id", "student_id", "code", "late_minutes", "version", "note")
     }
     spans = school_selectors.group_member_spans(group=group, start=start, end=end)
@@ -319,6 +342,11 @@ def journal_grid(
         current_lesson_id=current_id,
         columns=columns,
         **_header_html(heads, columns),
+        works=all_works,
+        settings=settings,
+        now=now,
+        grade=grade,
+        closed=closed,
     )
 
 

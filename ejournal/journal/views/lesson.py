@@ -38,9 +38,10 @@ def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
         start=lesson.date,
         end=lesson.date,
         staff=staff,
-        lesson_id=lesson.pk,
+        lesson=lesson,
     )
-    members = selectors.members_on(lesson.group, lesson.date)
+    # The grid's rows are the group's members on the lesson date, in the same order.
+    members = [row.student for row in journal.rows]
     record = getattr(lesson, "record", None)
     homework = selectors.homework_of_lesson(lesson)
     context = {
@@ -54,10 +55,8 @@ def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
         "grid_url": grid_url(lesson.group_id, lesson.subject_id),
     }
     if writable:
-        settings = rules.settings_for(lesson.school)
-        now = rules.school_now(lesson.school)
-        grade = services.lesson_grade(lesson)
-        closed = rules.closed_ranges(school_id=lesson.school_id, grade=grade)
+        # The grid has read the settings, the closed periods and the works already.
+        settings, now, grade, closed = journal.settings, journal.now, journal.grade, journal.closed
         context["topic_lock"] = rules.topic_refusal(
             lesson=lesson, grade=grade, settings=settings, now=now, closed=closed
         )
@@ -83,8 +82,14 @@ def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
             work_types=selectors.work_types_of(lesson.school)
         )
         context["attachment_form"] = forms.AttachmentForm()
-        context["works"] = list(
-            Work.objects.filter(lesson=lesson).select_related("work_type").order_by("position")
+        context["works"] = (
+            journal.works
+            if journal.heads
+            else list(
+                Work.objects.filter(lesson=lesson)
+                .select_related("work_type")
+                .order_by("position", "id")
+            )
         )
     return render(request, "journal/lesson.html", context, status=status)
 
