@@ -7,8 +7,9 @@ postgres://postgres@127.0.0.1:5432), migrates it and builds the demo school with
 ``seed_demo`` (11 grades × 5 classes × 27 students = 1,485 students, a year of lessons up
 to today, marks, absences, КТП, period marks). Then each report is formed the way its page
 forms it — the filters it shows by default (current year, current period, today, the
-whole school), as the deputy director (the municipal summary as an inspector) — twice;
-the second (warm) time and its number of queries are printed. The database is dropped
+whole school), as the deputy director (the municipal summary as an inspector) — twice:
+the first (cold) and second (warm: connection, settings rows, the forecast's cache of
+outcomes per marks profile) times and the number of queries are printed. The database is dropped
 at the end.
 """
 
@@ -97,7 +98,7 @@ def run(database_url: str, args) -> None:
     inspector = f.UserFactory(username="bench-inspector")
     f.grant(inspector, Role.INSPECTOR, municipality=school.municipality)
 
-    print(f"{'№':>3}  {'report':<52} {'time, s':>8} {'queries':>8}")
+    print(f"{'№':>3}  {'report':<52} {'cold, s':>8} {'warm, s':>8} {'queries':>8}")
     for report in all_reports():
         if Role.INSPECTOR in report.roles and not report.roles & {Role.DEPUTY}:
             user, at, municipality = inspector, None, school.municipality
@@ -125,8 +126,8 @@ def run(database_url: str, args) -> None:
                 times.append(time.perf_counter() - t0)
         if times:
             print(
-                f"{report.number:>3}  {report.title[:52]:<52} {times[-1]:>8.2f} "
-                f"{len(queries.captured_queries):>8}"
+                f"{report.number:>3}  {report.title[:52]:<52} {times[0]:>8.2f} "
+                f"{times[-1]:>8.2f} {len(queries.captured_queries):>8}"
             )
 
 
