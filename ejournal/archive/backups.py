@@ -68,20 +68,24 @@ class Database:
         if target.startswith(("postgres://", "postgresql://")):
             import dj_database_url
 
-            parsed = dj_database_url.parse(target)
-            return cls(
-                "postgresql",
-                params={
-                    "host": parsed.get("HOST") or "",
-                    "port": str(parsed.get("PORT") or ""),
-                    "user": parsed.get("USER") or "",
-                    "password": parsed.get("PASSWORD") or "",
-                    "dbname": parsed["NAME"],
-                },
-            )
+            return cls.from_settings(dj_database_url.parse(target))
         if target.startswith("sqlite:///"):
             target = target[len("sqlite:///") :]
         return cls("sqlite", path=str(Path(target).resolve()))
+
+    @classmethod
+    def from_settings(cls, s: dict) -> Database:
+        """From a Django ``DATABASES`` entry of PostgreSQL."""
+        return cls(
+            "postgresql",
+            params={
+                "host": s.get("HOST") or "",
+                "port": str(s.get("PORT") or ""),
+                "user": s.get("USER") or "",
+                "password": s.get("PASSWORD") or "",
+                "dbname": s["NAME"],
+            },
+        )
 
     def with_dbname(self, name: str) -> Database:
         return Database(self.engine, params={**self.params, "dbname": name})
@@ -107,16 +111,7 @@ def default_database() -> Database:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return Database("sqlite", path=str(s["NAME"]))
-    return Database(
-        "postgresql",
-        params={
-            "host": s.get("HOST") or "",
-            "port": str(s.get("PORT") or ""),
-            "user": s.get("USER") or "",
-            "password": s.get("PASSWORD") or "",
-            "dbname": s["NAME"],
-        },
-    )
+    return Database.from_settings(s)
 
 
 # --- Row checksums ------------------------------------------------------------------------

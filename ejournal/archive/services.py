@@ -73,14 +73,13 @@ def copy_print(
     pdf = printing.render_copy(data)
     item = f"Классный журнал {school_class}, {scope.label}"
     with transaction.atomic():
-        UsageEntry.objects.create(
+        _log_use(
+            actor=actor,
             school=school,
             kind=UsageKind.PAPER,
             item=item,
             taken_by=_name_of(actor),
-            purpose=purpose[:500],
-            recorded_by=actor,
-            recorded_at=timezone.now(),
+            purpose=purpose,
         )
         audit.record(
             action="archive.copy_printed",
@@ -94,6 +93,20 @@ def copy_print(
 
 def _name_of(user) -> str:
     return (user.get_full_name() or user.username)[:200]
+
+
+def _log_use(*, actor, school, kind: str, item: str, taken_by: str, purpose: str, **links):
+    """One line of the usage log (001 §3.3); call inside the write's transaction."""
+    return UsageEntry.objects.create(
+        school=school,
+        kind=kind,
+        item=item[:300],
+        taken_by=taken_by[:200],
+        purpose=purpose[:500],
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        **links,
+    )
 
 
 # --- Archive records ------------------------------------------------------------------
@@ -245,15 +258,14 @@ def record_download(*, actor, record: ArchiveRecord, purpose: str) -> bytes:
     if pdf is None:
         raise ValidationError("Файл архивной записи не найден в хранилище.")
     with transaction.atomic():
-        UsageEntry.objects.create(
+        _log_use(
+            actor=actor,
             school=record.school,
             kind=UsageKind.ARCHIVE,
-            record=record,
             item=f"{record.title} (версия {record.version})",
             taken_by=_name_of(actor),
-            purpose=purpose[:500],
-            recorded_by=actor,
-            recorded_at=timezone.now(),
+            purpose=purpose,
+            record=record,
         )
         audit.record(
             action="archive.record_downloaded",
@@ -382,15 +394,14 @@ def usage_record(
         raise ValidationError(errors)
     _ensure(actor, school, REGISTER_KEEPERS, "ведение журнала пользования копиями")
     with transaction.atomic():
-        entry = UsageEntry.objects.create(
+        entry = _log_use(
+            actor=actor,
             school=school,
             kind=UsageKind.BACKUP if backup else UsageKind.PAPER,
+            item=str(backup) if backup else item,
+            taken_by=taken_by,
+            purpose=purpose,
             backup=backup,
-            item=(str(backup) if backup else item)[:300],
-            taken_by=taken_by[:200],
-            purpose=purpose[:500],
-            recorded_by=actor,
-            recorded_at=timezone.now(),
         )
         audit.record(
             action="archive.usage_recorded",
