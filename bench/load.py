@@ -238,10 +238,14 @@ def run_locust(port: int, fixture_path: Path, users: int, duration: int, out: Pa
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     results = []
+    names = [row["Name"] for row in rows]
     for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "all"
+        if names.count(row["Name"]) > 1:
+            name = f"{name} ({row['Type']})"
         results.append(
             {
-                "page": row["Name"] if row["Name"] != "Aggregated" else "all",
+                "page": name,
                 "method": row["Type"],
                 "requests": int(row["Request Count"]),
                 "errors": int(row["Failure Count"]),

@@ -52,6 +52,7 @@ class MorningTeacher(HttpUser):
         self.me = next(_teachers)
         sign_in(self, self.me["login"], FIXTURE["password"])
         self.versions: dict[tuple, int | None] = {}
+        self.homework_version = 1
         self.round = 0
 
     def _save(self, cells: list[dict], name: str) -> None:
@@ -108,13 +109,19 @@ class MorningTeacher(HttpUser):
         csrf = self.client.cookies.get("csrftoken", "")
         with self.client.post(
             f"/journal/homework/{me['homework']}/edit/",
-            data={"text": f"§ {self.round}, упр. {self.round * 3}", "csrfmiddlewaretoken": csrf},
+            data={
+                "text": f"§ {self.round}, упр. {self.round * 3}",
+                "version": self.homework_version,
+                "csrfmiddlewaretoken": csrf,
+            },
             name="homework save",
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
                 response.failure(f"homework answered {response.status_code}")
+            else:
+                self.homework_version += 1
 
 
 class EveningFamily(HttpUser):
