@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, Value
 
 from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian
 from ejournal.attestation import averages
@@ -130,30 +130,39 @@ class Belonging:
 
 
 def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
-    """Two queries."""
-    classes, class_groups = [], set()
-    for c, f, t, group_id in (
+    """One query: the class enrollments (with their whole-class groups) and the group
+    memberships overlapping [start, end], as one UNION ALL."""
+    enrollments = (
         ClassEnrollment.objects.filter(school_selectors.overlapping(start, end), student=student)
         .annotate(
             whole=FilteredRelation(
                 "school_class__groups",
                 condition=Q(school_class__groups__kind=GroupKind.WHOLE_CLASS),
-            )
+            ),
+            row_kind=Value("c"),
+            group_id=F("whole__id"),
         )
-        .values_list("school_class_id", "date_from", "date_to", "whole__id")
-        .order_by("pk", "whole__id")
-    ):
-        span = Span(c, f, t)
+        .values_list("row_kind", "school_class_id", "date_from", "date_to", "group_id")
+        .order_by()
+    )
+    memberships = (
+        GroupMembership.objects.filter(school_selectors.overlapping(start, end), student=student)
+        .annotate(row_kind=Value("g"), whole_id=F("group_id"))
+        .values_list("row_kind", "group_id", "date_from", "date_to", "whole_id")
+        .order_by()
+    )
+    classes: list[Span] = []
+    groups: list[Span] = []
+    class_groups: set[int] = set()
+    for kind, key, date_from, date_to, group_id in enrollments.union(memberships, all=True):
+        span = Span(key, date_from, date_to)
+        if kind == "g":
+            groups.append(span)
+            continue
         if span not in classes:
             classes.append(span)
         if group_id is not None:
             class_groups.add(group_id)
-    groups = [
-        Span(g, f, t)
-        for g, f, t in GroupMembership.objects.filter(
-            school_selectors.overlapping(start, end), student=student
-        ).values_list("group_id", "date_from", "date_to")
-    ]
     return Belonging(classes, groups, class_groups)
 
 

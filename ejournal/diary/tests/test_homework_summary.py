@@ -69,7 +69,7 @@ def test_homework_and_summary_query_counts_do_not_grow(
         dw.work(lesson, "control")
         Attendance.objects.create(lesson=lesson, student=child, code="n")
     client = client_for("parent")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("diary:homework", args=[child.pk])).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("diary:summary", args=[child.pk])).status_code == 200
