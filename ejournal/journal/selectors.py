@@ -85,13 +85,17 @@ class PeriodChoice:
 
 def periods_of_group(group: StudyGroup) -> list[PeriodChoice]:
     """The study periods of the group's grade; the whole year when none are set."""
-    year: AcademicYear = group.year
+    # By the year's id: the year row itself is read only when it has no periods.
     if group.school_class_id:
-        periods = school_selectors.periods_for_grade(year=year, grade=group.school_class.grade)  # type: ignore[union-attr]
+        periods = school_selectors.periods_for_grade(
+            year=group.year_id,  # type: ignore[arg-type]
+            grade=group.school_class.grade,  # type: ignore[union-attr]
+        )
     else:
-        periods = list(StudyPeriod.objects.filter(band__year=year).order_by("start"))
+        periods = list(StudyPeriod.objects.filter(band__year_id=group.year_id).order_by("start"))
     choices = [PeriodChoice(p.pk, p.name, p.start, p.end) for p in periods]
     if not choices:
+        year: AcademicYear = group.year
         choices = [PeriodChoice(None, f"{year.name} учебный год", year.start, year.end)]
     return choices
 

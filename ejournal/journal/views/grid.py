@@ -53,6 +53,8 @@ def index(request):
 @roles_required(JOURNAL_ROLES)
 def grid(request, group_id: int, subject_id: int, period_id: int | None = None):
     group = group_for_read(request.ctx, group_id)
+    # The group is of the current school (group_for_read checks it): no second read of it.
+    group.school = request.ctx.school
     subject = selectors.subject_readable(request.ctx, group, subject_id)
     periods = selectors.periods_of_group(group)
     period = selectors.period_pick(periods, period_id, request_today(request))
