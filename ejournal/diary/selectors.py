@@ -167,7 +167,8 @@ def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
 
 
 def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[Lesson]:
-    """The student's lessons in [start, end] in timetable order (three queries)."""
+    """The student's lessons in [start, end] in timetable order, each with the student's
+    attendance code and late minutes (two queries)."""
     where = belonging(student, start, end)
     lessons = (
         Lesson.objects.filter(where.lesson_filter(), school_id=student.school_id)
@@ -181,6 +182,12 @@ def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[L
             "substitution",
             "moved_to",
             "moved_from",
+        )
+        # The student's own attendance mark of each lesson rides along (one row at most).
+        .annotate(
+            own_attendance=FilteredRelation("attendance", condition=Q(attendance__student=student)),
+            attendance_code=F("own_attendance__code"),
+            attendance_late=F("own_attendance__late_minutes"),
         )
         .order_by("date", "number", "start_time", "pk")
     )
@@ -315,7 +322,7 @@ def _person(staff) -> str:
 
 
 def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
-    """Monday to Saturday around ``day`` (Sunday only when it has lessons). Nine queries."""
+    """Monday to Saturday around ``day`` (Sunday only when it has lessons). Six queries."""
     start = week_start(day)
     end = start + dt.timedelta(days=6)
     lessons = lessons_of_student(student, start, end)
@@ -337,8 +344,11 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
     ):
         marks[mark.work.lesson_id].append(_mark(mark))
 
+    # Read with the lessons (lessons_of_student); no query of its own.
     attendance = {
-        a.lesson_id: a for a in Attendance.objects.filter(student=student, lesson_id__in=ids)
+        lesson.pk: Attendance(code=lesson.attendance_code, late_minutes=lesson.attendance_late)  # type: ignore[attr-defined]
+        for lesson in lessons
+        if lesson.attendance_code  # type: ignore[attr-defined]
     }
 
     group_ids = {lesson.group_id for lesson in lessons}
@@ -609,7 +619,7 @@ def marks_page(student: Student, today: dt.date, period_id: int | None) -> Marks
 
 
 def upcoming_homework(student: Student, today: dt.date, days: int = 60) -> list[DiaryHomework]:
-    """Homework due from today on, by due date (four queries)."""
+    """Homework due from today on, by due date (three queries)."""
     where = belonging(student, today, today)
     rows = (
         Homework.objects.filter(due_date__range=(today, today + dt.timedelta(days=days)))

@@ -161,8 +161,8 @@ def test_week_page_uses_a_constant_number_of_queries(
 ):
     _fill_week(dw, n_lessons)
     client = client_for("parent")
-    # 15 for the week itself, 5 for its announcements, events and teacher comments.
-    with django_assert_max_num_queries(20):
+    # 14 for the week itself, 5 for its announcements, events and teacher comments.
+    with django_assert_max_num_queries(19):
         response = client.get(week_url(dw.w.child))
     assert response.status_code == 200
     lessons = sum(len(d.lessons) for d in response.context["week"].days)
