@@ -302,4 +302,5 @@ def test_deputy_start_page_shows_pending_corrections_and_undocumented_lessons(
         teacher_body = client_for("teacher").get("/").content.decode()
     assert "Запросы на исправление журнала: 1" in body
     assert "Уроки за неделю без темы: 1" in body
-    assert "Ведение журнала" not in teacher_body
+    # The deputy's control block is not the teacher's (who has a weekly summary of their own).
+    assert "Запросы на исправление журнала" not in teacher_body
