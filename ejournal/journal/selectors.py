@@ -50,6 +50,9 @@ from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
     AcademicYear,
+    ClassEnrollment,
+    GroupKind,
+    GroupMembership,
     SchoolClass,
     StudyGroup,
     StudyPeriod,
@@ -250,10 +253,7 @@ def journal_grid(
             of_lessons
         ).values_list("lesson_id", "student_id", "code", "late_minutes", "version", "note")
     }
-    spans = school_selectors.group_member_spans(group=group, start=start, end=end)
-    students = list(
-        Student.objects.filter(pk__in=list(spans)).order_by("last_name", "first_name", "patronymic")
-    )
+    spans, students = _members(group, start, end)
     default_type = (
         WorkType.objects.filter(school=school, name=DEFAULT_WORK_TYPE_NAME)
         .values_list("short_name", "weight")
@@ -409,6 +409,30 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
         "lessons_html": mark_safe("".join(lesson_cells)),  # noqa: S308
         "columns_html": mark_safe("".join(column_cells)),  # noqa: S308
     }
+
+
+def _members(
+    group: StudyGroup, start: dt.date, end: dt.date
+) -> tuple[dict[int, list[school_selectors.MemberSpan]], list[Student]]:
+    """The group's membership spans within [start, end] by student, and the students in
+    name order, from one query (the spans of ``school_selectors.group_member_spans`` with
+    their students joined)."""
+    if group.kind == GroupKind.WHOLE_CLASS:
+        rows = ClassEnrollment.objects.filter(
+            school_selectors.overlapping(start, end), school_class_id=group.school_class_id
+        )
+    else:
+        rows = GroupMembership.objects.filter(school_selectors.overlapping(start, end), group=group)
+    spans: dict[int, list[school_selectors.MemberSpan]] = defaultdict(list)
+    students: dict[int, Student] = {}
+    for row in rows.select_related("student").order_by(
+        "student__last_name", "student__first_name", "student__patronymic", "student_id"
+    ):
+        spans[row.student_id].append(
+            school_selectors.MemberSpan(row.student_id, row.date_from, row.date_to)
+        )
+        students.setdefault(row.student_id, row.student)
+    return dict(spans), list(students.values())
 
 
 def _stream_grade(group: StudyGroup, day: dt.date) -> int:
