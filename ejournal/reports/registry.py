@@ -103,6 +103,17 @@ class Figure:
     kind: str = "text"  # a column kind: "percent" prints one decimal place, "decimal" two
 
 
+@dataclass(frozen=True)
+class Chart:
+    """Bars drawn above the tables as inline SVG (``ejournal.core.charts``) with the
+    numbers in a table for screen readers: «Средний балл по предметам»."""
+
+    title: str
+    bars: list[tuple[str, float | None]]
+    max_value: float | None  # None: the largest bar
+    unit: str = ""  # "%" → «97 %»; empty → two decimals («4,25»)
+
+
 @dataclass
 class ReportResult:
     tables: list[Table]
@@ -111,9 +122,14 @@ class ReportResult:
     subtitle: str = ""
     # Lines like «Классный руководитель» for a paper copy; empty: the report's own.
     signatures: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
+            "charts": [
+                {"title": c.title, "bars": c.bars, "max": c.max_value, "unit": c.unit}
+                for c in self.charts
+            ],
             "subtitle": self.subtitle,
             "signatures": self.signatures,
             "notes": self.notes,
@@ -142,6 +158,10 @@ class ReportResult:
     @classmethod
     def from_json(cls, data: dict) -> ReportResult:
         return cls(
+            charts=[
+                Chart(c["title"], [(label, v) for label, v in c["bars"]], c["max"], c["unit"])
+                for c in data.get("charts", [])
+            ],
             subtitle=data["subtitle"],
             signatures=data["signatures"],
             notes=data["notes"],

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts.permissions import deny, roles_required
+from ejournal.core import charts
 from ejournal.reports import exports, services
 from ejournal.reports.forms import ReportFilterForm, default_data
 from ejournal.reports.permissions import (
@@ -37,6 +38,7 @@ def _screen(report, result: ReportResult, scope) -> dict:
     def cells(values, numeric):
         return list(zip(values, numeric, strict=False)) if values else values
 
+    data["charts"] = [_chart(chart) for chart in result.charts]
     for table in data["tables"]:
         numeric = table["numeric"]
         table["rows"] = [cells(row, numeric) for row in table["rows"]]
@@ -45,6 +47,24 @@ def _screen(report, result: ReportResult, scope) -> dict:
             group["rows"] = [cells(row, numeric) for row in group["rows"]]
             group["subtotal"] = cells(group["subtotal"], numeric)
     return data
+
+
+def _chart(chart) -> dict:
+    def fmt(value) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.0f} {chart.unit}" if chart.unit else charts.decimal_ru(value)
+
+    return {
+        "svg": charts.bar_chart(
+            title=chart.title, bars=chart.bars, max_value=chart.max_value, value_format=fmt
+        ),
+        "table": charts.data_table(
+            caption=chart.title,
+            headers=["", chart.title],
+            rows=[(label, fmt(value)) for label, value in chart.bars],
+        ),
+    }
 
 
 def _file(report, content: bytes, fmt: str) -> HttpResponse:

@@ -13,7 +13,15 @@ from ejournal.attestation.models import PERIOD_NUMERIC
 from ejournal.attestation.selectors import Counts
 from ejournal.reports import selectors
 from ejournal.reports.permissions import SCHOOL_WIDE
-from ejournal.reports.registry import Column, Figure, Group, Report, ReportResult, Table
+from ejournal.reports.registry import (
+    Chart,
+    Column,
+    Figure,
+    Group,
+    Report,
+    ReportResult,
+    Table,
+)
 from ejournal.school.models import SchoolClass, Subject, TeachingLoad
 
 TWO_PLACES = Decimal("0.01")
@@ -173,11 +181,31 @@ def build(*, scope, params) -> ReportResult:
         students += len(result.students)
     average = average_of(numeric)
     several = len(results) > 1
+    chart_bars = (
+        [
+            (r.subject.name, float(r.average) if r.average is not None else None)
+            for r in results[0].subjects
+        ]
+        if len(results) == 1
+        else [
+            (str(r.school_class), float(r.average) if r.average is not None else None)
+            for r in results
+        ]
+    )
     subtitle = params["period_label"]
     if params.get("school_class"):
         subtitle = f"{params['school_class']} класс, {subtitle}"
     return ReportResult(
         subtitle=subtitle,
+        charts=[
+            Chart(
+                "Средний балл по предметам" if len(results) == 1 else "Средний балл по классам",
+                chart_bars,
+                5,
+            )
+        ]
+        if chart_bars
+        else [],
         tables=[
             Table(
                 columns=COLUMNS,

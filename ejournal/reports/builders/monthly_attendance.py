@@ -7,6 +7,7 @@ from ejournal.accounts.models import HOMEROOM
 from ejournal.reports import selectors
 from ejournal.reports.permissions import SCHOOL_WIDE
 from ejournal.reports.registry import (
+    Chart,
     Column,
     Figure,
     Group,
@@ -48,7 +49,12 @@ def build(*, scope, params) -> ReportResult:
             counts.merge(cells[(student.pk, ym)])
         total.merge(counts)
         whole_rows.append([student.short_name, *counts.row()])
+    by_month = [
+        (selectors.month_title(*ym), float(sum(cells[(s.pk, ym)].missed for s in students)))
+        for ym in months
+    ]
     return ReportResult(
+        charts=[Chart("Пропущено уроков по месяцам", by_month, None, "ур.")] if months else [],
         subtitle=f"{school_class} класс, {params.get('period_label', '')}".rstrip(", "),
         tables=[
             Table(columns=columns, groups=groups, title="По месяцам"),

@@ -498,3 +498,35 @@ def test_oo1_inspector_picks_a_school_or_the_whole_municipality(client_for, data
     )
     assert "Обучающихся\t2" in one and "1 класс" in one
     assert "Ученик" not in one.replace("Обучающиеся", "")
+
+
+# --- Charts ---------------------------------------------------------------------------
+
+
+def test_class_results_chart_of_averages_by_subject(data):
+    result = run(data.world, "class-results", **quarter(data))
+    (chart,) = result.charts
+    assert chart.title == "Средний балл по предметам"
+    assert dict(chart.bars) == {"Математика": pytest.approx(3.67), "Русский язык": 4.0}
+
+
+def test_monthly_attendance_chart_of_missed_lessons(data):
+    result = run(
+        data.world,
+        "monthly-attendance",
+        start="2026-09-01",
+        end="2026-10-20",
+        school_class=str(data.world.school_class.pk),
+    )
+    (chart,) = result.charts
+    assert chart.bars == [("Сентябрь 2026", 3.0), ("Октябрь 2026", 1.0)]
+
+
+def test_report_page_draws_the_chart_as_accessible_svg(data, client_for):
+    with time_machine.travel(NOW, tick=False):
+        response = client_for("deputy").get(report_url("class-results", **quarter(data)))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<svg class="chart chart-bars"' in body and 'role="img"' in body
+    assert "<title>Средний балл по предметам</title>" in body
+    assert "Данные графика" in body and "3,67" in body
