@@ -170,7 +170,11 @@ def prepare(*, teachers: int, families: int) -> dict:
                     "student": guardian.students.order_by("pk").values_list("pk", flat=True)[0],
                 }
             )
+    from ejournal.api.services import tokens_revoke_all
+
     for family in fixture["families"]:
+        # Each run issues fresh secrets; the previous run's tokens would hit the per-user cap.
+        tokens_revoke_all(user=User.objects.get(username=family["login"]), reason="bench")
         family["token"] = _issued(call_command, "issue_token", family["login"])
         family["app_password"] = _issued(call_command, "issue_app_password", family["login"])
     print(
