@@ -1339,7 +1339,7 @@ def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellS
     saved: list[CellSaved] = []
     memo = _BATCH_MEMO.set({})
     try:
-        with transaction.atomic():
+        with events.batch(), transaction.atomic():
             for index, change in enumerate(changes):
                 try:
                     saved.append(_cell_save(actor=actor, staff=staff, change=change))

@@ -20,7 +20,16 @@ def _enqueue(task_name: str):
         except Exception:
             logger.exception("Не удалось поставить уведомление в очередь (%s)", task_name)
 
+    def many(payloads: list[dict]) -> None:
+        from ejournal.notifications import tasks
+
+        try:
+            tasks.run_many.enqueue(task_name=task_name, payloads=payloads)
+        except Exception:
+            logger.exception("Не удалось поставить уведомления в очередь (%s)", task_name)
+
     handler.__name__ = f"notify_{task_name}"
+    handler.many = many  # type: ignore[attr-defined]
     return handler
 
 

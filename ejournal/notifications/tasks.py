@@ -41,3 +41,18 @@ def on_homework_changed(**payload) -> int:
 @task()
 def on_period_mark_changed(**payload) -> int:
     return journal_events.period_mark_changed(**payload)
+
+
+# The journal's batched events (one save of many cells): the same handlers, one task.
+MANY = {
+    "on_mark_changed": journal_events.mark_changed,
+    "on_attendance_changed": journal_events.attendance_changed,
+    "on_homework_changed": journal_events.homework_changed,
+    "on_period_mark_changed": journal_events.period_mark_changed,
+}
+
+
+@task()
+def run_many(task_name: str, payloads: list) -> int:
+    handler = MANY[task_name]
+    return sum(handler(**payload) for payload in payloads)

@@ -187,3 +187,55 @@ def test_preferences_are_stored_per_user_channel_and_event(dw, world):
     assert (
         services.preferences_save(user=user, modes={(Channel.PUSH, Event.HOMEWORK): "weekly"}) == 0
     )
+
+
+def test_a_batch_of_cells_queues_one_task_and_notifies_each_change(
+    dw, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from ejournal.notifications import tasks
+
+    lesson = dw.lesson(MONDAY)
+    work = dw.work(lesson)
+    second = world.students[1]
+    queued = []
+    original = tasks.run_many
+
+    class Recording:
+        def enqueue(self, **kwargs):
+            queued.append(kwargs)
+            return original.enqueue(**kwargs)
+
+    monkeypatch.setattr(tasks, "run_many", Recording())
+    changes = [
+        journal.CellChange(kind="mark", lesson=lesson, student=student, work=work, value=value,
+                           expected_version=None)
+        for student, value in ((world.child, "5"), (second, "4"))
+    ]  # fmt: skip
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 16, 15, 0, tzinfo=MSK), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        journal.journal_cells_save(actor=world.users["teacher"], staff=dw.teacher, changes=changes)
+    marks = [q for q in queued if q["task_name"] == "on_mark_changed"]
+    assert len(marks) == 1 and len(marks[0]["payloads"]) == 2
+    assert "parent@example.ru" in recipients()
+    assert any("новая отметка 5" in m.body for m in mail.outbox)
+
+
+def test_a_refused_batch_queues_nothing(dw, world, django_capture_on_commit_callbacks):
+    lesson = dw.lesson(MONDAY)
+    work = dw.work(lesson)
+    changes = [
+        journal.CellChange(kind="mark", lesson=lesson, student=world.child, work=work, value="5",
+                           expected_version=None),
+        journal.CellChange(kind="mark", lesson=lesson, student=world.child, work=work, value="ж",
+                           expected_version=None),
+    ]  # fmt: skip
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 16, 15, 0, tzinfo=MSK), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(journal.CellError),
+    ):
+        journal.journal_cells_save(actor=world.users["teacher"], staff=dw.teacher, changes=changes)
+    assert callbacks == []
+    assert mail.outbox == []
