@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -83,14 +86,12 @@ def record(
     chain = chain_for(school_id)
     # No savepoint of its own: a failure here fails the change being recorded.
     with transaction.atomic(savepoint=False):
-        # Serialise appenders of one chain (a row lock on PostgreSQL; SQLite
-        # transactions are already exclusive).
-        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        heads = _batch_heads.get()
+        head = heads.get(chain) if heads is not None else None
         if head is None:
-            AuditChainHead.objects.get_or_create(
-                chain=chain, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-            )
-            head = AuditChainHead.objects.select_for_update().get(chain=chain)
+            head = _locked_head(chain)
+            if heads is not None:
+                heads[chain] = head
         event = AuditEvent(
             chain=chain,
             seq=head.last_seq + 1,
@@ -110,10 +111,51 @@ def record(
         )
         event.hash = event_digest(event)
         event.save(force_insert=True)
-        head.last_seq = event.seq
-        head.last_hash = event.hash
-        AuditChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+        head.last_seq, head.last_hash = event.seq, event.hash
+        if heads is None:
+            AuditChainHead.objects.filter(pk=head.pk).update(
+                last_seq=event.seq, last_hash=event.hash
+            )
     return event
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    # Serialise appenders of one chain (a row lock on PostgreSQL; SQLite
+    # transactions are already exclusive).
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(
+            chain=chain, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+        )
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
+
+
+# Chain heads locked by the current batch (see ``batch``).
+_batch_heads: contextvars.ContextVar[dict[str, AuditChainHead] | None] = contextvars.ContextVar(
+    "audit_batch_heads", default=None
+)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Many events of one all-or-nothing write (a batch of journal cells): each chain's
+    head is locked once and written once at the end. Use only inside the transaction of
+    that write, where any failure rolls the whole write back — an event rolled back alone
+    (a caught error in a savepoint) would leave the cached head ahead of the chain."""
+    if _batch_heads.get() is not None:
+        yield
+        return
+    heads: dict[str, AuditChainHead] = {}
+    token = _batch_heads.set(heads)
+    try:
+        yield
+    finally:
+        _batch_heads.reset(token)
+    for head in heads.values():
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_seq=head.last_seq, last_hash=head.last_hash
+        )
 
 
 @dataclass(frozen=True)

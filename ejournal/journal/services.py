@@ -174,6 +174,12 @@ _BATCH_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 )
 
 
+def _memo_forget(lesson: Lesson, key: str) -> None:
+    cache = _BATCH_MEMO.get()
+    if cache is not None:
+        cache.pop((lesson.pk, key), None)
+
+
 def _memo(lesson: Lesson, key: str, compute):
     cache = _BATCH_MEMO.get()
     if cache is None:
@@ -280,7 +286,6 @@ def mark_set(
     )
 
 
-@transaction.atomic
 def _apply_mark(
     *,
     actor,
@@ -290,6 +295,30 @@ def _apply_mark(
     comment: str | None,
     expected_version: int | None,
     reason: str = "",
+) -> MarkResult:
+    # A savepoint lets a caller catch a conflict and go on; a batch of cells never does
+    # (any refusal rolls the whole batch back), so it saves two statements per cell.
+    with transaction.atomic(savepoint=_BATCH_MEMO.get() is None):
+        return _apply_mark_in_transaction(
+            actor=actor,
+            work=work,
+            student=student,
+            value=value,
+            comment=comment,
+            expected_version=expected_version,
+            reason=reason,
+        )
+
+
+def _apply_mark_in_transaction(
+    *,
+    actor,
+    work: Work,
+    student: Student,
+    value: str | None,
+    comment: str | None,
+    expected_version: int | None,
+    reason: str,
 ) -> MarkResult:
     lesson = work.lesson
     existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
@@ -306,9 +335,15 @@ def _apply_mark(
         existing.delete()
         mark, after = None, None
     else:
-        is_makeup = Attendance.objects.filter(
-            lesson=lesson, student=student, code__in=["n", "b", "up"]
-        ).exists()
+        is_makeup = student.pk in _memo(
+            lesson,
+            "absent",
+            lambda: set(
+                Attendance.objects.filter(lesson=lesson, code__in=["n", "b", "up"]).values_list(
+                    "student_id", flat=True
+                )
+            ),
+        )
         if existing is None:
             try:
                 with transaction.atomic():
@@ -681,6 +716,7 @@ def _apply_attendance(
     verified: bool = False,
 ) -> Attendance | None:
     existing = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
+    _memo_forget(lesson, "absent")  # a mark saved later in the batch must see this change
     before = attendance_snapshot(existing)
     _check_version(existing.version if existing else None, expected_version, before)
     row: Attendance | None
@@ -1339,7 +1375,7 @@ def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellS
     saved: list[CellSaved] = []
     memo = _BATCH_MEMO.set({})
     try:
-        with events.batch(), transaction.atomic():
+        with events.batch(), transaction.atomic(), audit.batch():
             for index, change in enumerate(changes):
                 try:
                     saved.append(_cell_save(actor=actor, staff=staff, change=change))
