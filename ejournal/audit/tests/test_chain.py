@@ -94,3 +94,30 @@ def test_an_event_rolled_back_with_its_change_leaves_no_trace(school):
     e = audit.record(action="test.after", school=school)
     assert e.seq == 2
     assert audit.chain_verify(chain=audit.chain_for(school.pk)).ok
+
+
+def test_a_batch_locks_the_head_once_and_leaves_a_valid_chain(school, django_assert_num_queries):
+    from django.db import transaction
+
+    _fill(school, 2)
+    with transaction.atomic(), audit.batch():
+        # First event: lock the head and insert; later ones only insert.
+        with django_assert_num_queries(2):
+            audit.record(action="test.batch", school=school)
+        with django_assert_num_queries(1):
+            audit.record(action="test.batch", school=school)
+    after = audit.record(action="test.after", school=school)
+    assert after.seq == 5
+    report = audit.chain_verify(chain=audit.chain_for(school.pk))
+    assert report.ok and report.checked == 5
+
+
+def test_a_failed_batch_leaves_the_head_where_it_was(school):
+    from django.db import transaction
+
+    _fill(school, 1)
+    with pytest.raises(RuntimeError), transaction.atomic(), audit.batch():
+        audit.record(action="test.batch", school=school)
+        raise RuntimeError
+    assert audit.record(action="test.after", school=school).seq == 2
+    assert audit.chain_verify(chain=audit.chain_for(school.pk)).ok
