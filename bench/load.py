@@ -227,7 +227,9 @@ def start_server(database_url: str, data_dir: Path, port: int, workers: int):
     raise SystemExit("the server did not start")
 
 
-def run_locust(port: int, fixture_path: Path, users: int, duration: int, out: Path) -> list:
+def run_locust(
+    port: int, fixture_path: Path, users: int, duration: int, out: Path, think: str
+) -> list:
     prefix = out / "locust"
     subprocess.run(
         [
@@ -236,7 +238,7 @@ def run_locust(port: int, fixture_path: Path, users: int, duration: int, out: Pa
             "--run-time", f"{duration}s", "--host", f"http://127.0.0.1:{port}",
             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
         ],
-        env={**os.environ, "BENCH_FIXTURE": str(fixture_path)},
+        env={**os.environ, "BENCH_FIXTURE": str(fixture_path), "BENCH_THINK": think},
         check=False,
     )  # fmt: skip
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
@@ -264,9 +266,10 @@ def run_locust(port: int, fixture_path: Path, users: int, duration: int, out: Pa
 
 def markdown(results: list, meta: dict) -> str:
     lines = [
-        f"Load: {meta['users']} concurrent users for {meta['duration']} s, "
-        f"{meta['workers']} gunicorn workers, {meta['cpus']} cores (load generator on the same "
-        f"machine), database {meta['database']} ({meta['marks']:,} marks).".replace(",", " "),
+        f"Load: {meta['users']} concurrent users pausing {meta['think_seconds']} s between "
+        f"pages, for {meta['duration']} s; {meta['workers']} gunicorn workers, {meta['cpus']} "
+        f"cores (load generator on the same machine); database {meta['database']} "
+        f"({meta['marks']:_} marks).".replace("_", " "),
         "",
         "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s | target p95 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -287,6 +290,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--think",
+        default="0.5,2",
+        help="pause between a user's pages, min,max seconds (people: about 3,10)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     database_url = f"{PG_SERVER}/{args.database}"
@@ -305,6 +313,7 @@ def main() -> None:
     meta = {
         "users": args.users,
         "duration": args.duration,
+        "think_seconds": args.think,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         "database": args.database,
@@ -317,7 +326,7 @@ def main() -> None:
     port = free_port()
     server = start_server(database_url, data_dir, port, args.workers)
     try:
-        results = run_locust(port, fixture_path, args.users, args.duration, data_dir)
+        results = run_locust(port, fixture_path, args.users, args.duration, data_dir, args.think)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -20,6 +20,8 @@ _families = itertools.cycle(FIXTURE["families"])
 _api = itertools.cycle(FIXTURE["families"])
 _webapi = itertools.cycle(FIXTURE["families"])
 
+# Seconds a person pauses between pages (load.py --think).
+THINK = between(*(float(x) for x in os.environ.get("BENCH_THINK", "0.5,2").split(",")))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -46,7 +48,7 @@ class MorningTeacher(HttpUser):
     five marks, save homework — and again, as a teacher does lesson after lesson."""
 
     weight = 20
-    wait_time = between(0.5, 2)
+    wait_time = THINK
 
     def on_start(self):
         self.me = next(_teachers)
@@ -128,7 +130,7 @@ class EveningFamily(HttpUser):
     """Sign in, the diary week, marks by subject, the homework list."""
 
     weight = 24
-    wait_time = between(0.5, 2)
+    wait_time = THINK
 
     def on_start(self):
         self.me = next(_families)
@@ -146,7 +148,7 @@ class ApiClient(HttpUser):
     """A family app on the REST API: the diary week."""
 
     weight = 3
-    wait_time = between(0.5, 2)
+    wait_time = THINK
 
     def on_start(self):
         self.me = next(_api)
@@ -164,7 +166,7 @@ class WebapiClient(HttpUser):
     """A «Сетевой город» client (netschoolapi's protocol): log in, then the diary week."""
 
     weight = 3
-    wait_time = between(0.5, 2)
+    wait_time = THINK
 
     def on_start(self):
         self.me = next(_webapi)
