@@ -118,6 +118,22 @@ def _on_mark_changed(*, school_id, lesson_id, work_id, student_id, before, after
         logger.exception("Не удалось поставить проверку изменения отметки в очередь")
 
 
+def _on_mark_changes(payloads: list[dict]) -> None:
+    from ejournal.security import tasks
+
+    changes = [
+        {"school_id": p["school_id"], "work_id": p["work_id"], "student_id": p["student_id"]}
+        for p in payloads
+    ]
+    try:
+        tasks.check_mark_changes.enqueue(changes=changes)
+    except Exception:
+        logger.exception("Не удалось поставить проверку изменений отметок в очередь")
+
+
+_on_mark_changed.many = _on_mark_changes  # type: ignore[attr-defined]
+
+
 def _admin_login(request, extra_context=None):
     # The admin site's own login form would skip the code step: use ours.
     from urllib.parse import urlencode

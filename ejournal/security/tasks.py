@@ -10,3 +10,12 @@ from ejournal.security import tamper
 @task()
 def check_mark_change(*, school_id: int, work_id: int, student_id: int) -> list[str]:
     return tamper.mark_change_check(school_id=school_id, work_id=work_id, student_id=student_id)
+
+
+@task()
+def check_mark_changes(*, changes: list) -> list[str]:
+    """The marks of one batch of journal cells (one task instead of one per mark)."""
+    kinds: list[str] = []
+    for change in changes:
+        kinds += tamper.mark_change_check(**change)
+    return kinds

@@ -131,6 +131,27 @@ def test_a_committed_mark_change_runs_the_check_in_the_background(
     assert TamperAlert.objects.filter(kind=AlertKind.NIGHT).exists()
 
 
+def test_a_night_batch_of_cells_is_checked_in_one_background_task(
+    world, mark_world, settings, django_capture_on_commit_callbacks
+):
+    from ejournal.journal.models import Work
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    work = Work.objects.get()
+    changes = [
+        journal.CellChange(kind="mark", lesson=work.lesson, student=student, work=work,
+                           value="4", expected_version=None)
+        for student in world.students[:2]
+    ]  # fmt: skip
+    with time_machine.travel(NIGHT, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            journal.journal_cells_save(
+                actor=world.users["teacher"], staff=world.staff["teacher"], changes=changes
+            )
+    alert = TamperAlert.objects.get(kind=AlertKind.NIGHT)
+    assert alert.changes == 2
+
+
 def test_every_change_of_an_existing_mark_tells_the_family_old_and_new(
     world, mark_world, settings, django_capture_on_commit_callbacks
 ):
