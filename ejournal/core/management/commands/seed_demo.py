@@ -17,6 +17,7 @@ from ejournal.core.demo.context import DEMO_PASSWORD
 from ejournal.core.demo.logins import LOGINS, ensure_demo_logins
 from ejournal.school import selectors
 from ejournal.school.models import School
+from ejournal.security.demo import DEMO_TOTP_SECRET, DEMO_TWO_FACTOR_LOGINS
 
 
 class Command(BaseCommand):
@@ -75,6 +76,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Логин':<{width[0]}}  {'Кто это':<{width[1]}}  Что видит")
         for login, who, sees in rows:
             self.stdout.write(f"{login:<{width[0]}}  {who:<{width[1]}}  {sees}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"{', '.join(DEMO_TWO_FACTOR_LOGINS)} входят с кодом подтверждения: "
+            f"`uv run python manage.py demo_code` покажет текущий код, или добавьте ключ "
+            f"{DEMO_TOTP_SECRET} в приложение-аутентификатор."
+        )
         self.stdout.write("")
 
 
