@@ -255,6 +255,8 @@ TAMPER_SCHOOL_HOURS = (
 )
 TAMPER_BURST_CHANGES = env_int("TAMPER_BURST_CHANGES", 10)
 TAMPER_BURST_MINUTES = env_int("TAMPER_BURST_MINUTES", 10)
+# Messages to more than this many people in one hour, outside school hours, by one account.
+TAMPER_MASS_RECIPIENTS = env_int("TAMPER_MASS_RECIPIENTS", 30)
 
 # --- I18N / time ----------------------------------------------------------
 LANGUAGE_CODE = "ru"

@@ -97,6 +97,21 @@ def _notify_users(*, school, user_ids, subject: str, url: str) -> None:
         )
 
 
+# Other apps watch outgoing messages (tamper detection): fn(*, school_id, sender_id,
+# recipients, sent_at) called after commit for every new conversation.
+SENT_HOOKS: list = []
+
+
+def _after_sent(*, school_id: int, sender_id: int, recipients: int) -> None:
+    sent_at = timezone.now()
+    for hook in list(SENT_HOOKS):
+        transaction.on_commit(
+            lambda hook=hook: hook(
+                school_id=school_id, sender_id=sender_id, recipients=recipients, sent_at=sent_at
+            )
+        )
+
+
 @transaction.atomic
 def conversation_start(
     *,
@@ -172,6 +187,7 @@ def conversation_start(
         users=User.objects.filter(pk__in=ids),
         sender=actor,
     )
+    _after_sent(school_id=getattr(school, "pk", school), sender_id=actor.pk, recipients=len(ids))
     return conversation
 
 

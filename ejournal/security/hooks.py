@@ -134,6 +134,17 @@ def _on_mark_changes(payloads: list[dict]) -> None:
 _on_mark_changed.many = _on_mark_changes  # type: ignore[attr-defined]
 
 
+def _on_message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
+    from ejournal.security import tasks
+
+    try:
+        tasks.check_messages_sent.enqueue(
+            school_id=school_id, sender_id=sender_id, sent_at=sent_at.isoformat()
+        )
+    except Exception:
+        logger.exception("Не удалось поставить проверку рассылки в очередь")
+
+
 def _admin_login(request, extra_context=None):
     # The admin site's own login form would skip the code step: use ours.
     from urllib.parse import urlencode
@@ -161,4 +172,8 @@ def register() -> None:
         if hook not in target:
             target.append(hook)
     events.subscribe(events.MARK_CHANGED, _on_mark_changed)
+    from ejournal.messaging import services as messaging
+
+    if _on_message_sent not in messaging.SENT_HOOKS:
+        messaging.SENT_HOOKS.append(_on_message_sent)
     admin.site.login = _admin_login  # type: ignore[method-assign]

@@ -64,6 +64,7 @@ class AlertKind(models.TextChoices):
     NIGHT = "night", "отметки изменены вне учебного времени"
     BURST = "burst", "много исправлений отметок подряд"
     NEW_DEVICE = "new_device", "вход с нового устройства и исправления отметок"
+    MASS_MESSAGES = "mass_messages", "массовая рассылка сообщений вне учебного времени"
 
 
 class TamperAlert(models.Model):

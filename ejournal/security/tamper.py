@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ejournal.accounts.models import STAFF_ROLES, Role, RoleAssignment
 from ejournal.audit.models import AuditEvent
+from ejournal.audit.services import chain_for
 from ejournal.security.models import (
     AlertKind,
     KnownDevice,
@@ -224,6 +225,45 @@ def mark_change_check(*, school_id: int, work_id: int, student_id: int) -> list[
             NewDeviceSignIn.objects.filter(pk=sign_in.pk).update(alerted=True)
         fed.append(AlertKind.NEW_DEVICE)
     return fed
+
+
+@transaction.atomic
+def messages_sent_check(*, school_id: int, sender_id: int, sent_at: dt.datetime) -> bool:
+    """Mass messages from one account outside school hours (a hijacked teacher account
+    writing to every parent at night): alert when the recipients of its messages within
+    the last hour pass ``TAMPER_MASS_RECIPIENTS``. True when it fed an alert."""
+    from ejournal.school.models import School
+
+    school = School.objects.get(pk=school_id)
+    local = timezone.localtime(sent_at, _school_tz(school))
+    start, end = settings.TAMPER_SCHOOL_HOURS
+    if start <= local.hour < end:
+        return False
+    recipients = sum(
+        len((after or {}).get("recipients", []))
+        for after in AuditEvent.objects.filter(
+            chain=chain_for(school_id),
+            actor_id=sender_id,
+            action="message.sent",
+            created_at__gt=sent_at - dt.timedelta(hours=1),
+            created_at__lte=sent_at + dt.timedelta(seconds=1),
+        ).values_list("after", flat=True)
+    )
+    if recipients <= settings.TAMPER_MASS_RECIPIENTS:
+        return False
+    night = local.date() if local.hour >= end else local.date() - dt.timedelta(days=1)
+    _raise(
+        school_id=school_id,
+        actor_id=sender_id,
+        kind=AlertKind.MASS_MESSAGES,
+        key=f"mass:{school_id}:{sender_id}:{night.isoformat()}",
+        at=sent_at,
+        detail=(
+            f"сообщения {recipients} получателям за час до {local:%H:%M} {local:%d.%m.%Y}, "
+            f"вне учебного времени ({start:02d}:00–{end:02d}:00)"
+        ),
+    )
+    return True
 
 
 def open_alerts(*, school, limit: int = 20) -> list[TamperAlert]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
 from ejournal.security import tamper
@@ -19,3 +21,10 @@ def check_mark_changes(*, changes: list) -> list[str]:
     for change in changes:
         kinds += tamper.mark_change_check(**change)
     return kinds
+
+
+@task()
+def check_messages_sent(*, school_id: int, sender_id: int, sent_at: str) -> bool:
+    return tamper.messages_sent_check(
+        school_id=school_id, sender_id=sender_id, sent_at=dt.datetime.fromisoformat(sent_at)
+    )

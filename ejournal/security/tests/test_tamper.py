@@ -232,3 +232,45 @@ def test_alert_page_query_count_does_not_grow(world, client_for, django_assert_m
     make(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("security:alerts"))
+
+
+def _message_many(world, count, when, django_capture_on_commit_callbacks):
+    from ejournal.accounts.models import Role
+    from ejournal.messaging import services as messaging
+
+    recipients = []
+    for i in range(count):
+        user = f.UserFactory(username=f"mass-parent-{when[11:13]}-{i}")
+        f.grant(user, Role.PARENT, world.school)
+        recipients.append(user.pk)
+    with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+        messaging.conversation_start(
+            actor=world.users["teacher"],
+            school=world.school,
+            recipient_ids=recipients,
+            subject="Срочно",
+            body="Перейдите по ссылке",
+            check_rules=False,
+        )
+
+
+def test_mass_messages_at_night_alert_the_deputy(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TAMPER_MASS_RECIPIENTS = 5
+    _message_many(world, 6, NIGHT, django_capture_on_commit_callbacks)
+    alert = TamperAlert.objects.get(kind=AlertKind.MASS_MESSAGES)
+    assert alert.actor == world.users["teacher"]
+    assert "6 получателям" in alert.detail
+    assert Notification.objects.filter(user__username="deputy").exists()
+
+
+def test_daytime_or_small_mailings_raise_nothing(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TAMPER_MASS_RECIPIENTS = 5
+    _message_many(world, 6, DAY, django_capture_on_commit_callbacks)
+    _message_many(world, 3, NIGHT, django_capture_on_commit_callbacks)
+    assert not TamperAlert.objects.filter(kind=AlertKind.MASS_MESSAGES).exists()
