@@ -53,3 +53,17 @@ def client_for(world):
         return client
 
     return make
+
+
+# The authorization sweep (ejournal/security) reports how many (URL, role) pairs it
+# requested; this hook lives here because under pytest-xdist only the root conftest is
+# loaded by the controlling process.
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # Read from the reports' user properties: with pytest-xdist they come from the workers.
+    for status in ("passed", "failed"):
+        for report in terminalreporter.stats.get(status, []):
+            for name, value in getattr(report, "user_properties", []):
+                if name == "authorization_sweep_pairs" and report.when == "call":
+                    terminalreporter.write_line(
+                        f"authorization sweep: {value} (URL, role) pairs requested"
+                    )

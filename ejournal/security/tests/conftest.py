@@ -19,14 +19,3 @@ def totp_now(device: TOTPDevice, *, offset: int = 0) -> str:
 
 def enrol(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    # Read from the reports' user properties: with pytest-xdist they come from the workers.
-    for status in ("passed", "failed"):
-        for report in terminalreporter.stats.get(status, []):
-            for name, value in getattr(report, "user_properties", []):
-                if name == "authorization_sweep_pairs" and report.when == "call":
-                    terminalreporter.write_line(
-                        f"authorization sweep: {value} (URL, role) pairs requested"
-                    )
