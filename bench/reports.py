@@ -114,6 +114,10 @@ def run(database_url: str, args) -> None:
             report=report,
         )
         data = default_data(report=report, scope=scope)
+        first_class = scope.classes.order_by("grade", "letter").first()
+        if "school_class" in report.required and first_class is not None:
+            # Reports of one class: the school's first class (1А, ~27 students).
+            data["school_class"] = str(first_class.pk)
         times = []
         for _ in range(2):
             with CaptureQueriesContext(connection) as queries:
