@@ -251,6 +251,44 @@ def median_ms(fn, n: int) -> float:
     return statistics.median(times) * 1000
 
 
+def show_queries(fn) -> None:
+    """Each statement of one request (after a warm-up): its time and its SQL."""
+    from django.db import connection
+
+    fn()
+    timed: list[tuple[float, str]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((time.perf_counter() - started, sql % tuple(params or ())))
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    for seconds, sql in timed:
+        print(f"{seconds * 1000:7.2f} ms  {sql[:1500]}\n")
+    print(f"{sum(t for t, _ in timed) * 1000:7.2f} ms in {len(timed)} statements")
+
+
+def profile(fn, n: int) -> None:
+    """Where a page's time goes: cProfile over N requests, by own and by cumulative time."""
+    import cProfile
+    import pstats
+
+    for _ in range(3):
+        fn()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(45)
+
+
 def run_sql(conn, queries, params, *, write: bool = False) -> None:
     with conn.cursor() as cursor:
         for sql in queries:
@@ -266,6 +304,12 @@ def main() -> None:
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="профиль cProfile одной страницы (например, «diary week»)"
+    )
+    parser.add_argument(
+        "--queries", metavar="PAGE", help="каждый запрос страницы: время и текст SQL"
+    )
     args = parser.parse_args()
     database_url = f"{PG_SERVER}/{args.database}"
     os.environ.update({"DEBUG": "0", "AXES_ENABLED": "0"})
@@ -388,6 +432,14 @@ def main() -> None:
     results = []
     with psycopg.connect(database_url) as conn:
         for name, client, url, headers, queries, params in pages:
+            if args.queries:
+                if name == args.queries:
+                    show_queries(lambda c=client, u=url, h=headers: c.get(u, **h))
+                continue
+            if args.profile:
+                if name == args.profile:
+                    profile(lambda c=client, u=url, h=headers: c.get(u, **h), args.requests)
+                continue
             response = client.get(url, **headers)
             assert response.status_code == 200, (name, response.status_code)
             with counting_queries() as captured:
@@ -396,6 +448,14 @@ def main() -> None:
             raw = median_ms(lambda q=queries, p=params: run_sql(conn, q, p), args.requests)
             results.append(_row(name, page, raw, len(captured), len(queries)))
             print(_line(results[-1]), flush=True)
+        if args.queries:
+            if args.queries == "mark save":
+                show_queries(save_marks)
+            return
+        if args.profile:
+            if args.profile == "mark save":
+                profile(save_marks, args.requests)
+            return
         with counting_queries() as captured:
             save_marks()
         times = []

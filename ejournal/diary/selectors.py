@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Q, Value
+from django.db.models import DecimalField, F, FilteredRelation, Q, Sum, Value
 
 from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian
 from ejournal.attestation import averages
@@ -528,7 +528,13 @@ def rank(mine: Decimal | None, everyone: list[Decimal]) -> Rating:
 def class_averages(
     student_ids: list[int], start: dt.date, end: dt.date
 ) -> dict[int, dict[int, Decimal]]:
-    """student → subject → weighted average over [start, end] (one query)."""
+    """student → subject → weighted average over [start, end] (one query).
+
+    Summed in the database: Σ(mark × weight) and Σ(weight) per student and subject (a
+    class's period is thousands of marks but only hundreds of sums); the exact quotient
+    is the one ``averages.weighted_average`` gives.
+    """
+    weight = F("work__work_type__weight")
     rows = (
         Mark.objects.filter(
             student_id__in=student_ids,
@@ -536,16 +542,19 @@ def class_averages(
             work__lesson__date__range=(start, end),
         )
         .exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .values_list("student_id", "work__lesson__subject_id", "value", "work__work_type__weight")
+        .values_list("student_id", "work__lesson__subject_id")
+        .annotate(
+            total=Sum(
+                F("numeric") * weight, output_field=DecimalField(max_digits=12, decimal_places=1)
+            ),
+            weights=Sum(weight, output_field=DecimalField(max_digits=12, decimal_places=1)),
+        )
+        .order_by()
     )
-    grouped: dict[tuple[int, int], list[averages.WeightedMark]] = defaultdict(list)
-    for student_id, subject_id, value, weight in rows:
-        grouped[(student_id, subject_id)].append(averages.WeightedMark(value, weight))
     result: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for (student_id, subject_id), items in grouped.items():
-        average = averages.weighted_average(items)
-        if average is not None:
-            result[student_id][subject_id] = average
+    for student_id, subject_id, total, weights in rows:
+        if weights:
+            result[student_id][subject_id] = Decimal(total) / Decimal(weights)
     return result
 
 

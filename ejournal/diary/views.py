@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ejournal.accounts.permissions import deny
-from ejournal.diary import charts, ical, printout, selectors, services
+from ejournal.diary import charts, ical, printout, selectors, services, week_html
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
 from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
@@ -78,6 +78,7 @@ def week(request, reader: Reader):
             reader,
             "week",
             week=data,
+            days_html=week_html.days_html(data, student.pk),
             # Each student sees only events they take part in, with their own result.
             events=messaging.events_for_student(student=student, start=data.start, end=data.end),
             comments=messaging.teacher_comments_for(

@@ -217,3 +217,30 @@ def test_a_student_sees_only_own_marks_on_a_shared_lesson(dw, client_for, today)
     assert "mark-2" not in html
     assert "Списал у соседа" not in html
     assert classmate.last_name not in html
+
+
+def test_week_escapes_what_teachers_typed_and_links_attachments(dw, client_for, today):
+    from django.core.files.base import ContentFile
+
+    from ejournal.journal.models import HomeworkAttachment
+
+    child = dw.w.child
+    lesson = dw.lesson(MONDAY, 1, room="<b>12</b>")
+    LessonRecord.objects.create(lesson=lesson, topic="<script>alert(1)</script>")
+    dw.mark(lesson, child, "5", comment='"><img src=x>')
+    homework = Homework.objects.create(lesson=lesson, text="Строка 1\n<i>Строка 2</i>")
+    attachment = HomeworkAttachment(
+        homework=homework, original_name="<задание>.pdf", content_type="application/pdf", size=2048
+    )
+    attachment.file.save("task.pdf", ContentFile(b"%PDF-1.4"), save=True)
+
+    html = client_for("parent").get(week_url(child)).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "каб. &lt;b&gt;12&lt;/b&gt;" in html
+    assert '"><img src=x>' not in html
+    assert "Строка 1<br>&lt;i&gt;Строка 2&lt;/i&gt;" in html
+    url = reverse("diary:attachment", args=[child.pk, attachment.pk])
+    assert f'<a href="{url}" download>📎 &lt;задание&gt;.pdf</a>' in html
+    assert "2,0\xa0КБ" in html or "2.0\xa0KB" in html
