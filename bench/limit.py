@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from seed_region import DEFAULT_DATABASE, PG_SERVER, setup_django  # noqa: E402
 
+PREPARE = None if os.environ.get("BENCH_PREPARE") == "none" else 5
+
 AUTH_SQL = [
     """SELECT session_data FROM django_session
        WHERE session_key = %(session)s AND expire_date > now()""",
@@ -175,6 +177,17 @@ DIARY_MARKS_SQL = [
        ORDER BY sub.name, l.date""",
     """SELECT subject_id, value FROM attestation_periodmark
        WHERE student_id = %(student)s AND period_id = %(period)s""",
+    # The classmates' averages by subject, for the student's place in the class.
+    """SELECT m.student_id, l.subject_id, SUM(m.numeric * t.weight), SUM(t.weight)
+       FROM journal_mark m JOIN journal_work w ON w.id = m.work_id
+       JOIN journal_worktype t ON t.id = w.work_type_id
+       JOIN schedule_lesson l ON l.id = w.lesson_id
+       WHERE l.group_id IN (SELECT id FROM school_studygroup WHERE school_class_id = %(class)s)
+         AND l.date BETWEEN %(start)s AND %(end)s AND l.status <> 'cancelled'
+         AND m.numeric IS NOT NULL AND m.student_id IN (
+             SELECT student_id FROM school_classenrollment WHERE school_class_id = %(class)s
+               AND date_from <= %(day)s AND (date_to IS NULL OR date_to >= %(day)s))
+       GROUP BY m.student_id, l.subject_id""",
 ]
 
 DIARY_HOMEWORK_SQL = [
@@ -381,6 +394,7 @@ def main() -> None:
         "week_end": week_start + dt.timedelta(days=6),
         "year": school_class.year_id,
         "grade": school_class.grade,
+        "class": school_class.pk,
         "period": family_period.pk,
         "start": family_period.start,
         "end": family_period.end,
@@ -430,7 +444,7 @@ def main() -> None:
          token, DIARY_WEEK_SQL, family_params),
     ]  # fmt: skip
     results = []
-    with psycopg.connect(database_url) as conn:
+    with psycopg.connect(database_url, prepare_threshold=PREPARE) as conn:
         for name, client, url, headers, queries, params in pages:
             if args.queries:
                 if name == args.queries:

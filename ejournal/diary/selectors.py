@@ -525,6 +525,24 @@ def rank(mine: Decimal | None, everyone: list[Decimal]) -> Rating:
     return Rating(1 + sum(1 for a in everyone if a > mine), len(everyone))
 
 
+def groups_of_students(student_ids: list[int], start: dt.date, end: dt.date) -> list[int]:
+    """The groups whose lessons any of the students could attend within [start, end]: the
+    whole-class groups of their classes and their own groups (one query)."""
+    overlapping = school_selectors.overlapping(start, end)
+    classes = (
+        ClassEnrollment.objects.filter(overlapping, student_id__in=student_ids)
+        .filter(school_class__groups__kind=GroupKind.WHOLE_CLASS)
+        .values_list("school_class__groups__id")
+        .order_by()
+    )
+    groups = (
+        GroupMembership.objects.filter(overlapping, student_id__in=student_ids)
+        .values_list("group_id")
+        .order_by()
+    )
+    return sorted(row[0] for row in classes.union(groups)) or [-1]
+
+
 def class_averages(
     student_ids: list[int], start: dt.date, end: dt.date
 ) -> dict[int, dict[int, Decimal]]:
@@ -539,6 +557,9 @@ def class_averages(
         Mark.objects.filter(
             student_id__in=student_ids,
             numeric__isnull=False,
+            # Through the lessons of their groups (index on group and date): from the
+            # students' side PostgreSQL read every mark of their year to keep a period.
+            work__lesson__group_id__in=groups_of_students(student_ids, start, end),
             work__lesson__date__range=(start, end),
         )
         .exclude(work__lesson__status=LessonStatus.CANCELLED)

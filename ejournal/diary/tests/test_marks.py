@@ -118,5 +118,5 @@ def test_marks_page_query_count_does_not_grow(
         for s in world.students:
             dw.put(lesson, s, "4")
     client = client_for("parent")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("diary:marks", args=[child.pk])).status_code == 200
