@@ -209,8 +209,9 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
     qs = Announcement.objects.filter(school=school, publish_from__lte=day).filter(
         Q(publish_until__isnull=True) | Q(publish_until__gte=day)
     )
-    roles = perms.roles_of(user, school)
-    if roles & perms.STAFF_ROLES and student is None:
+    # A diary (``student`` given) shows what the family sees, whoever reads it.
+    roles = perms.roles_of(user, school) if student is None else frozenset()
+    if roles & perms.STAFF_ROLES:
         return list(qs.prefetch_related("attachments").select_related("school_class"))
     if student is not None:
         student_ids = [student.pk]
@@ -228,7 +229,7 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
     audience = Q(audience=AnnouncementAudience.SCHOOL)
     audience |= Q(audience=AnnouncementAudience.GRADE, grade__in=grades)
     audience |= Q(audience=AnnouncementAudience.CLASS, school_class_id__in=class_ids)
-    if roles & perms.STAFF_ROLES and student is None:
+    if roles & perms.STAFF_ROLES:
         audience |= Q(audience=AnnouncementAudience.STAFF)
     return list(qs.filter(audience).prefetch_related("attachments").select_related("school_class"))
 
