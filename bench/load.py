@@ -1,6 +1,7 @@
 """The load benchmark: the production server under the 8:00 and 20:00 peaks.
 
     uv run --group bench python bench/load.py [--database ejournal_region] [--users 50]
+        [--spawn-rate 1] [--think 3,10]
         [--duration 60] [--workers <cores>] [--out bench/results]
 
 Against the database built by ``bench/seed_region.py`` it
@@ -227,14 +228,13 @@ def start_server(database_url: str, data_dir: Path, port: int, workers: int):
     raise SystemExit("the server did not start")
 
 
-def run_locust(
-    port: int, fixture_path: Path, users: int, duration: int, out: Path, think: str
-) -> list:
+def run_locust(port: int, fixture_path: Path, args, out: Path) -> list:
     prefix = out / "locust"
+    users, duration, think = args.users, args.duration, args.think
     subprocess.run(
         [
             sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-            "--headless", "--users", str(users), "--spawn-rate", str(max(1, users // 5)),
+            "--headless", "--users", str(users), "--spawn-rate", str(args.spawn_rate),
             "--run-time", f"{duration}s", "--host", f"http://127.0.0.1:{port}",
             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
         ],
@@ -266,8 +266,9 @@ def run_locust(
 
 def markdown(results: list, meta: dict) -> str:
     lines = [
-        f"Load: {meta['users']} concurrent users pausing {meta['think_seconds']} s between "
-        f"pages, for {meta['duration']} s; {meta['workers']} gunicorn workers, {meta['cpus']} "
+        f"Load: {meta['users']} concurrent users (arriving {meta['spawn_rate']:g} a second, "
+        f"each signing in) pausing {meta['think_seconds']} s between rounds of pages, for "
+        f"{meta['duration']} s; {meta['workers']} gunicorn workers, {meta['cpus']} "
         f"cores (load generator on the same machine); database {meta['database']} "
         f"({meta['marks']:_} marks).".replace("_", " "),
         "",
@@ -288,12 +289,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--duration", type=int, default=180)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=1.0,
+        help="users arriving per second (each signs in on arrival; argon2 is costly by design)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
         "--think",
-        default="0.5,2",
-        help="pause between a user's pages, min,max seconds (people: about 3,10)",
+        default="3,10",
+        help="pause between a user's rounds of pages, min,max seconds",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
@@ -314,6 +321,7 @@ def main() -> None:
         "users": args.users,
         "duration": args.duration,
         "think_seconds": args.think,
+        "spawn_rate": args.spawn_rate,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         "database": args.database,
@@ -326,7 +334,7 @@ def main() -> None:
     port = free_port()
     server = start_server(database_url, data_dir, port, args.workers)
     try:
-        results = run_locust(port, fixture_path, args.users, args.duration, data_dir, args.think)
+        results = run_locust(port, fixture_path, args, data_dir)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
