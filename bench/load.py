@@ -1,8 +1,8 @@
 """The load benchmark: the production server under the 8:00 and 20:00 peaks.
 
     uv run --group bench python bench/load.py [--database ejournal_region] [--users 50]
-        [--spawn-rate 1] [--think 3,10]
-        [--duration 60] [--workers <cores>] [--out bench/results]
+        [--spawn-rate 1] [--think 3,10] [--duration 180] [--workers <cores>]
+        [--out bench/results]
 
 Against the database built by ``bench/seed_region.py`` it
 
