@@ -139,11 +139,23 @@ def seed_schools(args, numbers) -> None:
             school_number=n,
             login_prefix="" if n == 1 else f"s{n}-",
         )
-        build = seed_demo(options=options, today=year_end)
+        steps: list[tuple[str, float]] = []
+
+        def on_step(name: str, steps=steps) -> None:
+            steps.append((name, time.monotonic()))
+
+        build = seed_demo(options=options, today=year_end, on_step=on_step)
+        done = time.monotonic()
         facts = build.facts.get("journal", {})
+        ends = [at for _, at in steps[1:]] + [done]
+        slowest = sorted(
+            ((end - at, name) for (name, at), end in zip(steps, ends, strict=True)), reverse=True
+        )[:3]
         print(
             f"school {n}/{args.schools} «{build.school}»: {facts.get('lessons', 0)} lessons, "
-            f"{facts.get('marks', 0)} marks in {time.monotonic() - t0:.0f} s",
+            f"{facts.get('marks', 0)} marks in {done - t0:.0f} s ("
+            + ", ".join(f"{name} {seconds:.0f} s" for seconds, name in slowest)
+            + ")",
             flush=True,
         )
 
