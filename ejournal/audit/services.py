@@ -110,7 +110,11 @@ def record(
             prev_hash=head.last_hash,
         )
         event.hash = event_digest(event)
-        event.save(force_insert=True)
+        pending = _batch_events.get()
+        if pending is not None:
+            pending.append(event)  # written with the batch's other events, in one INSERT
+        else:
+            event.save(force_insert=True)
         head.last_seq, head.last_hash = event.seq, event.hash
         if heads is None:
             AuditChainHead.objects.filter(pk=head.pk).update(
@@ -131,9 +135,12 @@ def _locked_head(chain: str) -> AuditChainHead:
     return head
 
 
-# Chain heads locked by the current batch (see ``batch``).
+# Chain heads locked by the current batch, and its events not yet written (see ``batch``).
 _batch_heads: contextvars.ContextVar[dict[str, AuditChainHead] | None] = contextvars.ContextVar(
     "audit_batch_heads", default=None
+)
+_batch_events: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "audit_batch_events", default=None
 )
 
 
@@ -142,16 +149,21 @@ def batch() -> Iterator[None]:
     """Many events of one all-or-nothing write (a batch of journal cells): each chain's
     head is locked once and written once at the end. Use only inside the transaction of
     that write, where any failure rolls the whole write back — an event rolled back alone
-    (a caught error in a savepoint) would leave the cached head ahead of the chain."""
+    (a caught error in a savepoint) would leave the cached head ahead of the chain. The
+    events are written together at the end (their ids are set then)."""
     if _batch_heads.get() is not None:
         yield
         return
     heads: dict[str, AuditChainHead] = {}
+    pending: list[AuditEvent] = []
     token = _batch_heads.set(heads)
+    events_token = _batch_events.set(pending)
     try:
         yield
     finally:
         _batch_heads.reset(token)
+        _batch_events.reset(events_token)
+    AuditEvent.objects.bulk_create(pending)
     for head in heads.values():
         AuditChainHead.objects.filter(pk=head.pk).update(
             last_seq=head.last_seq, last_hash=head.last_hash
