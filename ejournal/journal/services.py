@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -180,6 +181,33 @@ def _memo_forget(lesson: Lesson, key: str) -> None:
         cache.pop((lesson.pk, key), None)
 
 
+def _locked_marks() -> dict[tuple[int, int], Mark | None] | None:
+    """In a batch of cells: the marks of its mark cells by (work, student), read and
+    locked at the start in one query (None where there is no mark yet)."""
+    cache = _BATCH_MEMO.get()
+    return None if cache is None else cache.get("marks")
+
+
+def _lock_batch_marks(changes) -> None:
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for change in changes:
+        if change.kind == "mark" and change.work is not None:
+            wanted[change.work.pk].add(change.student.pk)
+    if not wanted:
+        return
+    where = Q()
+    for work_id, student_ids in wanted.items():
+        where |= Q(work_id=work_id, student_id__in=student_ids)
+    locked: dict[tuple[int, int], Mark | None] = {
+        (work_id, student_id): None
+        for work_id, student_ids in wanted.items()
+        for student_id in student_ids
+    }
+    for mark in Mark.objects.select_for_update().filter(where).order_by("pk"):
+        locked[(mark.work_id, mark.student_id)] = mark
+    _BATCH_MEMO.get()["marks"] = locked  # type: ignore[index]
+
+
 def _memo(lesson: Lesson, key: str, compute):
     cache = _BATCH_MEMO.get()
     if cache is None:
@@ -321,7 +349,12 @@ def _apply_mark_in_transaction(
     reason: str,
 ) -> MarkResult:
     lesson = work.lesson
-    existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
+    key = (work.pk, student.pk)
+    locked = _locked_marks()
+    if locked is not None and key in locked:
+        existing = locked[key]  # read and locked with the batch's other cells
+    else:
+        existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
     # No comment given: a changed value keeps the comment the mark had.
     comment = (existing.comment if existing and comment is None else comment or "").strip()
     if len(comment) > 500:
@@ -374,6 +407,8 @@ def _apply_mark_in_transaction(
             existing.save()
             mark = existing
         after = mark_snapshot(mark)
+    if locked is not None and key in locked:
+        locked[key] = mark
     audit.record(
         action="mark.deleted" if after is None else ("mark.updated" if before else "mark.created"),
         actor=actor,
@@ -1376,6 +1411,7 @@ def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellS
     memo = _BATCH_MEMO.set({})
     try:
         with events.batch(), transaction.atomic(), audit.batch():
+            _lock_batch_marks(changes)
             for index, change in enumerate(changes):
                 try:
                     saved.append(_cell_save(actor=actor, staff=staff, change=change))
