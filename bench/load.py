@@ -192,7 +192,7 @@ def _issued(call_command, command: str, login: str) -> str:
     return out.getvalue().split()[-1]
 
 
-def start_server(database_url: str, data_dir: Path, port: int, workers: int):
+def start_server(database_url: str, data_dir: Path, port: int, workers: int, threads: int = 1):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -211,7 +211,7 @@ def start_server(database_url: str, data_dir: Path, port: int, workers: int):
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
             "--forwarded-allow-ips", "127.0.0.1", "--log-level", "warning",
         ],
         cwd=ROOT,
@@ -268,7 +268,8 @@ def markdown(results: list, meta: dict) -> str:
     lines = [
         f"Load: {meta['users']} concurrent users (arriving {meta['spawn_rate']:g} a second, "
         f"each signing in) pausing {meta['think_seconds']} s between rounds of pages, for "
-        f"{meta['duration']} s; {meta['workers']} gunicorn workers, {meta['cpus']} "
+        f"{meta['duration']} s; {meta['workers']} gunicorn workers × {meta['threads']} "
+        f"threads, {meta['cpus']} "
         f"cores (load generator on the same machine); database {meta['database']} "
         f"({meta['marks']:_} marks).".replace("_", " "),
         "",
@@ -298,6 +299,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)"
+    )
+    parser.add_argument(
         "--think",
         default="3,10",
         help="pause between a user's rounds of pages, min,max seconds",
@@ -323,6 +327,7 @@ def main() -> None:
         "think_seconds": args.think,
         "spawn_rate": args.spawn_rate,
         "workers": args.workers,
+        "threads": args.threads,
         "cpus": os.cpu_count(),
         "database": args.database,
         "marks": Mark.objects.count(),
@@ -332,7 +337,7 @@ def main() -> None:
 
     connections.close_all()
     port = free_port()
-    server = start_server(database_url, data_dir, port, args.workers)
+    server = start_server(database_url, data_dir, port, args.workers, args.threads)
     try:
         results = run_locust(port, fixture_path, args, data_dir)
     finally:
