@@ -168,26 +168,20 @@ def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
 
 def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[Lesson]:
     """The student's lessons in [start, end] in timetable order, each with the student's
-    attendance code and late minutes (two queries)."""
+    attendance code and late minutes and the dates it was moved to or from (two queries)."""
     where = belonging(student, start, end)
     lessons = (
         Lesson.objects.filter(where.lesson_filter(), school_id=student.school_id)
         .filter(date__range=(start, end))
-        .select_related(
-            "group",
-            "subject",
-            "planned_teacher",
-            "actual_teacher",
-            "record",
-            "substitution",
-            "moved_to",
-            "moved_from",
-        )
-        # The student's own attendance mark of each lesson rides along (one row at most).
+        .select_related("group", "subject", "planned_teacher", "actual_teacher", "record")
+        # The student's own attendance mark of each lesson rides along (one row at most),
+        # and so do the dates a moved lesson went to or came from.
         .annotate(
             own_attendance=FilteredRelation("attendance", condition=Q(attendance__student=student)),
             attendance_code=F("own_attendance__code"),
             attendance_late=F("own_attendance__late_minutes"),
+            moved_to_date=F("moved_to__date"),
+            moved_from_date=F("moved_from__date"),
         )
         .order_by("date", "number", "start_time", "pk")
     )
@@ -381,8 +375,8 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
             planned_teacher=_person(lesson.planned_teacher),
             substituted=lesson.is_substituted,
             cancelled=lesson.status == LessonStatus.CANCELLED,
-            moved_to=lesson.moved_to.date if lesson.moved_to else None,
-            moved_from=lesson.moved_from.date if lesson.moved_from else None,
+            moved_to=lesson.moved_to_date,  # type: ignore[attr-defined]
+            moved_from=lesson.moved_from_date,  # type: ignore[attr-defined]
             extra=lesson.pk in extra_ids,
             room_changed_from=room_from if room_from != lesson.room else "",
             topic=record.topic if record else "",
