@@ -110,6 +110,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's widget templates, built in Python (same markup; see ejournal/core/widgets.py).
+FORM_RENDERER = "ejournal.core.widgets.FormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -1,56 +1,135 @@
-"""Form widgets that build their HTML in Python.
+"""The form renderer: Django's standard widgets built in Python.
 
-Django renders every option of a choice widget through its own template: a homework form
-with a class's thirty pupils as checkboxes cost the lesson page more than all its queries.
-These produce the same markup as Django's templates, with every value escaped.
+Django renders every widget through its templates, and every option of a select or a
+checkbox list through one more: the lesson page's three forms (a class's thirty pupils
+as checkboxes, a dozen work types) cost it more than all of its queries. For Django's own
+widget templates this renderer builds the same markup directly — values escaped exactly as
+the templates do (``stringformat`` values always, labels unless already safe) — and hands
+any other template to Django.
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from collections.abc import Callable
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, escape
+
+WIDGETS = "django/forms/widgets/"
 
 
 def _attrs(attrs: dict) -> str:
-    """Django's widgets/attrs.html: ``True`` as a bare name, ``False`` left out."""
+    """widgets/attrs.html: ``True`` as a bare name, ``False`` left out."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
-def _option(option: dict) -> str:
-    value = option["value"]
-    attrs = option["attrs"]
+def _input(widget: dict) -> str:
+    """widgets/input.html."""
+    value = widget["value"]
     value_attr = f' value="{escape(value)}"' if value is not None else ""
-    name = escape(option["name"])
-    field = f'<input type="{option["type"]}" name="{name}"{value_attr}{_attrs(attrs)}>'
+    name = conditional_escape(widget["name"])
+    return f'<input type="{conditional_escape(widget["type"])}" name="{name}"{value_attr}' + (
+        f"{_attrs(widget['attrs'])}>"
+    )
+
+
+def _input_option(option: dict) -> str:
+    """widgets/input_option.html (a checkbox or radio button of a list)."""
+    field = _input(option)
     if not option.get("wrap_label"):
         return field
-    label_for = f' for="{escape(attrs["id"])}"' if attrs.get("id") else ""
-    return f"<label{label_for}>{field} {escape(option['label'])}</label>"
+    attrs = option["attrs"]
+    label_for = f' for="{conditional_escape(attrs["id"])}"' if attrs.get("id") else ""
+    return f"<label{label_for}>{field} {conditional_escape(option['label'])}</label>"
 
 
-class Checkboxes(forms.CheckboxSelectMultiple):
-    """``CheckboxSelectMultiple`` with its options built in Python (same HTML)."""
+def _multiple_input(widget: dict) -> str | None:
+    """widgets/multiple_input.html (checkbox lists, radio buttons)."""
+    own = widget["attrs"]
+    out = ["<div"]
+    if own.get("id"):
+        out.append(f' id="{conditional_escape(own["id"])}"')
+    if own.get("class"):
+        out.append(f' class="{conditional_escape(own["class"])}"')
+    out.append(">")
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            out.append(f"\n  <div><label>{conditional_escape(group)}</label>")
+        for option in options:
+            if option["template_name"] not in OPTION_TEMPLATES:
+                return None
+            out.append(f"<div>\n    {_input_option(option)}</div>")
+        if group:
+            out.append("\n  </div>")
+    out.append("\n</div>")
+    return "".join(out)
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        own = widget["attrs"]
-        out = ["<div"]
-        if own.get("id"):
-            out.append(f' id="{escape(own["id"])}"')
-        if own.get("class"):
-            out.append(f' class="{escape(own["class"])}"')
-        out.append(">")
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                out.append(f"\n  <div><label>{escape(group)}</label>")
-            for option in options:
-                out.append(f"<div>\n    {_option(option)}</div>")
-            if group:
-                out.append("\n  </div>")
-        out.append("\n</div>")
-        return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+def _select(widget: dict) -> str | None:
+    """widgets/select.html with its select_option.html."""
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            out.append(f'\n  <optgroup label="{conditional_escape(group)}">')
+        for option in options:
+            if option["template_name"] != WIDGETS + "select_option.html":
+                return None
+            out.append(
+                f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>"
+            )
+        if group:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _textarea(widget: dict) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    name = conditional_escape(widget["name"])
+    return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+INPUTS = [
+    "checkbox",
+    "color",
+    "date",
+    "datetime",
+    "email",
+    "file",
+    "hidden",
+    "input",
+    "number",
+    "password",
+    "search",
+    "tel",
+    "text",
+    "time",
+    "url",
+]
+OPTION_TEMPLATES = {WIDGETS + "checkbox_option.html", WIDGETS + "radio_option.html"}
+BUILDERS: dict[str, Callable[[dict], str | None]] = {
+    **{f"{WIDGETS}{name}.html": _input for name in INPUTS},
+    WIDGETS + "textarea.html": _textarea,
+    WIDGETS + "select.html": _select,
+    WIDGETS + "checkbox_select.html": _multiple_input,
+    WIDGETS + "radio.html": _multiple_input,
+}
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's template form renderer, with its standard widgets built in Python."""
+
+    def render(self, template_name, context, request=None):
+        build = BUILDERS.get(template_name)
+        widget = context.get("widget") if build is not None else None
+        html = build(widget) if widget is not None and build is not None else None
+        if html is None:
+            return super().render(template_name, context, request=request)
+        return html.strip()

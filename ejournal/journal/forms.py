@@ -10,7 +10,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ejournal.accounts.models import Student
-from ejournal.core.widgets import Checkboxes
 from ejournal.journal.models import (
     CorrectionKind,
     Homework,
@@ -23,7 +22,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StudentChoices(forms.ModelMultipleChoiceField):
-    widget = Checkboxes
+    widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
         return obj.short_name

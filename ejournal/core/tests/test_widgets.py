@@ -1,10 +1,17 @@
-"""The Python-built checkbox list gives Django's own markup (up to whitespace)."""
+"""The form renderer builds Django's own widget markup (up to whitespace)."""
 
+import datetime as dt
 import re
 
+import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
-from ejournal.core.widgets import Checkboxes
+from ejournal.core.widgets import FormRenderer
+
+CHOICES = [(1, "Иванов А."), (2, 'О"Брайен <Б>'), ("x&y", mark_safe("<i>Третий</i>"))]
+GROUPS = [("5А", [(1, "Один"), (2, "Два")]), ("5Б <x>", [(3, "Три")])]
 
 
 def same(html: str) -> str:
@@ -12,24 +19,43 @@ def same(html: str) -> str:
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html)))
 
 
-CHOICES = [(1, "Иванов А."), (2, 'О"Брайен <Б>'), ("x&y", "Третий")]
+CASES = [
+    (forms.TextInput(), 'a "b" <c> & d'),
+    (forms.TextInput(attrs={"required": True, "disabled": False, "maxlength": 5}), None),
+    (forms.NumberInput(), 5),
+    (forms.EmailInput(), "x@example.org"),
+    (forms.PasswordInput(), "secret"),
+    (forms.HiddenInput(), 7),
+    (forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), dt.date(2026, 11, 24)),
+    (forms.TimeInput(), dt.time(8, 30)),
+    (forms.CheckboxInput(), True),
+    (forms.CheckboxInput(), False),
+    (forms.FileInput(), None),
+    (forms.Textarea(attrs={"rows": 3}), "строка 1\n<b>строка 2</b>"),
+    (forms.Textarea(), ""),
+    (forms.Select(choices=CHOICES), "x&y"),
+    (forms.Select(choices=[("", "—"), *CHOICES]), None),
+    (forms.Select(choices=GROUPS), 3),
+    (forms.SelectMultiple(choices=CHOICES), [1, 2]),
+    (forms.CheckboxSelectMultiple(choices=CHOICES), ["2", "x&y"]),
+    (forms.CheckboxSelectMultiple(choices=CHOICES), None),
+    (forms.CheckboxSelectMultiple(choices=GROUPS), [3]),
+    (forms.RadioSelect(choices=CHOICES), 1),
+    (forms.ClearableFileInput(), None),
+]
 
 
-def test_checkboxes_render_the_same_html_as_django():
-    for value in [None, [], [2], ["2", "x&y"]]:
-        for attrs in [
-            None,
-            {"id": "id_students"},
-            {"id": "s", "class": "c", "aria-describedby": "h"},
-        ]:
-            ours = Checkboxes(choices=CHOICES).render("students", value, attrs)
-            django = forms.CheckboxSelectMultiple(choices=CHOICES).render("students", value, attrs)
-            assert same(ours) == same(django), (value, attrs)
-            assert ours.count("checked") == django.count("checked")
-
-
-def test_checkboxes_with_option_groups_render_the_same_html_as_django():
-    choices = [("5А", [(1, "Один"), (2, "Два")]), ("5Б", [(3, "Три")])]
-    ours = Checkboxes(choices=choices).render("s", [3], {"id": "g"})
-    django = forms.CheckboxSelectMultiple(choices=choices).render("s", [3], {"id": "g"})
+@pytest.mark.parametrize(("widget", "value"), CASES)
+@pytest.mark.parametrize("attrs", [None, {"id": "id_f"}, {"id": "f", "class": "c", "aria-x": "h"}])
+def test_the_renderer_gives_djangos_markup(widget, value, attrs):
+    ours = widget.render("f", value, attrs, renderer=FormRenderer())
+    django = widget.render("f", value, attrs, renderer=DjangoTemplates())
     assert same(ours) == same(django)
+    assert "<b>строка" not in ours and "<Б>" not in ours
+
+
+def test_forms_use_the_renderer(settings):
+    from django.forms.renderers import get_default_renderer
+
+    assert settings.FORM_RENDERER == "ejournal.core.widgets.FormRenderer"
+    assert isinstance(get_default_renderer(), FormRenderer)
