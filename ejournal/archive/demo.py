@@ -46,7 +46,7 @@ def create_archive_demo(build) -> None:
         )
         facts["records"] = [r.title for r in records]
     school = build.school
-    if not _is_test_database():
+    if build.options.backup and not _is_test_database():
         # The backup copies the committed database, so it is taken after the seed commits.
         transaction.on_commit(
             lambda: backups.backup_create(

@@ -23,6 +23,9 @@ class DemoOptions:
     # The region benchmark builds many schools: «СОШ №<n>», demo logins "<prefix>teacher".
     school_number: int = 1
     login_prefix: str = ""
+    # A backup of the whole database once the school is committed (the region benchmark
+    # builds many schools and leaves that to the backup schedule).
+    backup: bool = True
 
 
 @dataclass
