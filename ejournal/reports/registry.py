@@ -70,6 +70,11 @@ class Column:
             raise ValueError(f"unknown column kind {self.kind}")
 
 
+# The distribution of marks and its two rates, as several reports show them.
+MARK_COUNT_COLUMNS = tuple(Column(t, "int") for t in ("«5»", "«4»", "«3»", "«2»", "н/а"))
+RATE_COLUMNS = (Column("Качество, %", "percent"), Column("Успеваемость, %", "percent"))
+
+
 @dataclass
 class Group:
     """Rows under a title line, with an optional subtotal line (same columns)."""

@@ -14,6 +14,8 @@ from ejournal.attestation.selectors import Counts
 from ejournal.reports import selectors
 from ejournal.reports.permissions import SCHOOL_WIDE
 from ejournal.reports.registry import (
+    MARK_COUNT_COLUMNS,
+    RATE_COLUMNS,
     Chart,
     Column,
     Figure,
@@ -131,13 +133,8 @@ COLUMNS = [
     Column("Предмет"),
     Column("Учитель"),
     Column("Отметок", "int"),
-    Column("«5»", "int"),
-    Column("«4»", "int"),
-    Column("«3»", "int"),
-    Column("«2»", "int"),
-    Column("н/а", "int"),
-    Column("Качество, %", "percent"),
-    Column("Успеваемость, %", "percent"),
+    *MARK_COUNT_COLUMNS,
+    *RATE_COLUMNS,
     Column("Средний балл", "decimal"),
 ]
 

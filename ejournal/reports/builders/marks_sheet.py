@@ -8,6 +8,7 @@ from ejournal.accounts.permissions import deny
 from ejournal.attestation import selectors as attestation
 from ejournal.reports.permissions import SCHOOL_WIDE
 from ejournal.reports.registry import (
+    MARK_COUNT_COLUMNS,
     Column,
     Figure,
     Group,
@@ -32,7 +33,7 @@ def build(*, scope, params) -> ReportResult:
     sheet = sheet_for(params)
     columns = [Column("№", "int"), Column("Ученик")]
     columns += [Column(s.short_name or s.name) for s in sheet.subjects]
-    columns += [Column(t, "int") for t in ("«5»", "«4»", "«3»", "«2»", "н/а")]
+    columns += MARK_COUNT_COLUMNS
     columns += [
         Column("Пропущено уроков", "int"),
         Column("из них по болезни", "int"),

@@ -19,7 +19,15 @@ from ejournal.reports import academic
 from ejournal.reports.builders.journal_keeping import Keeping, journal_keeping
 from ejournal.reports.builders.school_results import school_results
 from ejournal.reports.builders.student_groups import student_groups
-from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table
+from ejournal.reports.registry import (
+    MARK_COUNT_COLUMNS,
+    RATE_COLUMNS,
+    Column,
+    Figure,
+    Report,
+    ReportResult,
+    Table,
+)
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
 
@@ -107,13 +115,8 @@ def build(*, scope, params) -> ReportResult:
                 title="Итоги по предметам (отметки за период)",
                 columns=[
                     Column("Предмет"),
-                    Column("«5»", "int"),
-                    Column("«4»", "int"),
-                    Column("«3»", "int"),
-                    Column("«2»", "int"),
-                    Column("н/а", "int"),
-                    Column("Качество, %", "percent"),
-                    Column("Успеваемость, %", "percent"),
+                    *MARK_COUNT_COLUMNS,
+                    *RATE_COLUMNS,
                 ],
                 rows=subject_rows,
             ),

@@ -24,7 +24,15 @@ from ejournal.attestation.models import PeriodMark, PeriodMarkKind
 from ejournal.attestation.selectors import Counts
 from ejournal.reports.builders.journal_keeping import group_members
 from ejournal.reports.permissions import SCHOOL_WIDE
-from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table
+from ejournal.reports.registry import (
+    MARK_COUNT_COLUMNS,
+    RATE_COLUMNS,
+    Column,
+    Figure,
+    Report,
+    ReportResult,
+    Table,
+)
 from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, DayOff, GradeBand, StudyGroup, TeachingLoad
@@ -189,13 +197,8 @@ def build(*, scope, params) -> ReportResult:
                     Column("Разница", "decimal"),
                     Column("Замещал коллег", "int"),
                     Column("Замещён", "int"),
-                    Column("«5»", "int"),
-                    Column("«4»", "int"),
-                    Column("«3»", "int"),
-                    Column("«2»", "int"),
-                    Column("н/а", "int"),
-                    Column("Качество, %", "percent"),
-                    Column("Успеваемость, %", "percent"),
+                    *MARK_COUNT_COLUMNS,
+                    *RATE_COLUMNS,
                 ],
                 rows=[
                     [r.teacher.short_name, r.group.name, r.subject_name, *cells(r)] for r in rows
