@@ -8,18 +8,11 @@ page's queries. This builds the same markup directly, escaping every value.
 from __future__ import annotations
 
 from django.template.defaultfilters import filesizeformat, floatformat, linebreaksbr
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ejournal.core.urls import url_template
 from ejournal.diary.selectors import DiaryDay, DiaryHomework, DiaryLesson, Week
-
-_ID = 987654321
-
-
-def _attachment_url(student_id: int) -> str:
-    # Reversed once per page; the attachment id goes into the placeholder.
-    return reverse("diary:attachment", args=[student_id, _ID]).replace(str(_ID), "{}")
 
 
 def _homework(item: DiaryHomework, *, show_due: bool, attachment_url: str) -> str:
@@ -162,5 +155,5 @@ def _day(day: DiaryDay, attachment_url: str) -> str:
 
 
 def days_html(week: Week, student_id: int) -> SafeString:
-    attachment_url = _attachment_url(student_id)
+    attachment_url = url_template("diary:attachment", student_id)
     return mark_safe("".join(_day(day, attachment_url) for day in week.days))  # noqa: S308 - values escaped above

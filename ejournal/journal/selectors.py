@@ -25,6 +25,7 @@ from ejournal.accounts.models import StaffMember, Student
 from ejournal.accounts.permissions import deny
 from ejournal.attestation import averages
 from ejournal.attestation import selectors as attestation_selectors
+from ejournal.core.urls import url_template
 from ejournal.journal import rules
 from ejournal.journal.models import (
     Attendance,
@@ -372,9 +373,6 @@ def journal_grid(
     )
 
 
-_ID = 987654321
-
-
 def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, SafeString]:
     """The column group and the two header rows (lessons, then their sub-columns).
 
@@ -382,9 +380,8 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
     (lesson), data-w (work; empty until the default work exists), data-fix (the
     correction form of a closed column).
     """
-    # Reversed once; the lesson id goes into the placeholder (reverse() per cell is slow).
-    lesson_url = reverse("journal:lesson", args=[_ID]).replace(str(_ID), "{}")
-    fix_url = reverse("journal:correction_create", args=[_ID]).replace(str(_ID), "{}")
+    lesson_url = url_template("journal:lesson")
+    fix_url = url_template("journal:correction_create")
     cols, lesson_cells, column_cells = [], [], []
     for head in heads:
         lesson = head.lesson
