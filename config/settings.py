@@ -145,7 +145,11 @@ if DATABASE_URL:
         # diary week's lessons query 9 ms of planning for 1 ms of execution.
         join_collapse_limit = env_int("DB_JOIN_COLLAPSE_LIMIT", 4)
         if join_collapse_limit:
-            _db["OPTIONS"]["options"] = f"-c join_collapse_limit={join_collapse_limit}"
+            # Added to any startup options DATABASE_URL already gives (?options=…).
+            given = _db["OPTIONS"].get("options", "")
+            _db["OPTIONS"]["options"] = (
+                f"{given} -c join_collapse_limit={join_collapse_limit}".strip()
+            )
     DATABASES = {"default": _db}
 else:
     DATABASES = {

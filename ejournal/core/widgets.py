@@ -128,8 +128,7 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name, context, request=None):
         build = BUILDERS.get(template_name)
-        widget = context.get("widget") if build is not None else None
-        html = build(widget) if widget is not None and build is not None else None
+        html = build(context["widget"]) if build is not None and "widget" in context else None
         if html is None:
             return super().render(template_name, context, request=request)
         return html.strip()

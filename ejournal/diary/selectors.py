@@ -540,7 +540,8 @@ def groups_of_students(student_ids: list[int], start: dt.date, end: dt.date) -> 
 def class_averages(
     student_ids: list[int], start: dt.date, end: dt.date
 ) -> dict[int, dict[int, Decimal]]:
-    """student → subject → weighted average over [start, end] (one query).
+    """student → subject → weighted average over [start, end] (two queries: the students'
+    groups, then the sums).
 
     Summed in the database: Σ(mark × weight) and Σ(weight) per student and subject (a
     class's period is thousands of marks but only hundreds of sums); the exact quotient
