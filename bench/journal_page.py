@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-
-
-def _pg(*command: str) -> None:
-    host = PG_SERVER.split("@")[-1].split(":")[0]
-    subprocess.run([*command, "-h", host, "-U", "postgres"], check=True)
+from seed_region import PG_SERVER, pg_command  # noqa: E402
 
 
 def main() -> None:
@@ -45,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     name = f"ejournal_bench_{os.getpid()}"
-    _pg("createdb", name)
+    pg_command("createdb", name)
     try:
         run(f"{PG_SERVER}/{name}", args.students, args.requests)
     finally:
@@ -53,7 +48,7 @@ def main() -> None:
 
         connections.close_all()
         # --force: the connection pool may still hold idle connections.
-        _pg("dropdb", "--force", name)
+        pg_command("dropdb", "--force", name)
 
 
 def run(database_url: str, n_students: int, n_requests: int) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,13 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-
-
-def _pg(*command: str) -> None:
-    host = PG_SERVER.split("@")[-1].split(":")[0]
-    subprocess.run([*command, "-h", host, "-U", "postgres"], check=True)
+from seed_region import PG_SERVER, pg_command  # noqa: E402
 
 
 def main() -> None:
@@ -40,14 +35,14 @@ def main() -> None:
     parser.add_argument("--students-per-class", type=int, default=27)
     args = parser.parse_args()
     name = f"ejournal_bench_reports_{os.getpid()}"
-    _pg("createdb", name)
+    pg_command("createdb", name)
     try:
         run(f"{PG_SERVER}/{name}", args)
     finally:
         from django.db import connections
 
         connections.close_all()
-        _pg("dropdb", "--force", name)
+        pg_command("dropdb", "--force", name)
 
 
 def run(database_url: str, args) -> None:
