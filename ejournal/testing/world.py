@@ -8,6 +8,23 @@ from ejournal.accounts.models import Role
 from ejournal.school.models import DayOff, DayOffKind, GradeBand, StudyPeriod
 from ejournal.testing import factories as f
 
+# Every key of ``World.users``: a user of each role in the school, an other family's parent,
+# a user of another school and the municipality's inspector.
+WORLD_ROLES = (
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "homeroom",
+    "operator",
+    "hr",
+    "student",
+    "parent",
+    "other_parent",
+    "outsider",
+    "inspector",
+)
+
 
 @dataclass
 class World:

@@ -6,22 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ejournal.api.tests.conftest import at
+from ejournal.testing.world import WORLD_ROLES
 
-ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "outsider",
-    "inspector",
-    "anonymous",
-]
+ROLES = [*WORLD_ROLES, "anonymous"]
 EVERYONE = set(ROLES) - {"anonymous"}
 SCHOOL_MEMBERS = EVERYONE - {"outsider", "inspector"}
 STAFF = {"admin", "director", "deputy", "teacher", "homeroom", "operator", "hr"}

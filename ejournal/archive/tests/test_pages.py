@@ -13,23 +13,11 @@ from django.urls import reverse
 from ejournal.archive import backups, services
 from ejournal.archive.models import ArchiveRecord, Backup, PrintJob, UsageEntry
 from ejournal.archive.tests.conftest import pdf_text
+from ejournal.testing.world import WORLD_ROLES
 
 AFTER_GRACE = "2027-01-03 12:00 +0300"
 
-ALL_ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "outsider",
-    "inspector",
-]
+ALL_ROLES = list(WORLD_ROLES)
 READERS = {"admin", "director", "deputy"}
 
 

@@ -9,21 +9,9 @@ from django.urls import reverse
 from ejournal.attestation.models import CouncilDecision, PeriodClosure, PeriodMark
 from ejournal.attestation.tests.conftest import AFTER_GRACE, IN_WINDOW
 from ejournal.testing import factories as f
+from ejournal.testing.world import WORLD_ROLES
 
-ALL_ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "outsider",
-    "inspector",
-]
+ALL_ROLES = list(WORLD_ROLES)
 
 
 def _urls(aw):

@@ -11,24 +11,11 @@ from ejournal.schedule import services
 from ejournal.schedule.models import Lesson
 from ejournal.schedule.tests import helpers
 from ejournal.testing import factories as f
+from ejournal.testing.world import WORLD_ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "outsider",
-    "inspector",
-    "anonymous",
-]
+ROLES = [*WORLD_ROLES, "anonymous"]
 STAFF = {"admin", "director", "deputy", "teacher", "homeroom", "operator", "hr"}
 EDITORS = {"admin", "deputy"}
 OVERSEERS = {"admin", "deputy", "director"}
