@@ -9,6 +9,7 @@ from ejournal.attestation import services
 from ejournal.attestation.models import PeriodMark, PeriodMarkCorrection
 from ejournal.attestation.tests.conftest import AFTER_GRACE, IN_WINDOW, day
 from ejournal.audit.models import AuditEvent
+from ejournal.testing.world import WORLD_ROLES
 
 LATE = "2027-01-20 12:00 +0300"
 
@@ -123,20 +124,7 @@ def test_rejection_needs_a_comment_and_changes_nothing(aw):
     assert PeriodMark.objects.get(student=student).value == "4"
 
 
-ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "inspector",
-    "outsider",
-]
+ROLES = list(WORLD_ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)

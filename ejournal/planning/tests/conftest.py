@@ -7,22 +7,9 @@ from ejournal.planning import services
 from ejournal.planning.models import PlanItemKind
 from ejournal.schedule.models import LessonStatus
 from ejournal.testing import factories as f
+from ejournal.testing.world import WORLD_ROLES
 
-ALL_ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "inspector",
-    "outsider",
-    "anonymous",
-]
+ALL_ROLES = [*WORLD_ROLES, "anonymous"]
 
 
 def expected_status(role: str, allowed: set[str]) -> int:

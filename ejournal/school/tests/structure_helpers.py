@@ -22,22 +22,9 @@ from ejournal.school.models import (
     Subject,
     TeachingLoad,
 )
+from ejournal.testing.world import WORLD_ROLES
 
-ALL_ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "other_parent",
-    "inspector",
-    "outsider",
-    "anonymous",
-]
+ALL_ROLES = [*WORLD_ROLES, "anonymous"]
 EDITORS = {"admin", "deputy"}
 READERS = EDITORS | {"director"}
 
