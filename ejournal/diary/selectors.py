@@ -14,17 +14,21 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, FilteredRelation, Q, Sum, Value
 
-from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian
+from ejournal.accounts.models import Role, RoleAssignment, StaffMember, Student, StudentGuardian
 from ejournal.attestation import averages
 from ejournal.attestation.models import PeriodMark
+from ejournal.core import rawsql
 from ejournal.journal.models import (
     Attendance,
     Homework,
+    HomeworkAttachment,
+    LessonRecord,
     Mark,
     Work,
     WorkCategory,
+    WorkType,
 )
-from ejournal.schedule.models import Lesson, LessonStatus, ScheduleChange, ScheduleChangeKind
+from ejournal.schedule.models import Lesson, LessonStatus, ScheduleChangeKind
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
     AcademicYear,
@@ -32,7 +36,9 @@ from ejournal.school.models import (
     GroupKind,
     GroupMembership,
     SchoolClass,
+    StudyGroup,
     StudyPeriod,
+    Subject,
 )
 
 WEEKDAYS = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
@@ -166,26 +172,119 @@ def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
     return Belonging(classes, groups, class_groups)
 
 
+# The student's lessons in a date range: through the whole-class group of a class they
+# are enrolled in, or a group they are a member of, on the lesson's own date. The ``IN``
+# reaches the lessons through the (group, date) index; the ``CASE`` keeps only the lessons
+# of the days the student belonged. With each lesson come its subject, teachers, topic,
+# the student's own attendance, the dates it was moved to or from and its changes.
+LESSONS_SQL = """
+SELECT l.id, l.date, l.number, l.start_time, l.end_time, l.group_id, l.subject_id,
+       l.planned_teacher_id, l.actual_teacher_id, l.room, l.status, l.moved_from_id,
+       l.moved_to_id, l.school_id,
+       g.kind, g.school_class_id, g.name, sub.name, sub.short_name,
+       pt.last_name, pt.first_name, pt.patronymic,
+       st.last_name, st.first_name, st.patronymic,
+       r.id, r.topic, a.code, a.late_minutes, mt.date, mf.date,
+       (SELECT COUNT(*) FROM schedule_schedulechange c
+        WHERE c.new_lesson_id = l.id AND c.kind = %(extra)s),
+       (SELECT c.before FROM schedule_schedulechange c
+        WHERE c.lesson_id = l.id AND c.kind = %(room)s ORDER BY c.created_at, c.id LIMIT 1)
+FROM schedule_lesson l
+JOIN school_studygroup g ON g.id = l.group_id
+JOIN school_subject sub ON sub.id = l.subject_id
+LEFT JOIN accounts_staffmember pt ON pt.id = l.planned_teacher_id
+LEFT JOIN accounts_staffmember st ON st.id = l.actual_teacher_id
+LEFT JOIN journal_lessonrecord r ON r.lesson_id = l.id
+LEFT JOIN journal_attendance a ON a.lesson_id = l.id AND a.student_id = %(student)s
+LEFT JOIN schedule_lesson mt ON mt.id = l.moved_to_id
+LEFT JOIN schedule_lesson mf ON mf.id = l.moved_from_id
+WHERE l.school_id = %(school)s AND l.date BETWEEN %(start)s AND %(end)s
+  AND l.group_id IN (
+      SELECT w.id FROM school_classenrollment e
+      JOIN school_studygroup w ON w.school_class_id = e.school_class_id AND w.kind = %(whole)s
+      WHERE e.student_id = %(student)s AND e.date_from <= %(end)s
+        AND (e.date_to IS NULL OR e.date_to >= %(start)s)
+      UNION
+      SELECT m.group_id FROM school_groupmembership m
+      WHERE m.student_id = %(student)s AND m.date_from <= %(end)s
+        AND (m.date_to IS NULL OR m.date_to >= %(start)s))
+  AND CASE WHEN g.kind = %(whole)s THEN EXISTS (
+          SELECT 1 FROM school_classenrollment e
+          WHERE e.student_id = %(student)s AND e.school_class_id = g.school_class_id
+            AND e.date_from <= l.date AND (e.date_to IS NULL OR e.date_to >= l.date))
+      ELSE EXISTS (
+          SELECT 1 FROM school_groupmembership m
+          WHERE m.student_id = %(student)s AND m.group_id = l.group_id
+            AND m.date_from <= l.date AND (m.date_to IS NULL OR m.date_to >= l.date)) END
+ORDER BY l.date, l.number, l.start_time, l.id
+"""
+LESSON_COLUMNS = (
+    "id", "date", "number", "start_time", "end_time", "group_id", "subject_id",
+    "planned_teacher_id", "actual_teacher_id", "room", "status", "moved_from_id",
+    "moved_to_id", "school_id",
+)  # fmt: skip
+STAFF_NAMES = ("id", "last_name", "first_name", "patronymic")
+
+
 def lessons_of_student(student: Student, start: dt.date, end: dt.date) -> list[Lesson]:
-    """The student's lessons in [start, end] in timetable order, each with the student's
-    attendance code and late minutes and the dates it was moved to or from (two queries)."""
-    where = belonging(student, start, end)
-    lessons = (
-        Lesson.objects.filter(where.lesson_filter(), school_id=student.school_id)
-        .filter(date__range=(start, end))
-        .select_related("group", "subject", "planned_teacher", "actual_teacher", "record")
-        # The student's own attendance mark of each lesson rides along (one row at most),
-        # and so do the dates a moved lesson went to or came from.
-        .annotate(
-            own_attendance=FilteredRelation("attendance", condition=Q(attendance__student=student)),
-            attendance_code=F("own_attendance__code"),
-            attendance_late=F("own_attendance__late_minutes"),
-            moved_to_date=F("moved_to__date"),
-            moved_from_date=F("moved_from__date"),
-        )
-        .order_by("date", "number", "start_time", "pk")
+    """The student's lessons in [start, end] in timetable order (one query), each with its
+    group, subject, teachers and record, and as attributes the student's attendance code
+    and late minutes, the dates it was moved to or from, whether it was added as an extra
+    lesson (``is_extra``) and the room before its first room change (``room_before``)."""
+    rows = rawsql.fetch(
+        LESSONS_SQL,
+        {
+            "student": student.pk,
+            "school": student.school_id,
+            "start": start,
+            "end": end,
+            "whole": GroupKind.WHOLE_CLASS,
+            "extra": ScheduleChangeKind.EXTRA,
+            "room": ScheduleChangeKind.ROOM,
+        },
     )
-    return [lesson for lesson in lessons if where.attends(lesson)]
+    subjects: dict[int, Subject] = {}
+    staff: dict[int, StaffMember] = {}
+
+    def teacher(pk, names):
+        if pk is None:
+            return None
+        if pk not in staff:
+            staff[pk] = rawsql.instance(StaffMember, STAFF_NAMES, (pk, *names))
+        return staff[pk]
+
+    lessons = []
+    for row in rows:
+        lesson = rawsql.instance(Lesson, LESSON_COLUMNS, row[:14])
+        kind, class_id, group_name, subject_name, subject_short = row[14:19]
+        cache = lesson._state.fields_cache
+        cache["group"] = rawsql.instance(
+            StudyGroup, ("id", "name", "kind", "school_class_id"),
+            (lesson.group_id, group_name, kind, class_id),
+        )  # fmt: skip
+        if lesson.subject_id not in subjects:
+            subjects[lesson.subject_id] = rawsql.instance(
+                Subject, ("id", "name", "short_name"),
+                (lesson.subject_id, subject_name, subject_short),
+            )  # fmt: skip
+        cache["subject"] = subjects[lesson.subject_id]
+        cache["planned_teacher"] = teacher(lesson.planned_teacher_id, row[19:22])
+        cache["actual_teacher"] = teacher(lesson.actual_teacher_id, row[22:25])
+        record_id, topic = row[25:27]
+        cache["record"] = (
+            rawsql.instance(
+                LessonRecord, ("id", "lesson_id", "topic"), (record_id, lesson.pk, topic)
+            )
+            if record_id is not None
+            else None
+        )
+        lesson.attendance_code, lesson.attendance_late = row[27], row[28]  # type: ignore[attr-defined]
+        lesson.moved_to_date = rawsql.to_date(row[29])  # type: ignore[attr-defined]
+        lesson.moved_from_date = rawsql.to_date(row[30])  # type: ignore[attr-defined]
+        lesson.is_extra = bool(row[31])  # type: ignore[attr-defined]
+        lesson.room_before = (rawsql.to_json(row[32]) or {}).get("room", "")  # type: ignore[attr-defined]
+        lessons.append(lesson)
+    return lessons
 
 
 # --- Week ------------------------------------------------------------------------------
@@ -315,60 +414,126 @@ def _person(staff) -> str:
     return staff.short_name if staff else ""
 
 
+WEEK_MARKS_SQL = """
+SELECT w.lesson_id, m.value, m.numeric, m.comment, m.is_makeup, w.id, w.title,
+       w.work_type_id, t.name, t.short_name, t.weight
+FROM journal_mark m
+JOIN journal_work w ON w.id = m.work_id
+JOIN journal_worktype t ON t.id = w.work_type_id
+WHERE m.student_id = %s AND w.lesson_id IN ({lessons})
+ORDER BY w.position, w.id
+"""
+# The homework given at the week's lessons, and the homework due this week in the
+# student's groups; individual tasks only when they name the student.
+WEEK_HOMEWORK_SQL = """
+SELECT h.id, h.lesson_id, h.text, h.due_date, h.is_individual, l.date, l.group_id,
+       l.subject_id, sub.name, f.id, f.file, f.original_name, f.content_type, f.size
+FROM journal_homework h
+JOIN schedule_lesson l ON l.id = h.lesson_id
+JOIN school_subject sub ON sub.id = l.subject_id
+LEFT JOIN journal_homeworkattachment f ON f.homework_id = h.id
+WHERE (h.lesson_id IN ({lessons})
+       OR (h.due_date BETWEEN %s AND %s AND l.group_id IN ({groups})))
+  AND (h.is_individual = %s OR EXISTS (
+       SELECT 1 FROM journal_homework_students hs
+       WHERE hs.homework_id = h.id AND hs.student_id = %s))
+ORDER BY h.id, f.id
+"""
+MARK_DISPLAY = {value: str(label) for value, label in Mark._meta.get_field("value").flatchoices}
+WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
+
+
+def _week_marks(student: Student, lesson_ids: list[int]) -> dict[int, list[DiaryMark]]:
+    marks: dict[int, list[DiaryMark]] = defaultdict(list)
+    sql, ids = rawsql.placeholders(lesson_ids)
+    for row in rawsql.fetch(WEEK_MARKS_SQL.format(lessons=sql), [student.pk, *ids]):
+        lesson_id, value, numeric, comment, makeup, work_id, title, type_id = row[:8]
+        type_name, type_short, weight = row[8:]
+        marks[lesson_id].append(
+            DiaryMark(
+                value=value,
+                display=MARK_DISPLAY.get(value, value),
+                numeric=numeric,
+                work_type=type_name,
+                work_short=type_short,
+                weight=rawsql.to_decimal(weight, WEIGHT_PLACES),  # type: ignore[arg-type]
+                title=title,
+                comment=comment,
+                is_makeup=bool(makeup),
+                work_id=work_id,
+                work_type_id=type_id,
+                lesson_id=lesson_id,
+            )
+        )
+    return marks
+
+
+HOMEWORK_COLUMNS = ("id", "lesson_id", "text", "due_date", "is_individual")
+ATTACHMENT_COLUMNS = ("id", "homework_id", "file", "original_name", "content_type", "size")
+
+
+def _week_homework(
+    student: Student, lesson_ids: list[int], group_ids: set[int], start: dt.date, end: dt.date
+) -> list[DiaryHomework]:
+    """The week's homework in id order, each with its lesson (date, group, subject)."""
+    lessons_sql, ids = rawsql.placeholders(lesson_ids)
+    groups_sql, groups = rawsql.placeholders(sorted(group_ids))
+    rows = rawsql.fetch(
+        WEEK_HOMEWORK_SQL.format(lessons=lessons_sql, groups=groups_sql),
+        [*ids, start, end, *groups, False, student.pk],
+    )
+    found: dict[int, DiaryHomework] = {}
+    subjects: dict[int, Subject] = {}
+    for row in rows:
+        hw_id = row[0]
+        given = found.get(hw_id)
+        if given is None:
+            homework = rawsql.instance(Homework, HOMEWORK_COLUMNS, row[:5])
+            homework.due_date = rawsql.to_date(homework.due_date)
+            lesson_date, group_id, subject_id, subject_name = row[5:9]
+            if subject_id not in subjects:
+                subjects[subject_id] = rawsql.instance(
+                    Subject, ("id", "name"), (subject_id, subject_name)
+                )
+            lesson = rawsql.instance(
+                Lesson, ("id", "date", "group_id", "subject_id"),
+                (homework.lesson_id, lesson_date, group_id, subject_id),
+            )  # fmt: skip
+            lesson._state.fields_cache["subject"] = subjects[subject_id]
+            homework._state.fields_cache["lesson"] = lesson
+            given = found[hw_id] = DiaryHomework(homework, bool(homework.is_individual), [])
+        if row[9] is not None:
+            given.attachments.append(
+                rawsql.instance(HomeworkAttachment, ATTACHMENT_COLUMNS, (row[9], hw_id, *row[10:]))
+            )
+    return list(found.values())
+
+
 def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
-    """Monday to Saturday around ``day`` (Sunday only when it has lessons). Six queries."""
+    """Monday to Saturday around ``day`` (Sunday only when it has lessons). Three queries:
+    the lessons (with their changes and the student's attendance), the student's marks,
+    the homework."""
     start = week_start(day)
     end = start + dt.timedelta(days=6)
     lessons = lessons_of_student(student, start, end)
     ids = [lesson.pk for lesson in lessons]
+    marks = _week_marks(student, ids)
 
-    changes = ScheduleChange.objects.filter(Q(lesson_id__in=ids) | Q(new_lesson_id__in=ids))
-    extra_ids, room_before = set(), {}
-    for change in changes.order_by("created_at", "pk"):
-        if change.kind == ScheduleChangeKind.EXTRA and change.new_lesson_id:
-            extra_ids.add(change.new_lesson_id)
-        elif change.kind == ScheduleChangeKind.ROOM and change.lesson_id not in room_before:
-            room_before[change.lesson_id] = (change.before or {}).get("room", "")
-
-    marks = defaultdict(list)
-    for mark in (
-        Mark.objects.filter(student=student, work__lesson_id__in=ids)
-        .select_related("work__work_type")
-        .order_by("work__position", "work_id")
-    ):
-        marks[mark.work.lesson_id].append(_mark(mark))
-
-    # Read with the lessons (lessons_of_student); no query of its own.
-    attendance = {
-        lesson.pk: Attendance(code=lesson.attendance_code, late_minutes=lesson.attendance_late)  # type: ignore[attr-defined]
-        for lesson in lessons
-        if lesson.attendance_code  # type: ignore[attr-defined]
-    }
-
-    group_ids = {lesson.group_id for lesson in lessons}
-    homework = (
-        Homework.objects.filter(
-            Q(lesson_id__in=ids) | Q(due_date__range=(start, end), lesson__group_id__in=group_ids)
-        )
-        .filter(Q(is_individual=False) | Q(students=student))
-        .distinct()
-        .select_related("lesson__subject")
-        .prefetch_related("attachments")
-        .order_by("pk")
-    )
     assigned, due = defaultdict(list), defaultdict(list)
-    for hw in homework:
-        given = DiaryHomework(hw, hw.is_individual, list(hw.attachments.all()))
-        if hw.lesson_id in ids:
+    lesson_ids = set(ids)
+    for given in _week_homework(student, ids, {lesson.group_id for lesson in lessons}, start, end):
+        hw = given.homework
+        if hw.lesson_id in lesson_ids:
             assigned[hw.lesson_id].append(given)
         if hw.due_date and start <= hw.due_date <= end:
             due[(hw.due_date, hw.lesson.group_id, hw.lesson.subject_id)].append(given)
 
     by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
     for lesson in lessons:
-        row = attendance.get(lesson.pk)
+        code = lesson.attendance_code  # type: ignore[attr-defined]
+        row = Attendance(code=code, late_minutes=lesson.attendance_late) if code else None  # type: ignore[attr-defined]
         record = getattr(lesson, "record", None)
-        room_from = room_before.get(lesson.pk, "")
+        room_from = lesson.room_before  # type: ignore[attr-defined]
         item = DiaryLesson(
             lesson=lesson,
             teacher=_person(lesson.teacher),
@@ -377,13 +542,13 @@ def student_week(student: Student, day: dt.date, today: dt.date) -> Week:
             cancelled=lesson.status == LessonStatus.CANCELLED,
             moved_to=lesson.moved_to_date,  # type: ignore[attr-defined]
             moved_from=lesson.moved_from_date,  # type: ignore[attr-defined]
-            extra=lesson.pk in extra_ids,
+            extra=lesson.is_extra,  # type: ignore[attr-defined]
             room_changed_from=room_from if room_from != lesson.room else "",
             topic=record.topic if record else "",
             assigned=assigned.get(lesson.pk, []),
             marks=marks.get(lesson.pk, []),
             attendance=str(_attendance_display(row)) if row else "",
-            attendance_code=row.code if row else "",
+            attendance_code=code or "",
         )
         # Homework due today belongs to the first lesson of its subject and group that day.
         key = (lesson.date, lesson.group_id, lesson.subject_id)

@@ -1,0 +1,71 @@
+"""Hand-written SELECTs for the pages families and teachers open at the peaks.
+
+The ORM spends about a millisecond of Python building and compiling each statement and
+more turning rows into model instances; on the diary week and the journal grid that was
+most of the page (``bench/limit.py --profile``). Their selectors send plain SQL written
+for both SQLite and PostgreSQL instead and build only what the page shows. Values come
+back as the ORM would give them (``date``, ``Decimal``, parsed JSON) through the helpers
+below, whichever database answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connection
+
+
+def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def placeholders(values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """``IN (…)`` placeholders and their values; an empty list matches nothing but keeps
+    the statement (a constant query count)."""
+    values = list(values) or [-1]
+    return ", ".join(["%s"] * len(values)), values
+
+
+@functools.cache
+def _field_order(model, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """``from_db`` takes the values in the model's field order: the names in that order,
+    and where each one is in ``names``."""
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    missing = set(names) - set(ordered)
+    if missing:
+        raise ValueError(f"{model.__name__} has no columns {sorted(missing)}")
+    return tuple(ordered), tuple(names.index(name) for name in ordered)
+
+
+def instance(model, names: tuple[str, ...], values: Sequence[Any]):
+    """A model instance from a row, as a queryset builds it (the other fields deferred)."""
+    ordered, positions = _field_order(model, names)
+    return model.from_db(DEFAULT_DB_ALIAS, ordered, [values[i] for i in positions])
+
+
+def to_date(value) -> dt.date | None:
+    """A date from a column SQLite returns as text (a computed or subquery column)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def to_decimal(value, places: int) -> Decimal | None:
+    """A decimal column, quantized as the ORM's field would be (SQLite stores numbers)."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+
+
+def to_json(value):
+    """A JSON column: the ORM's text, or an already parsed value."""
+    if value is None or not isinstance(value, str | bytes):
+        return value
+    return json.loads(value)
