@@ -7,16 +7,17 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef
 
+from ejournal.accounts.menu import menu_html
 from ejournal.accounts.models import (
     FAMILY_ROLES,
     HOMEROOM,
     STAFF_ROLES,
     Guardian,
     Role,
-    RoleAssignment,
     StaffMember,
     Student,
 )
+from ejournal.core import rawsql
 from ejournal.school.models import Municipality, School, SchoolClass
 
 SESSION_SCHOOL_KEY = "ejournal_school_id"
@@ -39,18 +40,33 @@ class Membership:
         return str(self.school or self.municipality)
 
 
+SCHOOL_COLUMNS = tuple(f.attname for f in School._meta.concrete_fields)
+MUNICIPALITY_COLUMNS = tuple(f.attname for f in Municipality._meta.concrete_fields)
+# Every page asks for it: written by hand (see ejournal.core.rawsql).
+MEMBERSHIPS_SQL = f"""
+SELECT r.role, {rawsql.columns("sc", SCHOOL_COLUMNS)}, {rawsql.columns("mu", MUNICIPALITY_COLUMNS)}
+FROM accounts_roleassignment r
+LEFT JOIN school_school sc ON sc.id = r.school_id
+LEFT JOIN school_municipality mu ON mu.id = r.municipality_id
+WHERE r.user_id = %s AND r.active = %s
+ORDER BY sc.short_name, mu.name, r.id
+"""  # noqa: S608 - the models' column names only
+
+
 def memberships_of(user) -> list[Membership]:
     """Every school/municipality where the user holds an active role (one query)."""
     by_key: dict[str, Membership] = {}
-    assignments = (
-        RoleAssignment.objects.filter(user=user, active=True)
-        .select_related("school", "municipality")
-        .order_by("school__short_name", "municipality__name")
-    )
-    for ra in assignments:
-        m = Membership(school=ra.school, municipality=ra.municipality)
+    size = len(SCHOOL_COLUMNS)
+    for role, *row in rawsql.fetch(MEMBERSHIPS_SQL, [user.pk, True]):
+        school = rawsql.instance(School, SCHOOL_COLUMNS, row[:size]) if row[0] is not None else None
+        municipality = (
+            rawsql.instance(Municipality, MUNICIPALITY_COLUMNS, row[size:])
+            if row[size] is not None
+            else None
+        )
+        m = Membership(school=school, municipality=municipality)
         m = by_key.setdefault(m.key, m)
-        m.roles = m.roles | {ra.role}
+        m.roles = m.roles | {role}
     return list(by_key.values())
 
 
@@ -116,6 +132,10 @@ class SchoolContext:
         if Role.TEACHER in roles and self.is_homeroom:
             roles.add(HOMEROOM)
         return frozenset(roles)
+
+    @property
+    def menu(self):
+        return menu_html(self.roles, in_school=self.school is not None)
 
     @property
     def is_staff_member(self) -> bool:

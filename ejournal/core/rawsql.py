@@ -26,6 +26,10 @@ def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
+def columns(alias: str, names: Iterable[str]) -> str:
+    return ", ".join(f"{alias}.{name}" for name in names)
+
+
 def placeholders(values: Iterable[Any]) -> tuple[str, list[Any]]:
     """``IN (…)`` placeholders and their values; an empty list matches nothing but keeps
     the statement (a constant query count)."""

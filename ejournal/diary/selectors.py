@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, FilteredRelation, Q, Sum, Value
 
-from ejournal.accounts.models import Role, RoleAssignment, StaffMember, Student, StudentGuardian
+from ejournal.accounts.models import Role, StaffMember, Student
 from ejournal.attestation import averages
 from ejournal.attestation.models import PeriodMark
 from ejournal.core import rawsql
@@ -35,6 +35,7 @@ from ejournal.school.models import (
     ClassEnrollment,
     GroupKind,
     GroupMembership,
+    School,
     SchoolClass,
     StudyGroup,
     StudyPeriod,
@@ -61,36 +62,43 @@ def short_day(day: dt.date) -> str:
 # --- Whose diary ----------------------------------------------------------------------
 
 
+STUDENT_COLUMNS = tuple(f.attname for f in Student._meta.concrete_fields)
+SCHOOL_COLUMNS = tuple(f.attname for f in School._meta.concrete_fields)
+# One id list (a UNION) instead of an OR of two subqueries: the OR made PostgreSQL read
+# every student of the municipality; this reaches them by primary key.
+FAMILY_STUDENTS_SQL = f"""
+SELECT {rawsql.columns("s", STUDENT_COLUMNS)}, {rawsql.columns("sc", SCHOOL_COLUMNS)}
+FROM accounts_student s JOIN school_school sc ON sc.id = s.school_id
+WHERE s.id IN (
+    SELECT o.id FROM accounts_student o
+    WHERE o.user_id = %(user)s AND o.school_id IN (
+        SELECT r.school_id FROM accounts_roleassignment r
+        WHERE r.user_id = %(user)s AND r.active = %(true)s AND r.role = %(student)s)
+    UNION
+    SELECT sg.student_id FROM accounts_studentguardian sg
+    JOIN accounts_guardian g ON g.id = sg.guardian_id
+    JOIN accounts_student c ON c.id = sg.student_id
+    WHERE g.user_id = %(user)s AND g.school_id = c.school_id AND c.school_id IN (
+        SELECT r.school_id FROM accounts_roleassignment r
+        WHERE r.user_id = %(user)s AND r.active = %(true)s AND r.role = %(parent)s))
+ORDER BY s.birth_date, s.last_name, s.first_name, s.id
+"""  # noqa: S608 - the models' column names only
+
+
 def family_students(user) -> list[Student]:
     """The students whose diary ``user`` may read, in any school (one query): their own
     student record where they hold an active student role, and the children they are a
     guardian of where they hold an active parent role in the child's school."""
     if not user.is_authenticated:
         return []
-    roles = RoleAssignment.objects.filter(user=user, active=True)
-    children = (
-        StudentGuardian.objects.filter(
-            guardian__user=user,
-            guardian__school_id=F("student__school_id"),
-            student__school_id__in=roles.filter(role=Role.PARENT).values("school_id"),
-        )
-        .values("student_id")
-        .order_by()
-    )
-    own = (
-        Student.objects.filter(
-            user=user, school_id__in=roles.filter(role=Role.STUDENT).values("school_id")
-        )
-        .values("pk")
-        .order_by()
-    )
-    # One id list (a UNION) instead of an OR of two subqueries: the OR made PostgreSQL
-    # read every student of the municipality; this reaches them by primary key.
-    return list(
-        Student.objects.filter(pk__in=own.union(children))
-        .select_related("school")
-        .order_by("birth_date", "last_name", "first_name", "pk")
-    )
+    params = {"user": user.pk, "true": True, "student": Role.STUDENT, "parent": Role.PARENT}
+    students = []
+    size = len(STUDENT_COLUMNS)
+    for row in rawsql.fetch(FAMILY_STUDENTS_SQL, params):
+        student = rawsql.instance(Student, STUDENT_COLUMNS, row[:size])
+        student._state.fields_cache["school"] = rawsql.instance(School, SCHOOL_COLUMNS, row[size:])
+        students.append(student)
+    return students
 
 
 # --- The student's lessons -------------------------------------------------------------
