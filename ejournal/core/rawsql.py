@@ -27,7 +27,8 @@ def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
 
 
 def columns(alias: str, names: Iterable[str]) -> str:
-    return ", ".join(f"{alias}.{name}" for name in names)
+    """``alias."name", …`` (quoted: a column may be called ``order``)."""
+    return ", ".join(f'{alias}."{name}"' for name in names)
 
 
 def placeholders(values: Iterable[Any]) -> tuple[str, list[Any]]:

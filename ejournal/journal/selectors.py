@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +25,7 @@ from ejournal.accounts.models import StaffMember, Student
 from ejournal.accounts.permissions import deny
 from ejournal.attestation import averages
 from ejournal.attestation import selectors as attestation_selectors
+from ejournal.core import rawsql
 from ejournal.core.urls import url_template
 from ejournal.journal import rules
 from ejournal.journal.models import (
@@ -33,7 +34,7 @@ from ejournal.journal.models import (
     CorrectionRequest,
     CorrectionStatus,
     Homework,
-    Mark,
+    LessonRecord,
     MarkValue,
     Work,
     WorkCategory,
@@ -199,13 +200,73 @@ class Grid:
     closed: list = field(default_factory=list)
 
 
-def _lessons(group: StudyGroup, subject: Subject, start: dt.date, end: dt.date) -> Q:
-    return Q(
-        group=group,
-        subject=subject,
-        date__range=(start, end),
-        status__in=SHOWN_STATUSES,
-    )
+# The grid's four large reads, by hand (ejournal.core.rawsql): the lessons with their
+# records, their works with types, and the marks and attendance of those lessons.
+GRID_LESSON_COLUMNS = (
+    "id", "school_id", "date", "number", "start_time", "end_time", "group_id", "subject_id",
+    "planned_teacher_id", "actual_teacher_id", "room", "status", "timetable_entry_id",
+    "moved_from_id", "moved_to_id",
+)  # fmt: skip
+GRID_RECORD_COLUMNS = ("id", "lesson_id", "topic", "comment", "version")
+GRID_LESSONS_SQL = f"""
+SELECT {rawsql.columns("l", GRID_LESSON_COLUMNS)}, {rawsql.columns("r", GRID_RECORD_COLUMNS)}
+FROM schedule_lesson l LEFT JOIN journal_lessonrecord r ON r.lesson_id = l.id
+WHERE l.group_id = %s AND l.subject_id = %s AND l.date BETWEEN %s AND %s
+  AND l.status IN (%s, %s) AND (%s IS NULL OR l.id = %s)
+ORDER BY l.date, l.number, l.start_time, l.id
+"""  # noqa: S608 - the models' column names only
+GRID_WORK_COLUMNS = ("id", "lesson_id", "work_type_id", "title", "position")
+GRID_TYPE_COLUMNS = tuple(f.attname for f in WorkType._meta.concrete_fields)
+GRID_WORKS_SQL = f"""
+SELECT {rawsql.columns("w", GRID_WORK_COLUMNS)}, {rawsql.columns("t", GRID_TYPE_COLUMNS)}
+FROM journal_work w JOIN journal_worktype t ON t.id = w.work_type_id
+WHERE w.lesson_id IN ({{ids}})
+ORDER BY w.position, w.id
+"""  # noqa: S608 - the models' column names only
+GRID_MARKS_SQL = """
+SELECT m.work_id, m.student_id, m.value, m.numeric, m.version, m.comment, m.is_makeup
+FROM journal_mark m JOIN journal_work w ON w.id = m.work_id
+WHERE w.lesson_id IN ({ids})
+"""
+GRID_ATTENDANCE_SQL = """
+SELECT lesson_id, student_id, code, late_minutes, version, note
+FROM journal_attendance WHERE lesson_id IN ({ids})
+"""
+WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
+
+
+def _grid_lessons(
+    group: StudyGroup, subject: Subject, start: dt.date, end: dt.date, lesson_id: int | None
+) -> list[Lesson]:
+    params = [group.pk, subject.pk, start, end, *SHOWN_STATUSES, lesson_id, lesson_id]
+    size = len(GRID_LESSON_COLUMNS)
+    lessons = []
+    for row in rawsql.fetch(GRID_LESSONS_SQL, params):
+        lesson = rawsql.instance(Lesson, GRID_LESSON_COLUMNS, row[:size])
+        record = row[size:]
+        lesson._state.fields_cache["record"] = (
+            rawsql.instance(LessonRecord, GRID_RECORD_COLUMNS, record)
+            if record[0] is not None
+            else None
+        )
+        lessons.append(lesson)
+    return lessons
+
+
+def _grid_works(ids_sql: str, ids: list[int]) -> list[Work]:
+    size = len(GRID_WORK_COLUMNS)
+    types: dict[int, WorkType] = {}
+    works = []
+    for row in rawsql.fetch(GRID_WORKS_SQL.format(ids=ids_sql), ids):
+        work = rawsql.instance(Work, GRID_WORK_COLUMNS, row[:size])
+        if work.work_type_id not in types:
+            work_type = rawsql.instance(WorkType, GRID_TYPE_COLUMNS, row[size:])
+            work_type.weight = rawsql.to_decimal(work_type.weight, WEIGHT_PLACES)
+            work_type.is_active = bool(work_type.is_active)
+            types[work.work_type_id] = work_type
+        work._state.fields_cache["work_type"] = types[work.work_type_id]
+        works.append(work)
+    return works
 
 
 def journal_grid(
@@ -225,52 +286,29 @@ def journal_grid(
     A fixed number of queries whatever the number of students and lessons.
     """
     school = group.school
-    lesson_q = _lessons(group, subject, start, end)
     if lesson is not None:
-        lesson_q &= Q(pk=lesson.pk)
         shown = lesson.status in SHOWN_STATUSES and start <= lesson.date <= end
         lessons = [lesson] if shown else []
     else:
-        if lesson_id is not None:
-            lesson_q &= Q(pk=lesson_id)
-        lessons = list(
-            Lesson.objects.filter(lesson_q)
-            .select_related("record")
-            .order_by("date", "number", "start_time")
-        )
-    # Index lookups by id instead of re-running the lessons' filter in three subqueries.
-    of_lessons = (
-        Q(lesson_id__in=[x.pk for x in lessons])
-        if lessons
-        else Q(lesson__in=Lesson.objects.filter(lesson_q))
-    )
+        lessons = _grid_lessons(group, subject, start, end, lesson_id)
     lesson_by_id = {lesson.pk: lesson for lesson in lessons}
     for lesson in lessons:
         # Shared instances: rules read lesson.subject / lesson.group without a query.
         lesson.subject = subject
         lesson.group = group
         lesson.school = school
+    ids_sql, ids = rawsql.placeholders(lesson_by_id)
     works_by_lesson: dict[int, list[Work]] = defaultdict(list)
-    all_works = list(
-        Work.objects.filter(of_lessons).select_related("work_type").order_by("position", "id")
-    )
+    all_works = _grid_works(ids_sql, ids)
     for work in all_works:
         work.lesson = lesson_by_id[work.lesson_id]
         works_by_lesson[work.lesson_id].append(work)
-    of_works = (
-        Q(work__lesson_id__in=[x.pk for x in lessons])
-        if lessons
-        else Q(work__lesson__in=Lesson.objects.filter(lesson_q))
-    )
-    mark_rows = Mark.objects.filter(of_works).values_list(
-        "work_id", "student_id", "value", "numeric", "version", "comment", "is_makeup"
-    )
-    marks = {(row[0], row[1]): row[2:] for row in mark_rows}
+    marks = {
+        (row[0], row[1]): row[2:] for row in rawsql.fetch(GRID_MARKS_SQL.format(ids=ids_sql), ids)
+    }
     attendance = {
-        (lesson_id_, student_id): (code, minutes, version, note)
-        for lesson_id_, student_id, code, minutes, version, note in Attendance.objects.filter(
-            of_lessons
-        ).values_list("lesson_id", "student_id", "code", "late_minutes", "version", "note")
+        (row[0], row[1]): row[2:]
+        for row in rawsql.fetch(GRID_ATTENDANCE_SQL.format(ids=ids_sql), ids)
     }
     spans, students = _members(group, start, end)
     default_type = (
