@@ -280,7 +280,8 @@ def show_queries(fn) -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            timed.append((time.perf_counter() - started, sql % tuple(params or ())))
+            shown = params if isinstance(params, dict) else tuple(params or ())
+            timed.append((time.perf_counter() - started, sql % shown))
 
     with connection.execute_wrapper(wrapper):
         fn()
@@ -301,6 +302,7 @@ def profile(fn, n: int) -> None:
     for _ in range(n):
         fn()
     profiler.disable()
+    profiler.dump_stats(Path(tempfile.gettempdir()) / "limit.prof")
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)
     stats.sort_stats("cumulative").print_stats(45)
