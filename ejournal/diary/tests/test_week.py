@@ -244,3 +244,46 @@ def test_week_escapes_what_teachers_typed_and_links_attachments(dw, client_for, 
     url = reverse("diary:attachment", args=[child.pk, attachment.pk])
     assert f'<a href="{url}" download>📎 &lt;задание&gt;.pdf</a>' in html
     assert "2,0\xa0КБ" in html or "2.0\xa0KB" in html
+
+
+def test_week_follows_the_students_class_and_group_spans_day_by_day(dw, world, today):
+    """Moved to another class on Wednesday, in an English subgroup on Wednesday and
+    Thursday only: each day shows the lessons of the groups the student was in that day."""
+    from ejournal.diary.selectors import student_week
+    from ejournal.school.models import ClassEnrollment, GroupKind
+
+    child = world.child
+    tuesday, wednesday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
+    ClassEnrollment.objects.filter(student=child).update(date_to=tuesday)
+    other_class = f.ClassFactory(school=world.school, year=world.year, grade=5, letter="В")
+    other_group = f.GroupFactory(school_class=other_class)
+    f.enroll(child, other_class, date_from=wednesday)
+    english = f.GroupFactory(
+        school_class=world.school_class, kind=GroupKind.SUBGROUP, name="5А английский, 1 гр."
+    )
+    f.add_member(child, english, date_from=wednesday, date_to=wednesday + dt.timedelta(days=1))
+    # A stray membership row in the old class's whole-class group: the class enrollment
+    # decides for whole-class lessons, not this.
+    f.add_member(child, world.group, date_from=wednesday)
+    subjects = {
+        name: f.SubjectFactory(school=world.school, name=name)
+        for name in ("Алгебра 5А", "Алгебра 5В", "Английский")
+    }
+    for offset in range(5):
+        day = MONDAY + dt.timedelta(days=offset)
+        dw.lesson(day, 1, subject=subjects["Алгебра 5А"])
+        dw.lesson(day, 2, subject=subjects["Алгебра 5В"], group=other_group)
+        dw.lesson(day, 3, subject=subjects["Английский"], group=english)
+
+    week = student_week(child, MONDAY, MONDAY)
+    shown = [(d.date.day, i.lesson.subject.name) for d in week.days for i in d.lessons]
+
+    assert shown == [
+        (16, "Алгебра 5А"),
+        (17, "Алгебра 5А"),
+        (18, "Алгебра 5В"),
+        (18, "Английский"),
+        (19, "Алгебра 5В"),
+        (19, "Английский"),
+        (20, "Алгебра 5В"),
+    ]
