@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
 
 
@@ -24,6 +25,11 @@ def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def execute(sql: str, params: Sequence[Any] | dict[str, Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def columns(alias: str, names: Iterable[str]) -> str:
@@ -49,6 +55,13 @@ def _field_order(model, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[
     return tuple(ordered), tuple(names.index(name) for name in ordered)
 
 
+def named_placeholders(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """The same for a statement with named parameters: ``%(name0)s, …`` and their values."""
+    values = list(values) or [-1]
+    keys = [f"{name}{i}" for i in range(len(values))]
+    return ", ".join(f"%({key})s" for key in keys), dict(zip(keys, values, strict=True))
+
+
 def instance(model, names: tuple[str, ...], values: Sequence[Any]):
     """A model instance from a row, as a queryset builds it (the other fields deferred)."""
     ordered, positions = _field_order(model, names)
@@ -60,6 +73,22 @@ def to_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
+
+
+def to_datetime(value) -> dt.datetime | None:
+    """An aware datetime (SQLite returns the stored UTC time without its zone)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None and settings.USE_TZ:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def datetime_param(value: dt.datetime):
+    """A datetime as the database compares it (SQLite: the stored UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def to_decimal(value, places: int) -> Decimal | None:

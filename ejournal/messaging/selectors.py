@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 
 from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User
+from ejournal.core import rawsql
+from ejournal.journal.models import Mark
 from ejournal.messaging import permissions as perms
 from ejournal.messaging.models import (
     Announcement,
@@ -19,8 +21,9 @@ from ejournal.messaging.models import (
     Participant,
     SchoolEvent,
 )
-from ejournal.school.models import ClassEnrollment, SchoolClass, TeachingLoad
-from ejournal.school.selectors import active_on, overlapping, school_today
+from ejournal.schedule.models import Lesson
+from ejournal.school.models import SchoolClass, Subject, TeachingLoad
+from ejournal.school.selectors import active_on, school_today
 
 
 def _unread_q(user) -> Q:
@@ -200,18 +203,41 @@ def group_recipient_ids(*, school, key: str, day: dt.date) -> set[int]:
 # --- announcements -----------------------------------------------------------------------
 
 
+ANNOUNCEMENT_COLUMNS = tuple(f.attname for f in Announcement._meta.concrete_fields)
+CLASS_COLUMNS = tuple(f.attname for f in SchoolClass._meta.concrete_fields)
+# What a family sees, by hand (ejournal.core.rawsql): school-wide announcements and those
+# of the grades and classes their children are in on the day.
+FAMILY_ANNOUNCEMENTS_SQL = f"""
+SELECT {rawsql.columns("a", ANNOUNCEMENT_COLUMNS)}, {rawsql.columns("c", CLASS_COLUMNS)}
+FROM messaging_announcement a LEFT JOIN school_schoolclass c ON c.id = a.school_class_id
+WHERE a.school_id = %(school)s AND a.publish_from <= %(day)s
+  AND (a.publish_until IS NULL OR a.publish_until >= %(day)s)
+  AND (a.audience = %(everyone)s
+       OR (a.audience = %(grade)s AND a.grade IN (
+           SELECT k.grade FROM school_classenrollment e
+           JOIN school_schoolclass k ON k.id = e.school_class_id
+           WHERE e.student_id IN ({{students}}) AND e.date_from <= %(day)s
+             AND (e.date_to IS NULL OR e.date_to >= %(day)s)))
+       OR (a.audience = %(class)s AND a.school_class_id IN (
+           SELECT e.school_class_id FROM school_classenrollment e
+           WHERE e.student_id IN ({{students}}) AND e.date_from <= %(day)s
+             AND (e.date_to IS NULL OR e.date_to >= %(day)s))))
+ORDER BY a.publish_from DESC, a.id DESC
+"""  # noqa: S608 - the models' column names only
+
+
 def announcements_for(*, user, school, day: dt.date, student: Student | None = None):
     """Announcements published on ``day`` that ``user`` (or, in a diary, ``student``) sees.
 
     Staff see every announcement of the school; families see the school-wide ones and those
     of the grades and classes of their children (or of ``student`` only, when given).
     """
-    qs = Announcement.objects.filter(school=school, publish_from__lte=day).filter(
-        Q(publish_until__isnull=True) | Q(publish_until__gte=day)
-    )
     # A diary (``student`` given) shows what the family sees, whoever reads it.
     roles = perms.roles_of(user, school) if student is None else frozenset()
     if roles & perms.STAFF_ROLES:
+        qs = Announcement.objects.filter(school=school, publish_from__lte=day).filter(
+            Q(publish_until__isnull=True) | Q(publish_until__gte=day)
+        )
         return list(qs.prefetch_related("attachments").select_related("school_class"))
     if student is not None:
         student_ids = [student.pk]
@@ -221,17 +247,28 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
             .filter(Q(user=user) | Q(guardians__user=user))
             .values_list("id", flat=True)
         )
-    classes = SchoolClass.objects.filter(
-        active_on(day, "enrollments__"), enrollments__student_id__in=student_ids
-    ).values_list("id", "grade")
-    class_ids = {c for c, _ in classes}
-    grades = {g for _, g in classes}
-    audience = Q(audience=AnnouncementAudience.SCHOOL)
-    audience |= Q(audience=AnnouncementAudience.GRADE, grade__in=grades)
-    audience |= Q(audience=AnnouncementAudience.CLASS, school_class_id__in=class_ids)
-    if roles & perms.STAFF_ROLES:
-        audience |= Q(audience=AnnouncementAudience.STAFF)
-    return list(qs.filter(audience).prefetch_related("attachments").select_related("school_class"))
+    students_sql, params = rawsql.named_placeholders("student", student_ids)
+    sql = FAMILY_ANNOUNCEMENTS_SQL.format(students=students_sql)
+    params |= {
+        "school": school.pk,
+        "day": day,
+        "everyone": AnnouncementAudience.SCHOOL,
+        "grade": AnnouncementAudience.GRADE,
+        "class": AnnouncementAudience.CLASS,
+    }
+    size = len(ANNOUNCEMENT_COLUMNS)
+    items = []
+    for row in rawsql.fetch(sql, params):
+        item = rawsql.instance(Announcement, ANNOUNCEMENT_COLUMNS, row[:size])
+        item.created_at = rawsql.to_datetime(item.created_at)
+        item._state.fields_cache["school_class"] = (
+            rawsql.instance(SchoolClass, CLASS_COLUMNS, row[size:])
+            if row[size] is not None
+            else None
+        )
+        items.append(item)
+    prefetch_related_objects(items, "attachments")
+    return items
 
 
 def audience_user_ids(*, announcement: Announcement, day: dt.date) -> set[int]:
@@ -295,24 +332,48 @@ def _day_bounds(start: dt.date, end: dt.date, school):
     return lo, hi
 
 
+EVENT_COLUMNS = tuple(f.attname for f in SchoolEvent._meta.concrete_fields)
+PARTICIPANT_COLUMNS = tuple(f.attname for f in EventParticipant._meta.concrete_fields)
+STUDENT_EVENTS_SQL = f"""
+SELECT {rawsql.columns("e", EVENT_COLUMNS)}, {rawsql.columns("p", PARTICIPANT_COLUMNS)}
+FROM messaging_schoolevent e
+LEFT JOIN messaging_eventparticipant p ON p.event_id = e.id AND p.student_id = %(student)s
+WHERE e.school_id = %(school)s AND e.starts_at >= %(lo)s AND e.starts_at < %(hi)s
+  AND (p.id IS NOT NULL OR EXISTS (
+      SELECT 1 FROM messaging_schoolevent_classes ec
+      JOIN school_classenrollment ce ON ce.school_class_id = ec.schoolclass_id
+      WHERE ec.schoolevent_id = e.id AND ce.student_id = %(student)s
+        AND ce.date_from <= %(end)s AND (ce.date_to IS NULL OR ce.date_to >= %(start)s)))
+ORDER BY e.starts_at, e.id
+"""  # noqa: S608 - the models' column names only
+SCORE_PLACES = EventParticipant._meta.get_field("score").decimal_places
+
+
 def events_for_student(*, student: Student, start: dt.date, end: dt.date) -> list[SchoolEvent]:
     """Events in [start, end] the student takes part in: named as a participant, or with a
     class the student is in during the period. Each has ``my_result``: the student's own
-    participation row (or None) — never other participants' results."""
+    participation row (or None) — never other participants' results. One query."""
     lo, hi = _day_bounds(start, end, student.school)
-    class_ids = ClassEnrollment.objects.filter(overlapping(start, end), student=student).values(
-        "school_class_id"
-    )
-    mine = EventParticipant.objects.filter(student=student)
-    events: list[Any] = list(
-        SchoolEvent.objects.filter(school_id=student.school_id, starts_at__gte=lo, starts_at__lt=hi)
-        .filter(Q(classes__in=class_ids) | Q(participants__student=student))
-        .distinct()
-        .prefetch_related(Prefetch("participants", queryset=mine, to_attr="mine"))
-        .order_by("starts_at", "id")
-    )
-    for e in events:
-        e.my_result = e.mine[0] if e.mine else None
+    params = {
+        "student": student.pk,
+        "school": student.school_id,
+        "lo": rawsql.datetime_param(lo),
+        "hi": rawsql.datetime_param(hi),
+        "start": start,
+        "end": end,
+    }
+    size = len(EVENT_COLUMNS)
+    events: list[Any] = []
+    for row in rawsql.fetch(STUDENT_EVENTS_SQL, params):
+        event = rawsql.instance(SchoolEvent, EVENT_COLUMNS, row[:size])
+        for name in ("starts_at", "ends_at", "created_at"):
+            setattr(event, name, rawsql.to_datetime(getattr(event, name)))
+        event.my_result = None
+        if row[size] is not None:
+            result = rawsql.instance(EventParticipant, PARTICIPANT_COLUMNS, row[size:])
+            result.score = rawsql.to_decimal(result.score, SCORE_PLACES)
+            event.my_result = result
+        events.append(event)
     return events
 
 
@@ -364,11 +425,53 @@ def events_for_user(*, user, school, start: dt.date, end: dt.date) -> list[Schoo
     return sorted(seen.values(), key=lambda e: (e.starts_at, e.pk))
 
 
-def teacher_comments_for(*, student: Student, start: dt.date, end: dt.date):
+TEACHER_COMMENTS_SQL = """
+SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at, m.student_id, m.mark_id,
+       m.lesson_id, l.date, l.subject_id, sub.name, mk.value,
+       u.username, u.first_name, u.last_name, u.patronymic
+FROM messaging_message m
+JOIN schedule_lesson l ON l.id = m.lesson_id
+JOIN school_subject sub ON sub.id = l.subject_id
+LEFT JOIN journal_mark mk ON mk.id = m.mark_id
+LEFT JOIN accounts_user u ON u.id = m.sender_id
+WHERE m.student_id = %s AND l.date BETWEEN %s AND %s
+ORDER BY l.date, m.created_at, m.id
+"""
+MESSAGE_COLUMNS = (
+    "id", "conversation_id", "sender_id", "body", "created_at", "student_id", "mark_id",
+    "lesson_id",
+)  # fmt: skip
+
+
+def teacher_comments_for(*, student: Student, start: dt.date, end: dt.date) -> list[Message]:
     """Teacher comments to parents about the student's marks and lessons in [start, end]
-    (by lesson date), for the diary."""
-    return (
-        Message.objects.filter(student=student, lesson__date__gte=start, lesson__date__lte=end)
-        .select_related("sender", "lesson__subject", "mark", "conversation")
-        .order_by("lesson__date", "created_at")
-    )
+    (by lesson date), for the diary: each with its lesson (date, subject), mark (value)
+    and sender. One query."""
+    comments = []
+    for row in rawsql.fetch(TEACHER_COMMENTS_SQL, [student.pk, start, end]):
+        message = rawsql.instance(Message, MESSAGE_COLUMNS, row[:8])
+        message.created_at = rawsql.to_datetime(message.created_at)
+        day, subject_id, subject_name, mark_value = row[8:12]
+        lesson = rawsql.instance(
+            Lesson, ("id", "date", "subject_id"), (message.lesson_id, day, subject_id)
+        )
+        lesson._state.fields_cache["subject"] = rawsql.instance(
+            Subject, ("id", "name"), (subject_id, subject_name)
+        )
+        cache = message._state.fields_cache
+        cache["lesson"] = lesson
+        cache["mark"] = (
+            rawsql.instance(Mark, ("id", "value"), (message.mark_id, mark_value))
+            if message.mark_id is not None
+            else None
+        )
+        cache["sender"] = (
+            rawsql.instance(
+                User, ("id", "username", "first_name", "last_name", "patronymic"),
+                (message.sender_id, *row[12:]),
+            )
+            if message.sender_id is not None
+            else None
+        )  # fmt: skip
+        comments.append(message)
+    return comments

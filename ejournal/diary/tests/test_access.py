@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ejournal.accounts.models import Role
 from ejournal.diary.models import DiaryVisit
@@ -164,6 +165,10 @@ def test_each_page_view_is_recorded_once(dw, client_for, today, world):
     assert sorted(visits) == sorted(
         ("parent", world.child.pk, page) for page in ["week", "marks", "homework", "summary"]
     )
+    # Stamped with the moment of the visit (the frozen "today" of the diary tests).
+    stamps = {v.visited_at for v in DiaryVisit.objects.all()}
+    assert stamps == {timezone.now()}
+    assert DiaryVisit.objects.filter(visited_at__date=timezone.localdate()).count() == 4
 
 
 def test_diary_pages_are_never_cached(dw, client_for, today):

@@ -163,6 +163,13 @@ def test_teacher_comment_on_a_mark_references_the_mark(world, client_for):
     assert "отметке 4" in conversation.subject
     page = client_for("parent").get(f"/messages/{conversation.pk}/").content.decode()
     assert "Хороший ответ" in page
+    # The diary week lists it under its lesson's day, subject and mark, with the sender.
+    week = client_for("parent").get(f"/diary/{world.child.pk}/week/?date=2026-11-20")
+    teacher = world.users["teacher"]
+    assert (
+        f"20.11, {world.subject.name} (отметка 4) — {teacher}:</span> Хороший ответ"
+        in week.content.decode()
+    )
 
 
 def test_teacher_comment_on_a_lesson_reaches_the_parents_and_the_diary_selector(world):
