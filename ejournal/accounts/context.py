@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef
-
 from ejournal.accounts.menu import menu_html
 from ejournal.accounts.models import (
     FAMILY_ROLES,
@@ -18,7 +16,7 @@ from ejournal.accounts.models import (
     Student,
 )
 from ejournal.core import rawsql
-from ejournal.school.models import Municipality, School, SchoolClass
+from ejournal.school.models import Municipality, School
 
 SESSION_SCHOOL_KEY = "ejournal_school_id"
 
@@ -50,6 +48,16 @@ LEFT JOIN school_school sc ON sc.id = r.school_id
 LEFT JOIN school_municipality mu ON mu.id = r.municipality_id
 WHERE r.user_id = %s AND r.active = %s
 ORDER BY sc.short_name, mu.name, r.id
+"""  # noqa: S608 - the models' column names only
+
+
+STAFF_COLUMNS = tuple(f.attname for f in StaffMember._meta.concrete_fields)
+STAFF_SQL = f"""
+SELECT {rawsql.columns("sm", STAFF_COLUMNS)},
+       EXISTS (SELECT 1 FROM school_schoolclass c WHERE c.homeroom_teacher_id = sm.id)
+FROM accounts_staffmember sm
+WHERE sm.school_id = %s AND sm.user_id = %s AND sm.is_active = %s
+ORDER BY sm.id LIMIT 1
 """  # noqa: S608 - the models' column names only
 
 
@@ -111,13 +119,12 @@ class SchoolContext:
         if not self.school:
             return None
         # Whether they lead a class comes in the same query (every teacher's page asks).
-        return (
-            StaffMember.objects.filter(school=self.school, user=self._request.user, is_active=True)
-            .annotate(
-                leads_class=Exists(SchoolClass.objects.filter(homeroom_teacher=OuterRef("pk")))
-            )
-            .first()
-        )
+        rows = rawsql.fetch(STAFF_SQL, [self.school.pk, self._request.user.pk, True])
+        if not rows:
+            return None
+        staff = rawsql.instance(StaffMember, STAFF_COLUMNS, rows[0][:-1])
+        staff.leads_class = bool(rows[0][-1])  # type: ignore[attr-defined]
+        return staff
 
     @cached_property
     def is_homeroom(self) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models.base import ModelState
 
 
 def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
@@ -44,17 +45,6 @@ def placeholders(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join(["%s"] * len(values)), values
 
 
-@functools.cache
-def _field_order(model, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """``from_db`` takes the values in the model's field order: the names in that order,
-    and where each one is in ``names``."""
-    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
-    missing = set(names) - set(ordered)
-    if missing:
-        raise ValueError(f"{model.__name__} has no columns {sorted(missing)}")
-    return tuple(ordered), tuple(names.index(name) for name in ordered)
-
-
 def named_placeholders(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     """The same for a statement with named parameters: ``%(name0)s, …`` and their values."""
     values = list(values) or [-1]
@@ -62,10 +52,25 @@ def named_placeholders(name: str, values: Iterable[Any]) -> tuple[str, dict[str,
     return ", ".join(f"%({key})s" for key in keys), dict(zip(keys, values, strict=True))
 
 
+@functools.cache
+def _check_columns(model, names: tuple[str, ...]) -> None:
+    missing = set(names) - {f.attname for f in model._meta.concrete_fields}
+    if missing:
+        raise ValueError(f"{model.__name__} has no columns {sorted(missing)}")
+
+
 def instance(model, names: tuple[str, ...], values: Sequence[Any]):
-    """A model instance from a row, as a queryset builds it (the other fields deferred)."""
-    ordered, positions = _field_order(model, names)
-    return model.from_db(DEFAULT_DB_ALIAS, ordered, [values[i] for i in positions])
+    """A model instance from a row, as ``Model.from_db`` builds it with the other fields
+    deferred (read on first use) — without running ``__init__``: its per-field
+    descriptors were a third of the journal grid's Python time. Nothing in the project
+    listens to ``pre_init``/``post_init``."""
+    _check_columns(model, names)
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    return obj
 
 
 def to_date(value) -> dt.date | None:

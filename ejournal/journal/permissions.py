@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny
+from ejournal.core import rawsql
 from ejournal.schedule.models import Lesson
-from ejournal.school.models import StudyGroup, Subject, TeachingLoad
+from ejournal.school.models import StudyGroup, Subject
 
 SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
@@ -77,6 +78,20 @@ def can_set_absence_reason(staff, school_class) -> bool:
     )
 
 
+SUBJECT_COLUMNS = tuple(f.attname for f in Subject._meta.concrete_fields)
+# The subject of the school, and whether the staff member teaches it to the group (load) or
+# gave or substituted a lesson of it there — one statement.
+SUBJECT_SQL = f"""
+SELECT {rawsql.columns("s", SUBJECT_COLUMNS)},
+       EXISTS (SELECT 1 FROM school_teachingload t
+               WHERE t.group_id = %(group)s AND t.subject_id = s.id AND t.teacher_id = %(staff)s)
+       OR EXISTS (SELECT 1 FROM schedule_lesson l
+                  WHERE l.group_id = %(group)s AND l.subject_id = s.id
+                    AND (l.actual_teacher_id = %(staff)s OR l.planned_teacher_id = %(staff)s))
+FROM school_subject s WHERE s.id = %(subject)s AND s.school_id = %(school)s
+"""  # noqa: S608 - the models' column names only
+
+
 def subject_readable(ctx, group: StudyGroup, subject_id: int) -> Subject:
     """The subject of a group's journal, if the acting user may read it; else 404.
 
@@ -84,22 +99,20 @@ def subject_readable(ctx, group: StudyGroup, subject_id: int) -> Subject:
     reads only the subjects they teach the group (or substituted in it). The homeroom
     teacher reads every subject of their class, the deputy, director and admin all.
     """
-    subject = Subject.objects.filter(pk=subject_id, school_id=group.school_id).first()
-    if subject is None:
+    staff_id = ctx.staff.pk if ctx.staff else None
+    rows = rawsql.fetch(SUBJECT_SQL, {"subject": subject_id, "school": group.school_id,
+                                      "group": group.pk, "staff": staff_id})  # fmt: skip
+    if not rows:
         raise deny()
+    subject = rawsql.instance(Subject, SUBJECT_COLUMNS, rows[0][:-1])
     if ctx.roles & SCHOOL_WIDE_READERS:
         return subject
-    staff = ctx.staff
-    if staff is None:
+    if staff_id is None:
         raise deny()
     school_class = group.school_class
-    if school_class is not None and school_class.homeroom_teacher_id == staff.pk:
+    if school_class is not None and school_class.homeroom_teacher_id == staff_id:
         return subject
-    teaches = TeachingLoad.objects.filter(group=group, subject=subject, teacher=staff).exists()
-    teaches_lessons = Lesson.objects.filter(
-        Q(actual_teacher=staff) | Q(planned_teacher=staff), group=group, subject=subject
-    ).exists()
-    if teaches or teaches_lessons:
+    if rows[0][-1]:  # teaches it to the group, or taught a lesson of it there
         return subject
     raise deny()
 

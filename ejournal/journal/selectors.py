@@ -52,9 +52,7 @@ from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
     AcademicYear,
-    ClassEnrollment,
     GroupKind,
-    GroupMembership,
     SchoolClass,
     StudyGroup,
     StudyPeriod,
@@ -464,27 +462,35 @@ def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, Sa
     }
 
 
+STUDENT_COLUMNS = tuple(f.attname for f in Student._meta.concrete_fields)
+# The spans of school_selectors.group_member_spans with their students: of the class for
+# a whole-class group, else of the group.
+MEMBERS_SQL = f"""
+SELECT m.date_from, m.date_to, {rawsql.columns("s", STUDENT_COLUMNS)}
+FROM {{table}} m JOIN accounts_student s ON s.id = m.student_id
+WHERE m.{{key}} = %s AND (m.date_to IS NULL OR m.date_to >= %s) AND m.date_from <= %s
+ORDER BY s.last_name, s.first_name, s.patronymic, s.id
+"""  # noqa: S608 - the models' column names only
+
+
 def _members(
     group: StudyGroup, start: dt.date, end: dt.date
 ) -> tuple[dict[int, list[school_selectors.MemberSpan]], list[Student]]:
     """The group's membership spans within [start, end] by student, and the students in
-    name order, from one query (the spans of ``school_selectors.group_member_spans`` with
-    their students joined)."""
+    name order, from one query."""
     if group.kind == GroupKind.WHOLE_CLASS:
-        rows = ClassEnrollment.objects.filter(
-            school_selectors.overlapping(start, end), school_class_id=group.school_class_id
-        )
+        sql = MEMBERS_SQL.format(table="school_classenrollment", key="school_class_id")
+        key = group.school_class_id
     else:
-        rows = GroupMembership.objects.filter(school_selectors.overlapping(start, end), group=group)
+        sql = MEMBERS_SQL.format(table="school_groupmembership", key="group_id")
+        key = group.pk
     spans: dict[int, list[school_selectors.MemberSpan]] = defaultdict(list)
     students: dict[int, Student] = {}
-    for row in rows.select_related("student").order_by(
-        "student__last_name", "student__first_name", "student__patronymic", "student_id"
-    ):
-        spans[row.student_id].append(
-            school_selectors.MemberSpan(row.student_id, row.date_from, row.date_to)
-        )
-        students.setdefault(row.student_id, row.student)
+    for date_from, date_to, *row in rawsql.fetch(sql, [key, start, end]):
+        student_id = row[0]
+        spans[student_id].append(school_selectors.MemberSpan(student_id, date_from, date_to))
+        if student_id not in students:
+            students[student_id] = rawsql.instance(Student, STUDENT_COLUMNS, row)
     return dict(spans), list(students.values())
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from ejournal.accounts.models import Student
+from ejournal.core import rawsql
 from ejournal.school.models import (
     AcademicYear,
     ClassEnrollment,
@@ -125,12 +126,22 @@ def students_of_group_on(*, group: StudyGroup, day: dt.date) -> QuerySet[Student
     ).order_by("last_name", "first_name", "patronymic")
 
 
-def periods_for_grade(*, year: AcademicYear, grade: int) -> list[StudyPeriod]:
-    return list(
-        StudyPeriod.objects.filter(
-            band__year=year, band__grade_from__lte=grade, band__grade_to__gte=grade
-        ).order_by("start")
-    )
+PERIOD_COLUMNS = tuple(f.attname for f in StudyPeriod._meta.concrete_fields)
+PERIODS_SQL = f"""
+SELECT {rawsql.columns("p", PERIOD_COLUMNS)}
+FROM school_studyperiod p JOIN school_gradeband b ON b.id = p.band_id
+WHERE b.year_id = %s AND b.grade_from <= %s AND b.grade_to >= %s
+ORDER BY p.start, p.id
+"""  # noqa: S608 - the models' column names only
+
+
+def periods_for_grade(*, year: AcademicYear | int, grade: int) -> list[StudyPeriod]:
+    """The study periods of a grade in a year (every journal page asks: by hand)."""
+    year_id = year if isinstance(year, int) else year.pk
+    return [
+        rawsql.instance(StudyPeriod, PERIOD_COLUMNS, row)
+        for row in rawsql.fetch(PERIODS_SQL, [year_id, grade, grade])
+    ]
 
 
 def classes_with_sizes(*, year: AcademicYear, day: dt.date) -> QuerySet[SchoolClass]:
