@@ -25,6 +25,7 @@ from ejournal.attestation.models import (
     PeriodMark,
     PeriodMarkKind,
 )
+from ejournal.core import rawsql
 from ejournal.journal import rules as journal_rules
 from ejournal.journal.models import (
     Attendance,
@@ -63,7 +64,10 @@ def fmt(day: dt.date) -> str:
 
 def settings_of(school) -> AttestationSettings:
     """The school's settings (``school`` or its id), created with defaults on first use."""
-    settings, _ = AttestationSettings.objects.get_or_create(school_id=getattr(school, "pk", school))
+    school_id = getattr(school, "pk", school)
+    settings = rawsql.first(AttestationSettings, "t.school_id = %s", [school_id])
+    if settings is None:
+        settings, _ = AttestationSettings.objects.get_or_create(school_id=school_id)
     return settings
 
 
@@ -73,14 +77,19 @@ def policy_of(settings: AttestationSettings) -> RoundingPolicy:
     )
 
 
+CLOSED_RANGES_SQL = """
+SELECT p.start, p."end", p.name
+FROM attestation_periodclosure c
+JOIN school_studyperiod p ON p.id = c.period_id
+JOIN school_gradeband b ON b.id = p.band_id
+JOIN school_academicyear y ON y.id = b.year_id
+WHERE c.is_closed = %s AND y.school_id = %s AND b.grade_from <= %s AND b.grade_to >= %s
+"""
+
+
 def closed_ranges_for(school_id: int, grade: int) -> list[journal_rules.ClosedRange]:
     """The journal's hook: closed periods of the grade's band (one query)."""
-    rows = PeriodClosure.objects.filter(
-        is_closed=True,
-        period__band__year__school_id=school_id,
-        period__band__grade_from__lte=grade,
-        period__band__grade_to__gte=grade,
-    ).values_list("period__start", "period__end", "period__name")
+    rows = rawsql.fetch(CLOSED_RANGES_SQL, [True, school_id, grade, grade])
     return [journal_rules.ClosedRange(start, end, name) for start, end, name in rows]
 
 

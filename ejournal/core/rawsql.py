@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models.base import ModelState
 
 
@@ -53,10 +53,25 @@ def named_placeholders(name: str, values: Iterable[Any]) -> tuple[str, dict[str,
 
 
 @functools.cache
-def _check_columns(model, names: tuple[str, ...]) -> None:
-    missing = set(names) - {f.attname for f in model._meta.concrete_fields}
+def _converters(model, names: tuple[str, ...]) -> tuple[tuple[str, Callable], ...]:
+    """For the named columns: the conversions a queryset would make (decimals quantized,
+    datetimes aware, booleans from SQLite's integers)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    missing = set(names) - set(fields)
     if missing:
         raise ValueError(f"{model.__name__} has no columns {sorted(missing)}")
+    converters: list[tuple[str, Callable]] = []
+    for name in names:
+        field = fields[name]
+        if isinstance(field, models.DecimalField):
+            converters.append((name, functools.partial(to_decimal, places=field.decimal_places)))
+        elif isinstance(field, models.DateTimeField):
+            converters.append((name, to_datetime))
+        elif isinstance(field, models.DateField):
+            converters.append((name, to_date))
+        elif isinstance(field, models.BooleanField):
+            converters.append((name, to_bool))
+    return tuple(converters)
 
 
 def instance(model, names: tuple[str, ...], values: Sequence[Any]):
@@ -64,13 +79,35 @@ def instance(model, names: tuple[str, ...], values: Sequence[Any]):
     deferred (read on first use) — without running ``__init__``: its per-field
     descriptors were a third of the journal grid's Python time. Nothing in the project
     listens to ``pre_init``/``post_init``."""
-    _check_columns(model, names)
     obj = model.__new__(model)
-    obj.__dict__.update(zip(names, values, strict=True))
+    data = obj.__dict__
+    data.update(zip(names, values, strict=True))
+    for name, convert in _converters(model, names):
+        data[name] = convert(data[name])
     state = obj._state = ModelState()
     state.adding = False
     state.db = DEFAULT_DB_ALIAS
     return obj
+
+
+@functools.cache
+def _row_sql(model, where: str) -> tuple[str, tuple[str, ...]]:
+    names = tuple(f.attname for f in model._meta.concrete_fields)
+    table = model._meta.db_table
+    sql = f'SELECT {columns("t", names)} FROM "{table}" t WHERE {where} ORDER BY t.id LIMIT 1'  # noqa: S608 - names from the model, a fixed condition
+    return sql, names
+
+
+def first(model, where: str, params: Sequence[Any]):
+    """The first row (by id) of the model's table matching ``where`` (a fixed condition
+    on the alias ``t`` with placeholders), as an instance with every field, or None."""
+    sql, names = _row_sql(model, where)
+    rows = fetch(sql, params)
+    return instance(model, names, rows[0]) if rows else None
+
+
+def to_bool(value) -> bool | None:
+    return value if value is None else bool(value)
 
 
 def to_date(value) -> dt.date | None:

@@ -499,7 +499,6 @@ def _week_homework(
         given = found.get(hw_id)
         if given is None:
             homework = rawsql.instance(Homework, HOMEWORK_COLUMNS, row[:5])
-            homework.due_date = rawsql.to_date(homework.due_date)
             lesson_date, group_id, subject_id, subject_name = row[5:9]
             if subject_id not in subjects:
                 subjects[subject_id] = rawsql.instance(
@@ -511,7 +510,7 @@ def _week_homework(
             )  # fmt: skip
             lesson._state.fields_cache["subject"] = subjects[subject_id]
             homework._state.fields_cache["lesson"] = lesson
-            given = found[hw_id] = DiaryHomework(homework, bool(homework.is_individual), [])
+            given = found[hw_id] = DiaryHomework(homework, homework.is_individual, [])
         if row[9] is not None:
             given.attachments.append(
                 rawsql.instance(HomeworkAttachment, ATTACHMENT_COLUMNS, (row[9], hw_id, *row[10:]))

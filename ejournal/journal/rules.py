@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ejournal.core import rawsql
 from ejournal.journal.models import JournalSettings, WorkCategory, WorkType
 from ejournal.schedule.models import Lesson, LessonStatus
 
@@ -21,7 +22,11 @@ ESSAY_WINDOW_DAYS = 10
 
 
 def settings_for(school) -> JournalSettings:
-    settings, _ = JournalSettings.objects.get_or_create(school=school)
+    """The school's windows, created with the defaults on first use (read by hand: every
+    journal page and save asks)."""
+    settings = rawsql.first(JournalSettings, "t.school_id = %s", [school.pk])
+    if settings is None:
+        settings, _ = JournalSettings.objects.get_or_create(school=school)
     return settings
 
 

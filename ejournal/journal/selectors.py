@@ -230,6 +230,13 @@ GRID_ATTENDANCE_SQL = """
 SELECT lesson_id, student_id, code, late_minutes, version, note
 FROM journal_attendance WHERE lesson_id IN ({ids})
 """
+
+
+# The school's default work type (the column a lesson's first mark creates).
+DEFAULT_TYPE_SQL = """
+SELECT t.short_name, t.weight FROM journal_worktype t
+WHERE t.school_id = %s AND t.name = %s ORDER BY t."order", t.name, t.id LIMIT 1
+"""
 WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 
 
@@ -258,10 +265,7 @@ def _grid_works(ids_sql: str, ids: list[int]) -> list[Work]:
     for row in rawsql.fetch(GRID_WORKS_SQL.format(ids=ids_sql), ids):
         work = rawsql.instance(Work, GRID_WORK_COLUMNS, row[:size])
         if work.work_type_id not in types:
-            work_type = rawsql.instance(WorkType, GRID_TYPE_COLUMNS, row[size:])
-            work_type.weight = rawsql.to_decimal(work_type.weight, WEIGHT_PLACES)
-            work_type.is_active = bool(work_type.is_active)
-            types[work.work_type_id] = work_type
+            types[work.work_type_id] = rawsql.instance(WorkType, GRID_TYPE_COLUMNS, row[size:])
         work._state.fields_cache["work_type"] = types[work.work_type_id]
         works.append(work)
     return works
@@ -309,11 +313,11 @@ def journal_grid(
         for row in rawsql.fetch(GRID_ATTENDANCE_SQL.format(ids=ids_sql), ids)
     }
     spans, students = _members(group, start, end)
-    default_type = (
-        WorkType.objects.filter(school=school, name=DEFAULT_WORK_TYPE_NAME)
-        .values_list("short_name", "weight")
-        .first()
+    default_type = next(
+        iter(rawsql.fetch(DEFAULT_TYPE_SQL, [school.pk, DEFAULT_WORK_TYPE_NAME])), None
     )
+    if default_type is not None:
+        default_type = (default_type[0], rawsql.to_decimal(default_type[1], WEIGHT_PLACES))
 
     settings = rules.settings_for(school)
     now = rules.school_now(school)
@@ -367,10 +371,21 @@ def journal_grid(
     for head in heads:
         head.is_current = head.lesson.pk == current_id
 
+    # What each cell of a column needs, read once per column instead of once per cell.
+    plan = [
+        (
+            col.kind == "m",
+            (col.work.pk if col.work is not None else None) if col.kind == "m" else col.lesson.pk,
+            col.lesson.date,
+            col.weight,
+            col.writable,
+        )
+        for col in columns
+    ]
     rows = []
     for number, student in enumerate(students, start=1):
         member_spans = spans[student.pk]
-        html, exact, debts = _row(student.pk, member_spans, columns, marks, attendance)
+        html, exact, debts = _row(student.pk, member_spans, plan, marks, attendance)
         first = min(s.date_from for s in member_spans)
         last = (
             None
@@ -556,29 +571,30 @@ LOCK_ICON = (
 )
 
 
-def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, Decimal | None, int]:
+def _row(student_id, spans, plan, marks, attendance) -> tuple[SafeString, Decimal | None, int]:
+    """One student's cells along ``plan`` (is a mark column, work or lesson id, day,
+    weight, writable), the weighted average and the debts."""
     parts = []
     weighted = Decimal(0)
     weights = Decimal(0)
     debts = 0
     member_on: dict[dt.date, bool] = {}
-    for col in columns:
-        day = col.lesson.date
+    for is_mark, key, day, weight, writable in plan:
         member = member_on.get(day)
         if member is None:
             member = member_on[day] = any(s.covers(day) for s in spans)
         if not member:
             parts.append('<td class="x"></td>')
             continue
-        if col.kind == "m":
-            found = marks.get((col.work.pk, student_id)) if col.work is not None else None
-            text, version, extra, classes = "", "", "", []
+        text, version, extra, classes = "", "", "", []
+        if is_mark:
+            found = marks.get((key, student_id)) if key is not None else None
             if found:
                 value, numeric, version, comment, makeup = found
                 text = MARK_TEXT[value]
                 if numeric:
-                    weighted += numeric * col.weight
-                    weights += col.weight
+                    weighted += numeric * weight
+                    weights += weight
                 elif value == MarkValue.DEBT:
                     debts += 1
                 if comment:
@@ -587,8 +603,7 @@ def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, Dec
                 if makeup:
                     classes.append("mu")
         else:
-            found = attendance.get((col.lesson.pk, student_id))
-            text, version, extra, classes = "", "", "", []
+            found = attendance.get((key, student_id))
             if found:
                 code, minutes, version, note = found
                 text = attendance_text(code, minutes)
@@ -596,7 +611,7 @@ def _row(student_id, spans, columns, marks, attendance) -> tuple[SafeString, Dec
                 if note:
                     extra = f' title="{escape(note)}"'
         cls = f' class="{" ".join(classes)}"' if classes else ""
-        if col.writable:
+        if writable:
             parts.append(f'<td{cls}{extra}><input value="{text}" data-v="{version}"></td>')
         else:
             parts.append(f"<td{cls}{extra}>{text}</td>")

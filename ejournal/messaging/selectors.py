@@ -260,7 +260,6 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
     items = []
     for row in rawsql.fetch(sql, params):
         item = rawsql.instance(Announcement, ANNOUNCEMENT_COLUMNS, row[:size])
-        item.created_at = rawsql.to_datetime(item.created_at)
         item._state.fields_cache["school_class"] = (
             rawsql.instance(SchoolClass, CLASS_COLUMNS, row[size:])
             if row[size] is not None
@@ -346,7 +345,6 @@ WHERE e.school_id = %(school)s AND e.starts_at >= %(lo)s AND e.starts_at < %(hi)
         AND ce.date_from <= %(end)s AND (ce.date_to IS NULL OR ce.date_to >= %(start)s)))
 ORDER BY e.starts_at, e.id
 """  # noqa: S608 - the models' column names only
-SCORE_PLACES = EventParticipant._meta.get_field("score").decimal_places
 
 
 def events_for_student(*, student: Student, start: dt.date, end: dt.date) -> list[SchoolEvent]:
@@ -366,13 +364,9 @@ def events_for_student(*, student: Student, start: dt.date, end: dt.date) -> lis
     events: list[Any] = []
     for row in rawsql.fetch(STUDENT_EVENTS_SQL, params):
         event = rawsql.instance(SchoolEvent, EVENT_COLUMNS, row[:size])
-        for name in ("starts_at", "ends_at", "created_at"):
-            setattr(event, name, rawsql.to_datetime(getattr(event, name)))
         event.my_result = None
         if row[size] is not None:
-            result = rawsql.instance(EventParticipant, PARTICIPANT_COLUMNS, row[size:])
-            result.score = rawsql.to_decimal(result.score, SCORE_PLACES)
-            event.my_result = result
+            event.my_result = rawsql.instance(EventParticipant, PARTICIPANT_COLUMNS, row[size:])
         events.append(event)
     return events
 
@@ -450,7 +444,6 @@ def teacher_comments_for(*, student: Student, start: dt.date, end: dt.date) -> l
     comments = []
     for row in rawsql.fetch(TEACHER_COMMENTS_SQL, [student.pk, start, end]):
         message = rawsql.instance(Message, MESSAGE_COLUMNS, row[:8])
-        message.created_at = rawsql.to_datetime(message.created_at)
         day, subject_id, subject_name, mark_value = row[8:12]
         lesson = rawsql.instance(
             Lesson, ("id", "date", "subject_id"), (message.lesson_id, day, subject_id)
