@@ -131,6 +131,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
+# The hand-written statements of the busiest pages (ejournal.core.rawsql) are prepared on
+# PostgreSQL. Off behind a pooler that cannot carry prepared statements (PgBouncer
+# before 1.21, or without max_prepared_statements, in transaction mode).
+DB_PREPARE = env_bool("DB_PREPARE", True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)

@@ -430,7 +430,7 @@ SELECT w.lesson_id, m.value, m.numeric, m.comment, m.is_makeup, w.id, w.title,
 FROM journal_mark m
 JOIN journal_work w ON w.id = m.work_id
 JOIN journal_worktype t ON t.id = w.work_type_id
-WHERE m.student_id = %s AND w.lesson_id IN ({lessons})
+WHERE m.student_id = %s AND w.lesson_id {lessons}
 ORDER BY w.position, w.id
 """
 # The homework given at the week's lessons, and the homework due this week in the
@@ -442,8 +442,8 @@ FROM journal_homework h
 JOIN schedule_lesson l ON l.id = h.lesson_id
 JOIN school_subject sub ON sub.id = l.subject_id
 LEFT JOIN journal_homeworkattachment f ON f.homework_id = h.id
-WHERE (h.lesson_id IN ({lessons})
-       OR (h.due_date BETWEEN %s AND %s AND l.group_id IN ({groups})))
+WHERE (h.lesson_id {lessons}
+       OR (h.due_date BETWEEN %s AND %s AND l.group_id {groups}))
   AND (h.is_individual = %s OR EXISTS (
        SELECT 1 FROM journal_homework_students hs
        WHERE hs.homework_id = h.id AND hs.student_id = %s))
@@ -455,7 +455,7 @@ WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 
 def _week_marks(student: Student, lesson_ids: list[int]) -> dict[int, list[DiaryMark]]:
     marks: dict[int, list[DiaryMark]] = defaultdict(list)
-    sql, ids = rawsql.placeholders(lesson_ids)
+    sql, ids = rawsql.in_list(lesson_ids)
     for row in rawsql.fetch(WEEK_MARKS_SQL.format(lessons=sql), [student.pk, *ids]):
         lesson_id, value, numeric, comment, makeup, work_id, title, type_id = row[:8]
         type_name, type_short, weight = row[8:]
@@ -486,8 +486,8 @@ def _week_homework(
     student: Student, lesson_ids: list[int], group_ids: set[int], start: dt.date, end: dt.date
 ) -> list[DiaryHomework]:
     """The week's homework in id order, each with its lesson (date, group, subject)."""
-    lessons_sql, ids = rawsql.placeholders(lesson_ids)
-    groups_sql, groups = rawsql.placeholders(sorted(group_ids))
+    lessons_sql, ids = rawsql.in_list(lesson_ids)
+    groups_sql, groups = rawsql.in_list(sorted(group_ids))
     rows = rawsql.fetch(
         WEEK_HOMEWORK_SQL.format(lessons=lessons_sql, groups=groups_sql),
         [*ids, start, end, *groups, False, student.pk],

@@ -210,7 +210,7 @@ GRID_LESSONS_SQL = f"""
 SELECT {rawsql.columns("l", GRID_LESSON_COLUMNS)}, {rawsql.columns("r", GRID_RECORD_COLUMNS)}
 FROM schedule_lesson l LEFT JOIN journal_lessonrecord r ON r.lesson_id = l.id
 WHERE l.group_id = %s AND l.subject_id = %s AND l.date BETWEEN %s AND %s
-  AND l.status IN (%s, %s) AND (%s IS NULL OR l.id = %s)
+  AND l.status IN (%s, %s){{one}}
 ORDER BY l.date, l.number, l.start_time, l.id
 """  # noqa: S608 - the models' column names only
 GRID_WORK_COLUMNS = ("id", "lesson_id", "work_type_id", "title", "position")
@@ -218,17 +218,17 @@ GRID_TYPE_COLUMNS = tuple(f.attname for f in WorkType._meta.concrete_fields)
 GRID_WORKS_SQL = f"""
 SELECT {rawsql.columns("w", GRID_WORK_COLUMNS)}, {rawsql.columns("t", GRID_TYPE_COLUMNS)}
 FROM journal_work w JOIN journal_worktype t ON t.id = w.work_type_id
-WHERE w.lesson_id IN ({{ids}})
+WHERE w.lesson_id {{ids}}
 ORDER BY w.position, w.id
 """  # noqa: S608 - the models' column names only
 GRID_MARKS_SQL = """
 SELECT m.work_id, m.student_id, m.value, m.numeric, m.version, m.comment, m.is_makeup
 FROM journal_mark m JOIN journal_work w ON w.id = m.work_id
-WHERE w.lesson_id IN ({ids})
+WHERE w.lesson_id {ids}
 """
 GRID_ATTENDANCE_SQL = """
 SELECT lesson_id, student_id, code, late_minutes, version, note
-FROM journal_attendance WHERE lesson_id IN ({ids})
+FROM journal_attendance WHERE lesson_id {ids}
 """
 
 
@@ -243,10 +243,14 @@ WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 def _grid_lessons(
     group: StudyGroup, subject: Subject, start: dt.date, end: dt.date, lesson_id: int | None
 ) -> list[Lesson]:
-    params = [group.pk, subject.pk, start, end, *SHOWN_STATUSES, lesson_id, lesson_id]
+    params = [group.pk, subject.pk, start, end, *SHOWN_STATUSES]
+    sql = GRID_LESSONS_SQL.format(one="")
+    if lesson_id is not None:
+        sql = GRID_LESSONS_SQL.format(one=" AND l.id = %s")
+        params.append(lesson_id)
     size = len(GRID_LESSON_COLUMNS)
     lessons = []
-    for row in rawsql.fetch(GRID_LESSONS_SQL, params):
+    for row in rawsql.fetch(sql, params):
         lesson = rawsql.instance(Lesson, GRID_LESSON_COLUMNS, row[:size])
         record = row[size:]
         lesson._state.fields_cache["record"] = (
@@ -299,7 +303,7 @@ def journal_grid(
         lesson.subject = subject
         lesson.group = group
         lesson.school = school
-    ids_sql, ids = rawsql.placeholders(lesson_by_id)
+    ids_sql, ids = rawsql.in_list(lesson_by_id)
     works_by_lesson: dict[int, list[Work]] = defaultdict(list)
     all_works = _grid_works(ids_sql, ids)
     for work in all_works:

@@ -216,11 +216,11 @@ WHERE a.school_id = %(school)s AND a.publish_from <= %(day)s
        OR (a.audience = %(grade)s AND a.grade IN (
            SELECT k.grade FROM school_classenrollment e
            JOIN school_schoolclass k ON k.id = e.school_class_id
-           WHERE e.student_id IN ({{students}}) AND e.date_from <= %(day)s
+           WHERE e.student_id {{students}} AND e.date_from <= %(day)s
              AND (e.date_to IS NULL OR e.date_to >= %(day)s)))
        OR (a.audience = %(class)s AND a.school_class_id IN (
            SELECT e.school_class_id FROM school_classenrollment e
-           WHERE e.student_id IN ({{students}}) AND e.date_from <= %(day)s
+           WHERE e.student_id {{students}} AND e.date_from <= %(day)s
              AND (e.date_to IS NULL OR e.date_to >= %(day)s))))
 ORDER BY a.publish_from DESC, a.id DESC
 """  # noqa: S608 - the models' column names only
@@ -247,7 +247,7 @@ def announcements_for(*, user, school, day: dt.date, student: Student | None = N
             .filter(Q(user=user) | Q(guardians__user=user))
             .values_list("id", flat=True)
         )
-    students_sql, params = rawsql.named_placeholders("student", student_ids)
+    students_sql, params = rawsql.named_in_list("student", student_ids)
     sql = FAMILY_ANNOUNCEMENTS_SQL.format(students=students_sql)
     params |= {
         "school": school.pk,
