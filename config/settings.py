@@ -154,6 +154,11 @@ if DATABASE_URL:
             _db["OPTIONS"]["options"] = (
                 f"{given} -c join_collapse_limit={join_collapse_limit}".strip()
             )
+        if DB_PREPARE:
+            # Django turns psycopg's preparing off (threshold None), which also ignores an
+            # explicit prepare=True. A threshold never reached keeps the ORM's statements
+            # unprepared while ejournal.core.rawsql prepares its own.
+            _db["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     DATABASES = {"default": _db}
 else:
     DATABASES = {
