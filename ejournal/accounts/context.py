@@ -129,7 +129,7 @@ class SchoolContext:
     @cached_property
     def is_homeroom(self) -> bool:
         staff = self.staff
-        return bool(staff and staff.leads_class)
+        return bool(staff and staff.leads_class)  # type: ignore[attr-defined]
 
     @cached_property
     def roles(self) -> frozenset[str]:
