@@ -453,28 +453,32 @@ MARK_DISPLAY = {value: str(label) for value, label in Mark._meta.get_field("valu
 WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 
 
+def _mark_row(row) -> DiaryMark:
+    """A mark from (lesson, value, numeric, comment, make-up, work, title, type id, type
+    name, type short name, weight) — the columns the diary's hand-written reads share."""
+    lesson_id, value, numeric, comment, makeup, work_id, title, type_id = row[:8]
+    type_name, type_short, weight = row[8:]
+    return DiaryMark(
+        value=value,
+        display=MARK_DISPLAY.get(value, value),
+        numeric=numeric,
+        work_type=type_name,
+        work_short=type_short,
+        weight=rawsql.to_decimal(weight, WEIGHT_PLACES),  # type: ignore[arg-type]
+        title=title,
+        comment=comment,
+        is_makeup=bool(makeup),
+        work_id=work_id,
+        work_type_id=type_id,
+        lesson_id=lesson_id,
+    )
+
+
 def _week_marks(student: Student, lesson_ids: list[int]) -> dict[int, list[DiaryMark]]:
     marks: dict[int, list[DiaryMark]] = defaultdict(list)
     sql, ids = rawsql.in_list(lesson_ids)
     for row in rawsql.fetch(WEEK_MARKS_SQL.format(lessons=sql), [student.pk, *ids]):
-        lesson_id, value, numeric, comment, makeup, work_id, title, type_id = row[:8]
-        type_name, type_short, weight = row[8:]
-        marks[lesson_id].append(
-            DiaryMark(
-                value=value,
-                display=MARK_DISPLAY.get(value, value),
-                numeric=numeric,
-                work_type=type_name,
-                work_short=type_short,
-                weight=rawsql.to_decimal(weight, WEIGHT_PLACES),  # type: ignore[arg-type]
-                title=title,
-                comment=comment,
-                is_makeup=bool(makeup),
-                work_id=work_id,
-                work_type_id=type_id,
-                lesson_id=lesson_id,
-            )
-        )
+        marks[row[0]].append(_mark_row(row))
     return marks
 
 
@@ -755,26 +759,33 @@ def overall(per_subject: dict[int, Decimal]) -> Decimal | None:
     return sum(per_subject.values(), Decimal(0)) / len(per_subject)
 
 
+# The student's marks of a period with their lessons' dates and subjects.
+PERIOD_MARKS_SQL = """
+SELECT w.lesson_id, m.value, m.numeric, m.comment, m.is_makeup, w.id, w.title,
+       w.work_type_id, t.name, t.short_name, t.weight, l.date, l.subject_id, sub.name
+FROM journal_mark m
+JOIN journal_work w ON w.id = m.work_id
+JOIN journal_worktype t ON t.id = w.work_type_id
+JOIN schedule_lesson l ON l.id = w.lesson_id
+JOIN school_subject sub ON sub.id = l.subject_id
+WHERE m.student_id = %s AND l.date BETWEEN %s AND %s AND l.status <> %s
+ORDER BY l.date, l.number, w.position, w.id
+"""
+
+
 def marks_page(student: Student, today: dt.date, period_id: int | None) -> MarksPage:
     choice = period_choice(student, today, period_id)
     period = choice.period
     if period is None or choice.school_class is None:
         return MarksPage(choice, [], None, Rating(None, 0), {})
-    rows = (
-        Mark.objects.filter(student=student, work__lesson__date__range=(period.start, period.end))
-        .exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .select_related("work__work_type", "work__lesson__subject")
-        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
-    )
     by_subject: dict[int, list[DiaryMark]] = defaultdict(list)
     names: dict[int, str] = {}
-    for mark in rows:
-        item = _mark(mark)
-        item.date = mark.work.lesson.date
-        subject = mark.work.lesson.subject
-        item.subject = subject.name
-        names[subject.pk] = subject.name
-        by_subject[subject.pk].append(item)
+    params = [student.pk, period.start, period.end, LessonStatus.CANCELLED]
+    for row in rawsql.fetch(PERIOD_MARKS_SQL, params):
+        item = _mark_row(row[:11])
+        item.date, subject_id, item.subject = row[11:]
+        names[subject_id] = item.subject
+        by_subject[subject_id].append(item)
     period_marks = list(
         PeriodMark.objects.filter(student=student, year=choice.year).select_related("subject")
     )

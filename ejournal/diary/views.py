@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ejournal.accounts.permissions import deny
-from ejournal.diary import charts, ical, printout, selectors, services, week_html
+from ejournal.diary import charts, ical, marks_html, printout, selectors, services, week_html
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
 from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
@@ -107,7 +107,13 @@ def marks(request, reader: Reader):
     return render(
         request,
         "diary/marks.html",
-        _context(request, reader, "marks", data=data, charts=charts_by_subject),
+        _context(
+            request,
+            reader,
+            "marks",
+            data=data,
+            subjects_html=marks_html.subjects_html(data, charts_by_subject),
+        ),
     )
 
 

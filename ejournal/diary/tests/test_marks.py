@@ -120,3 +120,76 @@ def test_marks_page_query_count_does_not_grow(
     client = client_for("parent")
     with django_assert_max_num_queries(16):
         assert client.get(reverse("diary:marks", args=[child.pk])).status_code == 200
+
+
+# The subjects' markup as the template language built it before marks_html.py: the
+# Python version must give the same page.
+TEMPLATE_SUBJECTS = """{% for s in data.subjects %}
+<section class="panel subject">
+  <h2>{{ s.subject }}</h2>
+  <div class="subject-stats">
+    <span>Средний: <strong>{{ s.average_display }}</strong></span>
+    <span>Место в классе: <strong class="rating">{{ s.rating.display }}</strong></span>
+    <span>За период: <strong>{% if s.period_mark %}{{ s.period_mark.get_value_display }}{% else %}—{% endif %}</strong></span>
+    {% for sid, ym in data.year_marks.items %}{% if sid == s.subject_id %}<span>Годовая: <strong>{{ ym.get_value_display }}</strong></span>{% endif %}{% endfor %}
+  </div>
+  {% if s.marks %}
+  <ol class="mark-row" aria-label="Отметки по датам">{% for m in s.marks %}<li><span class="mark mark-{{ m.value }}" title="{{ m.work_type }}, вес {{ m.weight|floatformat:'-1' }}{% if m.comment %}: {{ m.comment }}{% endif %}">{{ m.display }}</span><small>{{ m.date|date:"d.m" }}</small></li>{% endfor %}</ol>
+  {% for sid, chart in charts.items %}{% if sid == s.subject_id %}{{ chart }}{% endif %}{% endfor %}
+  <details><summary>Подробно</summary>
+    <div class="table-wrap"><table>
+      <thead><tr><th>Дата</th><th>Отметка</th><th>Работа</th><th class="num">Вес</th><th>Комментарий</th></tr></thead>
+      <tbody>{% for m in s.marks %}<tr><td>{{ m.date|date:"d.m.Y" }}</td><td>{{ m.display }}</td><td>{{ m.work_type }}{% if m.title %} «{{ m.title }}»{% endif %}</td><td class="num">{{ m.weight|floatformat:"-1" }}</td><td>{{ m.comment }}</td></tr>{% endfor %}</tbody>
+    </table></div>
+  </details>
+  {% else %}<p class="muted">В этом периоде отметок нет.</p>{% endif %}
+</section>
+{% empty %}<p class="muted">В этом периоде отметок пока нет.</p>
+{% endfor %}"""  # noqa: E501
+
+
+def _same_markup(a: str, b: str) -> bool:
+    import re
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    return squeeze(a) == squeeze(b)
+
+
+def test_subjects_built_in_python_match_the_template_markup(dw, world, today):
+    from django.template import Context, Template
+
+    from ejournal.diary import charts, marks_html
+
+    child = dw.w.child
+    russian = f.SubjectFactory(school=world.school, name="Русский <язык>")
+    dw.put(dw.lesson(MONDAY, 1), child, "5", category="control", comment="Отлично & <b>")
+    dw.put(dw.lesson(MONDAY, 2, subject=russian), child, "dot")
+    dw.put(dw.lesson(MONDAY - dt.timedelta(days=7), 1), child, "3", category="written")
+    PeriodMark.objects.create(
+        school=world.school, year=world.year, student=child, subject=russian,
+        kind=PeriodMarkKind.YEAR, value="4",
+    )  # fmt: skip
+    data = selectors.marks_page(child, TODAY, None)
+    period = data.choice.period
+    chart_by_subject = {
+        s.subject_id: charts.trend_svg(s.trend, period.start, period.end, s.subject)
+        for s in data.subjects
+    }
+    expected = Template(TEMPLATE_SUBJECTS).render(
+        Context({"data": data, "charts": chart_by_subject})
+    )
+    built = marks_html.subjects_html(data, chart_by_subject)
+    assert "Отлично &amp; &lt;b&gt;" in built and "Русский &lt;язык&gt;" in built
+    assert "вес 1,5" in built and "Годовая: <strong>4</strong>" in built
+    assert _same_markup(built, expected)
+
+
+def test_no_marks_in_the_period_says_so(dw, world, today):
+    from ejournal.diary import marks_html
+
+    data = selectors.marks_page(dw.w.child, TODAY, None)
+    assert _same_markup(
+        marks_html.subjects_html(data, {}), '<p class="muted">В этом периоде отметок пока нет.</p>'
+    )
