@@ -2,6 +2,8 @@
 outsider school to prove that nothing crosses the school boundary."""
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
 from ejournal.testing.browser import (  # noqa: F401 - fixtures
@@ -35,6 +37,15 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Every rate limit counts in this cache (ejournal.security.ratelimit): each test
+    # starts with none.
+    caches[settings.RATE_LIMIT_CACHE].clear()
+    yield
+    caches[settings.RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture

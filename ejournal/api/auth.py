@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from ejournal.accounts.context import Membership, SchoolContext
-from ejournal.api import ratelimit, services
+from ejournal.api import services
 from ejournal.api.errors import ApiError, not_found, rate_limited, unauthorized
 from ejournal.core.request_context import client_ip
+from ejournal.security import ratelimit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SCHOOL_HEADER = "X-School"
@@ -36,7 +38,9 @@ class ApiContext(SchoolContext):
 
 
 def _limit(key: str, setting: str) -> None:
-    wait = ratelimit.hit(key, setting)
+    """The REST API's limits (``API_RATE_LIMIT_TOKEN`` / ``_IP``: "N/sec|min|hour|day",
+    empty = off), counted by the project's one limiter."""
+    wait = ratelimit.hit_wait("api", key=key, rate=getattr(settings, setting))
     if wait:
         raise rate_limited(wait)
 

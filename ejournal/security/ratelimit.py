@@ -6,7 +6,11 @@
         return ratelimit.too_many_requests(request)
 
 or as a decorator: ``@ratelimit.limit("webapi", rate="120/60")``. ``rate`` is
-"count/seconds", or the name of an entry in ``settings.RATE_LIMITS``.
+"count/seconds" or "count/<sec|min|hour|day>", or the name of an entry in
+``settings.RATE_LIMITS``; an empty rate is no limit. The one limiter of the project: the
+sign-in and two-factor limits, the REST API's per-token and per-address limits and the
+``/webapi`` sign-in limits all count here, in the cache ``RATE_LIMIT_CACHE`` (shared by
+every worker when ``REDIS_URL`` or ``RATE_LIMIT_CACHE_DIR`` is set).
 """
 
 from __future__ import annotations
@@ -28,10 +32,17 @@ def _cache():
     return caches[getattr(settings, "RATE_LIMIT_CACHE", "default")]
 
 
-def parse_rate(rate: str) -> tuple[int, int]:
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """'20/900' -> (20, 900); '300/min' -> (300, 60); '' or None -> None (no limit)."""
     rate = getattr(settings, "RATE_LIMITS", {}).get(rate, rate)
-    count, _, seconds = rate.partition("/")
-    return int(count), int(seconds or 60)
+    if not rate:
+        return None
+    count, _, period = str(rate).partition("/")
+    period = period.strip().lower() or "60"
+    return int(count), int(period) if period.isdigit() else PERIODS[period]
 
 
 def _window_key(scope: str, key: str, seconds: int, now: float) -> tuple[str, int]:
@@ -40,10 +51,14 @@ def _window_key(scope: str, key: str, seconds: int, now: float) -> tuple[str, in
     return f"rl:{scope}:{digest}:{window}", int((window + 1) * seconds - now) + 1
 
 
-def hit(scope: str, *, key: str, rate: str) -> bool:
-    """Count one request; True when it is over the limit (the caller answers 429)."""
-    limit, seconds = parse_rate(rate)
-    cache_key, ttl = _window_key(scope, key, seconds, time.time())
+def hit_wait(scope: str, *, key: str, rate: str | None) -> int | None:
+    """Count one request; the seconds to wait when it is over the limit, else None."""
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return None
+    limit, seconds = parsed
+    now = time.time()
+    cache_key, ttl = _window_key(scope, key, seconds, now)
     cache = _cache()
     cache.add(cache_key, 0, ttl)
     try:
@@ -51,24 +66,35 @@ def hit(scope: str, *, key: str, rate: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, ttl)
         count = 1
-    return count > limit
+    return max(1, math.ceil(seconds - now % seconds)) if count > limit else None
 
 
-def is_limited(scope: str, *, key: str, rate: str) -> bool:
+def hit(scope: str, *, key: str, rate: str | None) -> bool:
+    """Count one request; True when it is over the limit (the caller answers 429)."""
+    return hit_wait(scope, key=key, rate=rate) is not None
+
+
+def is_limited(scope: str, *, key: str, rate: str | None) -> bool:
     """Whether the key is already over the limit, without counting a request."""
-    limit, seconds = parse_rate(rate)
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return False
+    limit, seconds = parsed
     cache_key, _ = _window_key(scope, key, seconds, time.time())
     return (_cache().get(cache_key) or 0) >= limit
 
 
-def retry_after(rate: str) -> int:
-    _, seconds = parse_rate(rate)
+def retry_after(rate: str | None) -> int:
+    parsed = parse_rate(rate)
+    seconds = parsed[1] if parsed else 60
     return max(1, math.ceil(seconds - time.time() % seconds))
 
 
-def reset(scope: str, *, key: str, rate: str) -> None:
-    _, seconds = parse_rate(rate)
-    cache_key, _ = _window_key(scope, key, seconds, time.time())
+def reset(scope: str, *, key: str, rate: str | None) -> None:
+    parsed = parse_rate(rate)
+    if parsed is None:
+        return
+    cache_key, _ = _window_key(scope, key, parsed[1], time.time())
     _cache().delete(cache_key)
 
 

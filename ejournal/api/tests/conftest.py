@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.test import Client
 
 from ejournal.accounts.models import Role
@@ -22,14 +21,6 @@ LESSON_DAY = dt.date(2026, 11, 16)
 def at(when: str):
     """Freeze the clock at a Moscow time, e.g. at("2026-11-16 10:00")."""
     return time_machine.travel(f"{when} +0300", tick=False)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Rate-limit counters live in the cache; each test starts with none.
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 class Api:

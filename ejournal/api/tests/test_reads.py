@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
 
@@ -177,6 +179,18 @@ def test_an_address_over_its_rate_gets_429_even_without_a_valid_token(api, world
     assert int(client.get("/api/v1/me")["Retry-After"]) >= 1
     other_address = api.client("teacher").get("/api/v1/me", REMOTE_ADDR="10.9.9.9")
     assert other_address.status_code == 200
+
+
+@override_settings(API_RATE_LIMIT_TOKEN="2/min", API_RATE_LIMIT_IP="")
+def test_api_limits_count_in_the_shared_rate_limit_cache(api, world):
+    """The per-process default cache would multiply a limit by the workers; the API counts
+    where sign-ins and /webapi do (RATE_LIMIT_CACHE: Redis or a shared directory)."""
+    client = api.client("teacher")
+    assert [client.get("/api/v1/me").status_code for _ in range(2)] == [200, 200]
+    caches["default"].clear()
+    assert client.get("/api/v1/me").status_code == 429
+    caches[settings.RATE_LIMIT_CACHE].clear()
+    assert client.get("/api/v1/me").status_code == 200
 
 
 def test_timetable_of_a_class(api, world, journal):

@@ -1,14 +1,5 @@
-import pytest
-from django.core.cache import caches
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    caches["ratelimit"].clear()
-    yield
-    caches["ratelimit"].clear()
 
 
 def totp_now(device: TOTPDevice, *, offset: int = 0) -> str:

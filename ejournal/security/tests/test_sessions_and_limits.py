@@ -164,3 +164,23 @@ def test_rate_limit_decorator_answers_json_429_for_api_paths(rf):
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
     assert "Слишком много" in json.loads(response.content)["detail"]
+
+
+def test_rates_read_seconds_units_and_names(settings):
+    settings.RATE_LIMITS = {"named": "5/300"}
+    assert ratelimit.parse_rate("20/900") == (20, 900)
+    assert ratelimit.parse_rate("300/min") == (300, 60)
+    assert ratelimit.parse_rate("10/hour") == (10, 3600)
+    assert ratelimit.parse_rate("named") == (5, 300)
+    assert ratelimit.parse_rate("") is None and ratelimit.parse_rate(None) is None
+
+
+def test_an_empty_rate_never_limits():
+    assert [ratelimit.hit_wait("t", key="k", rate="") for _ in range(100)] == [None] * 100
+    assert not ratelimit.is_limited("t", key="k", rate="")
+
+
+def test_hit_wait_says_how_long_to_wait():
+    assert ratelimit.hit_wait("w", key="k", rate="1/min") is None
+    wait = ratelimit.hit_wait("w", key="k", rate="1/min")
+    assert wait is not None and 1 <= wait <= 60

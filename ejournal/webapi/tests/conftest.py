@@ -3,19 +3,10 @@ from hashlib import md5
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 
 from ejournal.diary.tests.conftest import MONDAY, TODAY, DiaryWorld  # noqa: F401
 from ejournal.webapi import services
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The login limits count in the cache; every test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
