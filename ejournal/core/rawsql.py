@@ -120,6 +120,13 @@ def instance(model, names: tuple[str, ...], values: Sequence[Any]):
     return obj
 
 
+def field_value(model, name: str, value):
+    """One raw column's value, converted as the model's field would be."""
+    for _name, convert in _converters(model, (name,)):
+        return convert(value)
+    return value
+
+
 @functools.cache
 def _row_sql(model, where: str) -> tuple[str, tuple[str, ...]]:
     names = tuple(f.attname for f in model._meta.concrete_fields)

@@ -139,9 +139,6 @@ class Belonging:
         # -1 matches nothing but keeps the query (a constant query count).
         return sorted(self.class_groups | {s.key for s in self.groups}) or [-1]
 
-    def lesson_filter(self) -> Q:
-        return Q(group_id__in=self.group_ids())
-
 
 def belonging(student: Student, start: dt.date, end: dt.date) -> Belonging:
     """One query: the class enrollments (with their whole-class groups) and the group
@@ -424,15 +421,20 @@ def _person(staff) -> str:
     return staff.short_name if staff else ""
 
 
-WEEK_MARKS_SQL = """
+# The columns ``_mark_row`` reads, in its order, and the tables they come from.
+MARK_ROW_SQL = """
 SELECT w.lesson_id, m.value, m.numeric, m.comment, m.is_makeup, w.id, w.title,
-       w.work_type_id, t.name, t.short_name, t.weight
+       w.work_type_id, t.name, t.short_name, t.weight{extra}
 FROM journal_mark m
 JOIN journal_work w ON w.id = m.work_id
 JOIN journal_worktype t ON t.id = w.work_type_id
-WHERE m.student_id = %s AND w.lesson_id {lessons}
+"""
+WEEK_MARKS_SQL = (
+    MARK_ROW_SQL.format(extra="")
+    + """WHERE m.student_id = %s AND w.lesson_id {lessons}
 ORDER BY w.position, w.id
 """
+)
 # The homework given at the week's lessons, and the homework due this week in the
 # student's groups; individual tasks only when they name the student.
 WEEK_HOMEWORK_SQL = """
@@ -450,7 +452,6 @@ WHERE (h.lesson_id {lessons}
 ORDER BY h.id, f.id
 """
 MARK_DISPLAY = {value: str(label) for value, label in Mark._meta.get_field("value").flatchoices}
-WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 
 
 def _mark_row(row) -> DiaryMark:
@@ -464,7 +465,7 @@ def _mark_row(row) -> DiaryMark:
         numeric=numeric,
         work_type=type_name,
         work_short=type_short,
-        weight=rawsql.to_decimal(weight, WEIGHT_PLACES),  # type: ignore[arg-type]
+        weight=rawsql.field_value(WorkType, "weight", weight),
         title=title,
         comment=comment,
         is_makeup=bool(makeup),
@@ -760,17 +761,14 @@ def overall(per_subject: dict[int, Decimal]) -> Decimal | None:
 
 
 # The student's marks of a period with their lessons' dates and subjects.
-PERIOD_MARKS_SQL = """
-SELECT w.lesson_id, m.value, m.numeric, m.comment, m.is_makeup, w.id, w.title,
-       w.work_type_id, t.name, t.short_name, t.weight, l.date, l.subject_id, sub.name
-FROM journal_mark m
-JOIN journal_work w ON w.id = m.work_id
-JOIN journal_worktype t ON t.id = w.work_type_id
-JOIN schedule_lesson l ON l.id = w.lesson_id
+PERIOD_MARKS_SQL = (
+    MARK_ROW_SQL.format(extra=", l.date, l.subject_id, sub.name")
+    + """JOIN schedule_lesson l ON l.id = w.lesson_id
 JOIN school_subject sub ON sub.id = l.subject_id
 WHERE m.student_id = %s AND l.date BETWEEN %s AND %s AND l.status <> %s
 ORDER BY l.date, l.number, w.position, w.id
 """
+)
 
 
 def marks_page(student: Student, today: dt.date, period_id: int | None) -> MarksPage:

@@ -237,7 +237,6 @@ DEFAULT_TYPE_SQL = """
 SELECT t.short_name, t.weight FROM journal_worktype t
 WHERE t.school_id = %s AND t.name = %s ORDER BY t."order", t.name, t.id LIMIT 1
 """
-WEIGHT_PLACES = WorkType._meta.get_field("weight").decimal_places
 
 
 def _grid_lessons(
@@ -317,11 +316,9 @@ def journal_grid(
         for row in rawsql.fetch(GRID_ATTENDANCE_SQL.format(ids=ids_sql), ids)
     }
     spans, students = _members(group, start, end)
-    default_type = next(
-        iter(rawsql.fetch(DEFAULT_TYPE_SQL, [school.pk, DEFAULT_WORK_TYPE_NAME])), None
-    )
-    if default_type is not None:
-        default_type = (default_type[0], rawsql.to_decimal(default_type[1], WEIGHT_PLACES))
+    default_type = None
+    for short_name, weight in rawsql.fetch(DEFAULT_TYPE_SQL, [school.pk, DEFAULT_WORK_TYPE_NAME]):
+        default_type = (short_name, rawsql.field_value(WorkType, "weight", weight))
 
     settings = rules.settings_for(school)
     now = rules.school_now(school)
