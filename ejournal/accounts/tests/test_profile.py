@@ -1,19 +1,9 @@
 import pytest
 
 from ejournal.accounts import selectors
+from ejournal.testing.world import WORLD_ROLES
 
-ROLES = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-    "inspector",
-]
+ROLES = [r for r in WORLD_ROLES if r not in ("other_parent", "outsider")]
 
 
 @pytest.mark.parametrize("role", ROLES)

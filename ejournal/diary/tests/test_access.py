@@ -12,24 +12,14 @@ from ejournal.accounts.models import Role
 from ejournal.diary.models import DiaryVisit
 from ejournal.journal.models import Homework, HomeworkAttachment
 from ejournal.testing import factories as f
+from ejournal.testing.world import WORLD_ROLES
 
 from .conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
 
 STUDENT_PAGES = ["diary:week", "diary:marks", "diary:homework", "diary:summary"]
-STAFF_AND_STRANGERS = [
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "outsider",
-    "inspector",
-    "other_parent",
-]
+STAFF_AND_STRANGERS = [r for r in WORLD_ROLES if r not in ("student", "parent")]
 
 
 def attachment_for(dw, student):

@@ -7,21 +7,12 @@ import pytest
 from ejournal.messaging import services
 from ejournal.messaging.models import EventKind, SchoolEvent
 from ejournal.testing import factories as f
+from ejournal.testing.world import WORLD_ROLES
 
 pytestmark = pytest.mark.django_db
 
-SCHOOL_ROLES = (
-    "admin",
-    "director",
-    "deputy",
-    "teacher",
-    "homeroom",
-    "operator",
-    "hr",
-    "student",
-    "parent",
-)
-ALL = SCHOOL_ROLES + ("other_parent", "outsider", "inspector", "anonymous")
+SCHOOL_ROLES = tuple(r for r in WORLD_ROLES if r not in ("other_parent", "outsider", "inspector"))
+ALL = (*WORLD_ROLES, "anonymous")
 ADMINISTRATION = ("admin", "director", "deputy")
 EVENT_EDITORS = ADMINISTRATION + ("teacher", "homeroom")
 
