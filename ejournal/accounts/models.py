@@ -334,6 +334,9 @@ class StudentMovement(models.Model):
     to_class = models.ForeignKey(
         "school.SchoolClass", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The alphabet book's «прибыл из» / «выбыл в»: another school, a town, a country.
+    from_place = models.CharField("прибыл из", max_length=300, blank=True)
+    to_place = models.CharField("выбыл в", max_length=300, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

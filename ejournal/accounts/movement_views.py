@@ -33,8 +33,22 @@ class EnrollForm(OrderFields):
     birth_date = forms.DateField(label="Дата рождения", widget=DATE)
     sex = forms.ChoiceField(label="Пол", choices=Sex.choices)
     school_class = forms.ModelChoiceField(label="Класс", queryset=SchoolClass.objects.none())
+    from_place = forms.CharField(
+        label="Прибыл из",
+        max_length=300,
+        required=False,
+        help_text="Школа и населённый пункт, детский сад или «из семьи»",
+    )
 
-    field_order = ["last_name", "first_name", "patronymic", "birth_date", "sex", "school_class"]
+    field_order = [
+        "last_name",
+        "first_name",
+        "patronymic",
+        "birth_date",
+        "sex",
+        "school_class",
+        "from_place",
+    ]
 
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +61,14 @@ class TransferForm(OrderFields):
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_class"].queryset = classes
+
+
+class LeaveForm(OrderFields):
+    to_place = forms.CharField(
+        label="Выбыл в",
+        max_length=300,
+        help_text="Школа и населённый пункт, семейное образование, другой регион или страна",
+    )
 
 
 def _classes(request):
@@ -109,11 +131,14 @@ def transfer(request, student_id: int):
         messages.error(request, "Перевод не оформлен: " + _errors(form))
     else:
         try:
-            movement.student_transfer(student=student, actor=request.user, **form.cleaned_data)
+            result = movement.student_transfer(
+                student=student, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, "Перевод оформлен.")
+            say = messages.warning if result.unplaced else messages.success
+            say(request, result.summary)
     return redirect("people:student_card", student.pk)
 
 
@@ -121,7 +146,7 @@ def transfer(request, student_id: int):
 @roles_required(*ORDER_ROLES)
 def leave(request, student_id: int):
     student = _student(request, student_id)
-    form = OrderFields(request.POST)
+    form = LeaveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Выбытие не оформлено: " + _errors(form))
     else:

@@ -112,7 +112,7 @@ def student_card(request, student_id: int):
             "order_note": people_services.order_note(student),
             "history": movement_views.history(student),
             "transfer_form": movement_views.TransferForm(classes=movement_views._classes(request)),
-            "leave_form": movement_views.OrderFields(),
+            "leave_form": movement_views.LeaveForm(),
         },
     )
 

@@ -248,11 +248,22 @@ class ClassEnrollment(models.Model):
         verbose_name_plural = "зачисления в классы"
         ordering = ["date_from"]
         indexes = [models.Index(fields=["school_class", "date_from"], name="enrollment_class_idx")]
+        # A student is in one class at a time. These two constraints catch the common
+        # doubles on every database; migration 0004 adds a trigger (SQLite and
+        # PostgreSQL) that refuses any overlap of two spans of one student.
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
                 name="enrollment_dates_ordered",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(date_to__isnull=True),
+                name="enrollment_one_open_per_student",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "date_from"], name="enrollment_one_start_per_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,6 +66,7 @@ def test_leaving_ends_the_enrollment(world):
         student=world.child,
         effective_date=D(2026, 12, 1),
         actor=world.users["operator"],
+        to_place="МБОУ СОШ №5, г. Рыбинск",
         **order(),
     )
     assert world.child in in_class(world.school_class, D(2026, 11, 30))

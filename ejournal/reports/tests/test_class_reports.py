@@ -203,6 +203,7 @@ def test_movement_counts_arrivals_departures_and_orders(data):
         order_number="15-у",
         order_date=dt.date(2026, 10, 9),
         actor=actor,
+        to_place="МБОУ СОШ №5, г. Рыбинск",
     )
     movement_services.student_enroll(
         school_class=world.other_class,
