@@ -2,7 +2,9 @@
 
 Every row is checked first; with any bad row nothing is saved and each error names its
 line. Importing the same file again changes nothing: people are matched by name and
-birth date, enrollments and links are created only when missing.
+birth date, enrollments and links are created only when missing. Each new enrollment
+rests on an order of enrollment (from the file's columns or the form), like one entered
+by hand, so the movement report counts it.
 
 Classes and staff come in files of their own (``import_classes_staff``); ``KINDS`` lists
 the three kinds of file with their columns, checker and loader.
@@ -20,7 +22,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from ejournal.accounts.models import Guardian, Relation, Sex, Student, StudentGuardian, User
+from ejournal.accounts import movement
+from ejournal.accounts.models import (
+    Guardian,
+    MovementKind,
+    Order,
+    OrderKind,
+    Relation,
+    Sex,
+    Student,
+    StudentGuardian,
+    StudentMovement,
+    User,
+)
 from ejournal.audit import services as audit
 from ejournal.school.models import AcademicYear, ClassEnrollment, SchoolClass
 
@@ -37,6 +51,11 @@ COLUMNS = [
     "кем приходится",
     "телефон",
     "e-mail",
+    # Optional: each row's order of enrollment (else the one given in the form) and
+    # where the student came from.
+    "номер приказа",
+    "дата приказа",
+    "прибыл из",
 ]
 SEX = {
     "м": Sex.MALE,
@@ -63,6 +82,9 @@ class Row:
     relation: str
     phone: str
     email: str
+    order_number: str = ""
+    order_date: dt.date | None = None
+    from_place: str = ""
 
 
 @dataclass
@@ -199,6 +221,14 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
         birth = _date(cell.get("дата рождения", ""))
         if birth is None:
             problems.append("дата рождения не в формате ДД.ММ.ГГГГ")
+        elif school_class is not None:
+            try:
+                movement.check_birth_date(birth_date=birth, school_class=school_class)
+            except ValidationError as e:
+                problems.append(_sentence(e))
+        order_date = _date(cell.get("дата приказа", ""))
+        if cell.get("дата приказа") and order_date is None:
+            problems.append("дата приказа не в формате ДД.ММ.ГГГГ")
         sex = SEX.get(cell.get("пол", "").lower())
         if sex is None:
             problems.append("пол — «м» или «ж»")
@@ -247,6 +277,9 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
                 relation,
                 cell.get("телефон", ""),
                 cell.get("e-mail", ""),
+                cell.get("номер приказа", ""),
+                order_date,
+                cell.get("прибыл из", "")[:300],
             )
         )
         result.preview.append(
@@ -261,16 +294,33 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
     return result
 
 
+def _sentence(error: ValidationError) -> str:
+    """A service's message as a part of a line's list of problems."""
+    text = " ".join(error.messages).rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
 @transaction.atomic
 def apply(
-    *, school, year: AcademicYear, name: str, content: bytes, enroll_from: dt.date, actor: User
+    *,
+    school,
+    year: AcademicYear,
+    name: str,
+    content: bytes,
+    enroll_from: dt.date,
+    actor: User,
+    order_number: str = "",
+    order_date: dt.date | None = None,
 ) -> ImportResult:
+    """Load a checked file. Any problem found while loading (a student already in another
+    class, an order missing or dated after the enrollment) undoes the whole load."""
     result = parse(school=school, year=year, name=name, content=content)
     if result.errors:
         return result
     if not (year.start <= enroll_from <= year.end):
         result.errors.append(f"Дата зачисления вне учебного года {year}.")
         return result
+    orders: dict[tuple[str, dt.date], Order] = {}
     for row in result.rows:
         student, created = Student.objects.get_or_create(
             school=school,
@@ -281,36 +331,18 @@ def apply(
             defaults={"sex": row.sex},
         )
         result.created_students += created
-        enrolled = ClassEnrollment.objects.filter(student=student).filter(
-            Q(date_to__isnull=True) | Q(date_to__gte=enroll_from)
-        )
-        if not enrolled.exists():
-            ClassEnrollment.objects.create(
-                student=student, school_class=row.school_class, date_from=enroll_from
-            )
+        problem = _enroll(student, row, enroll_from, order_number, order_date, orders, actor)
+        if problem == "":
             result.created_enrollments += 1
+        elif problem:
+            result.errors.append(f"Строка {row.line}: {problem}.")
         if row.guardian:
-            guardian = Guardian.objects.filter(
-                school=school,
-                last_name=row.guardian[0],
-                first_name=row.guardian[1],
-                patronymic=row.guardian[2],
-                student_links__student=student,
-            ).first()
-            if guardian is None:
-                guardian = Guardian.objects.create(
-                    school=school,
-                    last_name=row.guardian[0],
-                    first_name=row.guardian[1],
-                    patronymic=row.guardian[2],
-                    phone=row.phone,
-                    email=row.email,
-                )
-                result.created_guardians += 1
-                StudentGuardian.objects.create(
-                    student=student, guardian=guardian, relation=row.relation
-                )
-                result.created_links += 1
+            result.created_guardians += _link_guardian(school, student, row)
+    result.created_links = result.created_guardians
+    if result.errors:
+        # Nothing of a file with a bad line is kept.
+        transaction.set_rollback(True)
+        return result
     audit.record(
         action="contingent.imported",
         actor=actor,
@@ -322,6 +354,86 @@ def apply(
             "students": result.created_students,
             "guardians": result.created_guardians,
             "enrollments": result.created_enrollments,
+            "orders": [str(o) for o in orders.values()],
         },
     )
     return result
+
+
+def _enroll(
+    student: Student,
+    row: Row,
+    enroll_from: dt.date,
+    order_number: str,
+    order_date: dt.date | None,
+    orders: dict[tuple[str, dt.date], Order],
+    actor: User,
+) -> str | None:
+    """Enroll the student of a row on an order: "" when enrolled, None when already in
+    this class (a repeated file), else what is wrong."""
+    current = (
+        ClassEnrollment.objects.filter(student=student)
+        .filter(Q(date_to__isnull=True) | Q(date_to__gte=enroll_from))
+        .select_related("school_class")
+        .first()
+    )
+    if current is not None:
+        if current.school_class_id == row.school_class.pk:
+            return None
+        return (
+            f"ученик уже учится в классе {current.school_class} "
+            f"с {current.date_from:%d.%m.%Y}: перевод оформляется на карточке ученика"
+        )
+    number = (row.order_number or order_number).strip()
+    day = row.order_date or order_date
+    if not number or day is None:
+        return (
+            "нет номера и даты приказа о зачислении: укажите их в форме или в столбцах "
+            "«номер приказа» и «дата приказа»"
+        )
+    try:
+        movement.check_order_date(order_date=day, effective_date=enroll_from)
+    except ValidationError as e:
+        return _sentence(e)
+    order = orders.get((number, day))
+    if order is None:
+        order = orders[(number, day)] = Order.objects.create(
+            school=student.school, number=number, date=day, kind=OrderKind.ENROLLMENT
+        )
+    ClassEnrollment.objects.create(
+        student=student, school_class=row.school_class, date_from=enroll_from
+    )
+    StudentMovement.objects.create(
+        student=student,
+        kind=MovementKind.ENROLLMENT,
+        order=order,
+        effective_date=enroll_from,
+        to_class=row.school_class,
+        from_place=row.from_place,
+        created_by=actor,
+    )
+    return ""
+
+
+def _link_guardian(school, student: Student, row: Row) -> int:
+    """Create the row's guardian and link them to the student unless already there."""
+    assert row.guardian is not None
+    exists = Guardian.objects.filter(
+        school=school,
+        last_name=row.guardian[0],
+        first_name=row.guardian[1],
+        patronymic=row.guardian[2],
+        student_links__student=student,
+    ).exists()
+    if exists:
+        return 0
+    guardian = Guardian.objects.create(
+        school=school,
+        last_name=row.guardian[0],
+        first_name=row.guardian[1],
+        patronymic=row.guardian[2],
+        phone=row.phone,
+        email=row.email,
+    )
+    StudentGuardian.objects.create(student=student, guardian=guardian, relation=row.relation)
+    return 1

@@ -52,6 +52,17 @@ class ImportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         required=False,
     )
+    order_number = forms.CharField(
+        label="Номер приказа о зачислении",
+        max_length=50,
+        required=False,
+        help_text="Для строк файла без столбца «номер приказа»",
+    )
+    order_date = forms.DateField(
+        label="Дата приказа о зачислении",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+    )
 
     def __init__(self, *args, school=None, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +110,8 @@ def contingent_import_page(request):
             if request.POST.get("apply"):
                 extra = {"actor": request.user}
                 if form.cleaned_data["kind"] == KIND_STUDENTS:
-                    extra["enroll_from"] = form.cleaned_data["enroll_from"]
+                    for key in ("enroll_from", "order_number", "order_date"):
+                        extra[key] = form.cleaned_data[key]
                 result = load(**kwargs, **extra)
                 if not result.errors:
                     messages.success(request, result.summary)

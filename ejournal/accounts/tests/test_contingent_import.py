@@ -2,12 +2,13 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
 from ejournal.accounts import contingent_import
-from ejournal.accounts.models import Guardian, Student, StudentGuardian
+from ejournal.accounts.models import Guardian, Order, Student, StudentGuardian, StudentMovement
 from ejournal.audit.models import AuditEvent
 from ejournal.school.models import ClassEnrollment
 
@@ -61,6 +62,8 @@ def run(world, content: bytes, name="list.csv"):
         content=content,
         enroll_from=dt.date(2026, 9, 1),
         actor=world.users["operator"],
+        order_number="101-у",
+        order_date=dt.date(2026, 8, 28),
     )
 
 
@@ -99,6 +102,81 @@ def test_bad_file_names_lines_in_russian_and_saves_nothing(world):
         assert part in error
 
 
+def test_imported_students_rest_on_the_enrollment_order(world):
+    result = run(world, GOOD.encode())
+    assert result.errors == []
+    moves = StudentMovement.objects.select_related("order", "to_class").order_by(
+        "student__last_name"
+    )
+    assert [(m.student.last_name, m.kind, str(m.to_class), m.effective_date) for m in moves] == [
+        ("Петров", "enrollment", "5А", dt.date(2026, 9, 1)),
+        ("Сидорова", "enrollment", "6Б", dt.date(2026, 9, 1)),
+    ]
+    assert {str(m.order) for m in moves} == {"приказ № 101-у от 28.08.2026"}
+    assert Order.objects.get().kind == "enrollment"
+    # The same file again: nothing new, no second order.
+    run(world, GOOD.encode())
+    assert (StudentMovement.objects.count(), Order.objects.count()) == (2, 1)
+
+
+def test_orders_and_places_may_come_from_the_file(world):
+    content = "\n".join(
+        [
+            ";".join(contingent_import.COLUMNS),
+            "5А;Петров;Иван;Ильич;01.02.2015;м;;;;;;;17-з;25.08.2026;МБОУ СОШ №3 г. Тутаев",
+        ]
+    )
+    result = contingent_import.apply(
+        school=world.school,
+        year=world.year,
+        name="list.csv",
+        content=content.encode(),
+        enroll_from=dt.date(2026, 9, 1),
+        actor=world.users["operator"],
+    )
+    assert result.errors == []
+    moved = StudentMovement.objects.select_related("order").get()
+    assert (str(moved.order), moved.from_place) == (
+        "приказ № 17-з от 25.08.2026",
+        "МБОУ СОШ №3 г. Тутаев",
+    )
+
+
+@pytest.mark.parametrize(
+    "number, day, line, message",
+    [
+        ("", None, GOOD.splitlines()[1], "нет номера и даты приказа"),
+        ("5", dt.date(2026, 9, 2), GOOD.splitlines()[1], "позже даты движения"),
+        # The child of 6Б (world.other_child) is already in a class.
+        ("5", dt.date(2026, 8, 28), "5А;Чужой;Имя;;01.01.2014;м", "уже учится в классе 6Б"),
+        ("5", dt.date(2026, 8, 28), "5А;Юный;Пётр;;01.01.2030;м", "ещё не наступила"),
+        ("5", dt.date(2026, 8, 28), "5А;Малый;Пётр;;01.01.2022;м", "не подходит для 5 класса"),
+    ],
+)
+@time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False)
+def test_import_refuses_a_missing_order_a_double_enrollment_and_a_bad_birth_date(
+    world, number, day, line, message
+):
+    other = world.other_child
+    other.first_name, other.patronymic, other.birth_date = "Имя", "", dt.date(2014, 1, 1)
+    other.save()
+    before = counts()
+    result = contingent_import.apply(
+        school=world.school,
+        year=world.year,
+        name="list.csv",
+        content="\n".join([HEADER, line]).encode(),
+        enroll_from=dt.date(2026, 9, 1),
+        actor=world.users["operator"],
+        order_number=number,
+        order_date=day,
+    )
+    (error,) = result.errors
+    assert error.startswith("Строка 2:") and message in error
+    assert counts() == before
+    assert not StudentMovement.objects.exists() and not Order.objects.exists()
+
+
 def test_missing_columns_and_wrong_type(world):
     assert "нет столбцов" in run(world, "класс;фамилия\n5А;Иванов".encode()).errors[0]
     with pytest.raises(Exception, match="CSV или XLSX"):
@@ -119,7 +197,12 @@ def test_xlsx_and_cp1251(world):
 def test_page_check_then_apply(world, client_for):
     client = client_for("operator")
     url = reverse("people:contingent_import")
-    data = {"year": world.year.pk, "enroll_from": "2026-09-01"}
+    data = {
+        "year": world.year.pk,
+        "enroll_from": "2026-09-01",
+        "order_number": "101-у",
+        "order_date": "2026-08-28",
+    }
     check = client.post(
         url, {**data, "check": "1", "file": SimpleUploadedFile("a.csv", GOOD.encode())}
     )
