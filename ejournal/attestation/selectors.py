@@ -243,6 +243,8 @@ class MarkCell:
     weight: Decimal
     work_short: str
     written: bool
+    # Made in the class the student came from (see ``marks_carried_in``).
+    carried: bool = False
 
 
 @dataclass
@@ -254,6 +256,8 @@ class EntryRow:
     period_mark: PeriodMark | None
     # Year / final marks: the marks they rest on (period marks, or year and exam).
     basis: list[PeriodMark] = field(default_factory=list)
+    # Why no period mark is set for this student here (left the group or the school).
+    gone: str = ""
 
     @property
     def needs_comment(self) -> bool:
@@ -278,11 +282,83 @@ class EntrySheet:
         return next((r for r in self.rows if r.student.pk == student_id), None)
 
 
-def _members(group: StudyGroup, start: dt.date, end: dt.date) -> list[Student]:
+def _members(
+    group: StudyGroup, start: dt.date, end: dt.date
+) -> tuple[list[Student], dict[int, list[school_selectors.MemberSpan]]]:
     spans = school_selectors.group_member_spans(group=group, start=start, end=end)
-    return list(
+    students = list(
         Student.objects.filter(pk__in=list(spans)).order_by("last_name", "first_name", "patronymic")
     )
+    return students, spans
+
+
+def _gone(
+    students: list[Student], spans: dict[int, list[school_selectors.MemberSpan]], end: dt.date
+) -> dict[int, str]:
+    """Students who left the group or the school before ``end`` (the last day of the
+    period): their period mark is not set in this group. One query."""
+    enrolled = school_selectors.students_enrolled_on(student_ids=[s.pk for s in students], day=end)
+    gone = {}
+    for student in students:
+        last = [s.date_to for s in spans[student.pk]]
+        if student.pk not in enrolled:
+            gone[student.pk] = (
+                f"{student.short_name} не числится в школе на {fmt(end)}: "
+                "отметка за период не выставляется."
+            )
+        elif None not in last and max(last) < end:  # type: ignore[type-var]
+            gone[student.pk] = (
+                f"{student.short_name} выбыл(а) из группы {fmt(max(last))}: "  # type: ignore[type-var]
+                "отметку за период выставляют в группе, где ученик учится теперь."
+            )
+    return gone
+
+
+@dataclass(frozen=True)
+class CarriedMark:
+    student_id: int
+    date: dt.date
+    value: str
+    weight: Decimal
+    work_short: str
+    written: bool
+
+
+def marks_carried_in(
+    *, group_id: int, subject_id: int, joined: dict[int, dt.date], start: dt.date
+) -> dict[int, list[CarriedMark]]:
+    """The marks a student brings into a group joined after ``start`` (a transfer from
+    another class): the same subject's marks of the other groups, dated from ``start`` to
+    the day before joining, so that the period's average follows the student.
+    ``joined``: student -> first day in the group. One query, none when nobody joined late."""
+    if not joined:
+        return {}
+    rows = (
+        Mark.objects.filter(
+            student_id__in=list(joined),
+            work__lesson__subject_id=subject_id,
+            work__lesson__date__gte=start,
+            work__lesson__date__lt=max(joined.values()),
+        )
+        .exclude(work__lesson__group_id=group_id)
+        .exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .values_list(
+            "student_id",
+            "work__lesson__date",
+            "value",
+            "work__work_type__weight",
+            "work__work_type__short_name",
+            "work__work_type__category",
+        )
+        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
+    )
+    carried: dict[int, list[CarriedMark]] = defaultdict(list)
+    for student_id, day, value, weight, short, category in rows:
+        if day < joined[student_id]:
+            carried[student_id].append(
+                CarriedMark(student_id, day, value, weight, short, category in WRITTEN_CATEGORIES)
+            )
+    return dict(carried)
 
 
 def entry_sheet(
@@ -313,7 +389,7 @@ def entry_sheet(
         start, end = target.period.start, target.period.end
     else:
         start, end = target.window_period.start, target.window_period.end
-    students = _members(group, start, end)
+    students, spans = _members(group, start, end)
     ids = [s.pk for s in students]
     existing = _period_marks(ids, subject.pk, target)
     required = averages.required_marks(
@@ -329,6 +405,7 @@ def entry_sheet(
             target,
             grade,
             students,
+            spans,
             existing,
             settings,
             policy,
@@ -337,7 +414,7 @@ def entry_sheet(
             closure,
             hours_per_week,
         )
-    return _year_sheet(
+    sheet = _year_sheet(
         group,
         subject,
         target,
@@ -349,6 +426,10 @@ def entry_sheet(
         closure,
         hours_per_week,
     )
+    gone = _gone(students, spans, end)
+    for row in sheet.rows:
+        row.gone = gone.get(row.student.pk, "")
+    return sheet
 
 
 def _period_marks(student_ids: list[int], subject_id: int, target: Target) -> dict[int, PeriodMark]:
@@ -366,6 +447,7 @@ def _period_sheet(
     target,
     grade,
     students,
+    spans,
     existing,
     settings,
     policy,
@@ -395,12 +477,38 @@ def _period_sheet(
     )
     by_student: dict[int, list[MarkCell]] = defaultdict(list)
     labels = dict(MarkValue.choices)
+    # A student's own marks of this group count only while they were in it; marks of the
+    # period from the class they came from count too (the average follows the student).
+    joined = {
+        student_id: first
+        for student_id, student_spans in spans.items()
+        if (first := min(s.date_from for s in student_spans)) > period.start
+    }
+    carried = marks_carried_in(
+        group_id=group.pk, subject_id=subject.pk, joined=joined, start=period.start
+    )
     for student_id, value, day, weight, short, category in marks:
+        if not any(s.covers(day) for s in spans[student_id]):
+            continue
         by_student[student_id].append(
             MarkCell(
                 day, value, labels.get(value, value), weight, short, category in WRITTEN_CATEGORIES
             )
         )
+    for student_id, brought in carried.items():
+        by_student[student_id][:0] = [
+            MarkCell(
+                m.date,
+                m.value,
+                labels.get(m.value, m.value),
+                m.weight,
+                m.work_short,
+                m.written,
+                carried=True,
+            )
+            for m in brought
+        ]
+    gone = _gone(students, spans, period.end)
     written_in_period = (
         Work.objects.filter(
             lesson__group=group,
@@ -419,7 +527,16 @@ def _period_sheet(
         suggestion = averages.suggest(
             summary=summary, policy=policy, required=required, written_required=written_required
         )
-        rows.append(EntryRow(student, cells, summary, suggestion, existing.get(student.pk)))
+        rows.append(
+            EntryRow(
+                student,
+                cells,
+                summary,
+                suggestion,
+                existing.get(student.pk),
+                gone=gone.get(student.pk, ""),
+            )
+        )
     return EntrySheet(
         group,
         subject,

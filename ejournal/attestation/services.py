@@ -123,6 +123,16 @@ def _ensure_teacher(staff, group: StudyGroup, subject: Subject) -> None:
         )
 
 
+def _row_for_entry(sheet: EntrySheet, student_id: int) -> EntryRow:
+    """The student's row, if they may take a period mark in this group."""
+    row = sheet.row_for(student_id)
+    if row is None:
+        raise ValidationError("Ученик не учится в этой группе в этом периоде.")
+    if row.gone:
+        raise ValidationError(row.gone)
+    return row
+
+
 def period_marks_save(
     *,
     actor,
@@ -153,10 +163,8 @@ def period_marks_save(
             )
         }
         for entry in entries:
-            row = sheet.row_for(entry.student_id)
             try:
-                if row is None:
-                    raise ValidationError("Ученик не учится в этой группе в этом периоде.")
+                row = _row_for_entry(sheet, entry.student_id)
                 if _apply(actor, sheet, row, locked.get(entry.student_id), entry):
                     changed += 1
             except PeriodMarkConflict as exc:
@@ -589,9 +597,7 @@ def period_mark_correction_create(
         raise ValidationError("Срок ещё не истёк: выставьте отметку на странице сами.")
     if sheet.grade == 1:
         raise ValidationError(sheet.refusal)
-    row = sheet.row_for(student.pk)
-    if row is None:
-        raise ValidationError("Ученик не учится в этой группе в этом периоде.")
+    row = _row_for_entry(sheet, student.pk)
     parsed = parse_period_mark(value)
     if parsed is None:
         raise ValidationError("Укажите новую отметку.")
@@ -669,9 +675,7 @@ def period_mark_correction_approve(
         target=target,
         today=school_selectors.school_today(group.school),
     )
-    row = sheet.row_for(req.student_id)
-    if row is None:
-        raise ValidationError("Ученик больше не числится в группе в этом периоде.")
+    row = _row_for_entry(sheet, req.student_id)
     existing = _period_marks_of(row.student, req.subject, target).select_for_update().first()
     _apply(
         actor,

@@ -81,7 +81,8 @@ def entry(request, group_id: int, subject_id: int, slug: str):
         today=today,
         hours_per_week=load.hours_per_week,
     )
-    student_ids = [row.student.pk for row in sheet.rows]
+    # Students who left the group or the school are shown, but take no period mark here.
+    student_ids = [row.student.pk for row in sheet.rows if not row.gone]
     row_errors: dict[int, list[str]] = {}
     if request.method == "POST":
         form = forms.EntryForm(request.POST, student_ids=student_ids)
@@ -119,7 +120,9 @@ def entry(request, group_id: int, subject_id: int, slug: str):
             initial[f"version_{sid}"] = mark.version if mark else None
         form = forms.EntryForm(student_ids=student_ids, initial=initial)
     rows = [
-        {
+        {"row": row}
+        if row.gone
+        else {
             "row": row,
             "mark_field": form[f"mark_{row.student.pk}"],
             "comment_field": form[f"comment_{row.student.pk}"],

@@ -155,6 +155,8 @@ class Row:
     suggested: int | None = None
     joined: dt.date | None = None
     left: dt.date | None = None
+    # Marks from the class the student came from that count in the average.
+    carried: int = 0
 
     def html(self) -> SafeString:
         """The table row (built here: thirty rows through the template cost more than
@@ -167,10 +169,13 @@ class Row:
             if self.suggested
             else ""
         )
+        carried = (
+            f' title="С учётом отметок из прежнего класса: {self.carried}"' if self.carried else ""
+        )
         return mark_safe(  # noqa: S308 - the name is escaped, the cells were built escaped
             f'<tr data-s="{self.student.pk}"><th class="jname" scope="row">{self.number}. '
             f"{escape(self.student.short_name)}{joined}{left}</th>{self.cells_html}"
-            f'<td class="num">{escape(self.average)}{suggested}</td>'
+            f'<td class="num"{carried}>{escape(self.average)}{suggested}</td>'
             f'<td class="num">{self.debts or ""}</td></tr>'
         )
 
@@ -383,10 +388,21 @@ def journal_grid(
         )
         for col in columns
     ]
+    # A student who came from another class during the range brings that class's marks
+    # of the subject into the average (not into the cells): the average follows them.
+    joined = {
+        student.pk: first
+        for student in students
+        if (first := min(s.date_from for s in spans[student.pk])) > start
+    }
+    carried = attestation_selectors.marks_carried_in(
+        group_id=group.pk, subject_id=subject.pk, joined=joined, start=start
+    )
     rows = []
     for number, student in enumerate(students, start=1):
         member_spans = spans[student.pk]
-        html, exact, debts = _row(student.pk, member_spans, plan, marks, attendance)
+        brought = carried.get(student.pk, [])
+        html, exact, debts = _row(student.pk, member_spans, plan, marks, attendance, brought)
         first = min(s.date_from for s in member_spans)
         last = (
             None
@@ -401,6 +417,7 @@ def journal_grid(
                 average=averages.display_average(exact) if exact is not None else "",
                 suggested=policy.mark_for(exact) if exact is not None else None,
                 debts=debts,
+                carried=sum(1 for m in brought if m.value in averages.NUMERIC),
                 joined=first if first > start else None,
                 left=last if last is not None and last < end else None,
             )
@@ -572,12 +589,19 @@ LOCK_ICON = (
 )
 
 
-def _row(student_id, spans, plan, marks, attendance) -> tuple[SafeString, Decimal | None, int]:
+def _row(
+    student_id, spans, plan, marks, attendance, carried=()
+) -> tuple[SafeString, Decimal | None, int]:
     """One student's cells along ``plan`` (is a mark column, work or lesson id, day,
-    weight, writable), the weighted average and the debts."""
+    weight, writable), the weighted average (with the ``carried`` marks of an earlier
+    class) and the debts."""
     parts = []
     weighted = Decimal(0)
     weights = Decimal(0)
+    for brought in carried:
+        if brought.value in averages.NUMERIC:
+            weighted += averages.NUMERIC[brought.value] * brought.weight
+            weights += brought.weight
     debts = 0
     member_on: dict[dt.date, bool] = {}
     for is_mark, key, day, weight, writable in plan:

@@ -217,20 +217,27 @@ def _memo(lesson: Lesson, key: str, compute):
     return cache[(lesson.pk, key)]
 
 
-def _ensure_member(lesson: Lesson, student: Student) -> None:
-    members = _memo(
-        lesson,
-        "members",
-        lambda: set(
-            school_selectors.students_of_group_on(group=lesson.group, day=lesson.date).values_list(
-                "pk", flat=True
-            )
-        ),
+def _members_on_lesson_date(lesson: Lesson) -> tuple[set[int], set[int]]:
+    """The group's members on the lesson date, and those of them enrolled in the school."""
+    members = set(
+        school_selectors.students_of_group_on(group=lesson.group, day=lesson.date).values_list(
+            "pk", flat=True
+        )
     )
+    return members, school_selectors.students_enrolled_on(student_ids=members, day=lesson.date)
+
+
+def _ensure_member(lesson: Lesson, student: Student) -> None:
+    members, enrolled = _memo(lesson, "members", lambda: _members_on_lesson_date(lesson))
     if student.pk not in members:
         raise ValidationError(
             f"{student.short_name} не учится в группе «{lesson.group}» на дату урока "
             f"{rules.fmt(lesson.date)}."
+        )
+    if student.pk not in enrolled:
+        raise ValidationError(
+            f"{student.short_name} не числится в школе на дату урока {rules.fmt(lesson.date)} "
+            "(выбыл или ещё не зачислен): записи о нём не вносятся."
         )
 
 

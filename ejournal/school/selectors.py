@@ -75,6 +75,17 @@ def students_of_class_on(*, school_class: SchoolClass, day: dt.date) -> QuerySet
     ).order_by("last_name", "first_name", "patronymic")
 
 
+def students_enrolled_on(*, student_ids: Iterable[int], day: dt.date) -> set[int]:
+    """Those of ``student_ids`` who are in some class of their school on ``day``: nobody
+    else takes a journal entry (mark, attendance, period mark) on that day, whatever
+    group they may still be listed in. One query."""
+    return set(
+        ClassEnrollment.objects.filter(active_on(day), student_id__in=list(student_ids))
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+
+
 def class_of_student_on(*, student: Student, day: dt.date) -> SchoolClass | None:
     enrollment = (
         ClassEnrollment.objects.filter(active_on(day), student=student)
