@@ -37,6 +37,7 @@ def build(*, scope, params) -> ReportResult:
             left[movement.from_class_id] = left.get(movement.from_class_id, 0) + 1
     rows = []
     totals = [0, 0, 0, 0]
+    unbalanced = []
     for school_class in classes.order_by("grade", "letter"):
         roster = rosters.get(school_class.pk, selectors.ClassRoster(school_class))
         line = [
@@ -47,6 +48,8 @@ def build(*, scope, params) -> ReportResult:
         ]
         rows.append([str(school_class), *line])
         totals = [a + b for a, b in zip(totals, line, strict=True)]
+        if line[0] + line[1] - line[2] != line[3]:
+            unbalanced.append(f"{school_class} ({line[0]} + {line[1]} − {line[2]} ≠ {line[3]})")
     movement_rows = [
         [
             m.effective_date,
@@ -54,6 +57,7 @@ def build(*, scope, params) -> ReportResult:
             m.get_kind_display(),
             str(m.from_class or ""),
             str(m.to_class or ""),
+            m.from_place or m.to_place,
             f"№ {m.order.number} от {m.order.date:%d.%m.%Y}",
         ]
         for m in movements
@@ -84,6 +88,7 @@ def build(*, scope, params) -> ReportResult:
                     Column("Движение"),
                     Column("Из класса"),
                     Column("В класс"),
+                    Column("Прибыл из / выбыл в"),
                     Column("Приказ"),
                 ],
                 rows=movement_rows,
@@ -101,6 +106,14 @@ def build(*, scope, params) -> ReportResult:
             "Прибывшие и выбывшие — по приказам о зачислении, переводе и выбытии, "
             "вступившим в силу после первого дня периода; перевод между классами — "
             "прибытие в один класс и выбытие из другого.",
+            *(
+                [
+                    "Не сходится с приказами (в классе есть зачисления или выбытия без "
+                    "приказа — оформите их на карточке ученика): " + "; ".join(unbalanced) + "."
+                ]
+                if unbalanced
+                else []
+            ),
             *pseudonym_notes(m.student for m in movements),
         ],
     )

@@ -223,7 +223,8 @@ def test_movement_counts_arrivals_departures_and_orders(data):
     assert result.tables[0].totals == ["Итого", 4, 2, 2, 4]
     listed = result.tables[1].rows
     assert [r[2] for r in listed] == ["перевод", "выбытие", "зачисление"]
-    assert listed[0][5] == "№ 12-у от 30.09.2026"
+    assert listed[0][6] == "№ 12-у от 30.09.2026"
+    assert listed[1][5] == "МБОУ СОШ №5, г. Рыбинск"
     f_ = figures(result)
     assert f_["Зачислено в школу"] == 1 and f_["Выбыло из школы"] == 1
     # The homeroom teacher of 5А sees only their class.
