@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ejournal.accounts.models import Guardian, Relation, Sex, Student, StudentGuardian
+from ejournal.accounts.models import (
+    Guardian,
+    MovementKind,
+    Order,
+    OrderKind,
+    Relation,
+    Sex,
+    Student,
+    StudentGuardian,
+    StudentMovement,
+)
 from ejournal.core.demo.accounts import FAMILY_MAIL_DOMAINS, phone
 from ejournal.core.demo.context import DemoBuild
 from ejournal.core.demo.names import (
@@ -263,6 +273,7 @@ def _enroll(build: DemoBuild, kids_by_class: dict[int, list[Kid]]) -> None:
             )
             members_by_class[class_id].append((student, start, end))
     ClassEnrollment.objects.bulk_create(enrollments)
+    _record_movements(build, [kid for kids in kids_by_class.values() for kid in kids])
 
     for school_class in build.classes:
         members = members_by_class[school_class.pk]
@@ -283,6 +294,97 @@ def _enroll(build: DemoBuild, kids_by_class: dict[int, list[Kid]]) -> None:
                     GroupMembership(group=groups[n], student=student, date_from=start, date_to=end)
                 )
     GroupMembership.objects.bulk_create(memberships)
+
+
+def _record_movements(build: DemoBuild, kids: list[Kid]) -> None:
+    """Every class list change rests on an order, as the operator enters them: the
+    classes of the year were formed by one order before 1 September, the mid-year
+    arrival, transfer and leaving have one each. The movement report adds up."""
+    assert build.school is not None and build.year is not None
+    year_start = build.year.start
+    formed = Order(
+        school=build.school,
+        number="74-у",
+        date=year_start - dt.timedelta(days=4),
+        kind=OrderKind.ENROLLMENT,
+    )
+    movements: list[StudentMovement] = []
+    mid_year: list[tuple[Order, StudentMovement]] = []
+    for kid in kids:
+        start = kid.joined or year_start
+        if kid.joined:
+            order = Order(
+                school=build.school, number="128-у", date=start, kind=OrderKind.ENROLLMENT
+            )
+            mid_year.append(
+                (
+                    order,
+                    StudentMovement(
+                        student=kid.student,
+                        kind=MovementKind.ENROLLMENT,
+                        effective_date=start,
+                        to_class=kid.school_class,
+                        from_place="МОУ «Средняя школа №44», г. Рыбинск",
+                    ),
+                )
+            )
+        else:
+            movements.append(
+                StudentMovement(
+                    student=kid.student,
+                    kind=MovementKind.ENROLLMENT,
+                    order=formed,
+                    effective_date=start,
+                    to_class=kid.school_class,
+                )
+            )
+        if kid.moved_to:
+            new_class, day = kid.moved_to
+            order = Order(
+                school=build.school,
+                number="127-у",
+                date=day - dt.timedelta(days=3),
+                kind=OrderKind.TRANSFER,
+            )
+            mid_year.append(
+                (
+                    order,
+                    StudentMovement(
+                        student=kid.student,
+                        kind=MovementKind.TRANSFER,
+                        effective_date=day,
+                        from_class=kid.school_class,
+                        to_class=new_class,
+                    ),
+                )
+            )
+        if kid.left:
+            day = kid.left + dt.timedelta(days=1)
+            order = Order(
+                school=build.school,
+                number="126-у",
+                date=kid.left,
+                kind=OrderKind.LEAVING,
+            )
+            mid_year.append(
+                (
+                    order,
+                    StudentMovement(
+                        student=kid.student,
+                        kind=MovementKind.LEAVING,
+                        effective_date=day,
+                        from_class=kid.school_class,
+                        to_place="МОУ «Средняя школа №2», г. Тутаев",
+                    ),
+                )
+            )
+    orders = Order.objects.bulk_create([formed, *(order for order, _ in mid_year)])
+    formed = orders[0]
+    for movement in movements:
+        movement.order = formed
+    for (order, movement), saved in zip(mid_year, orders[1:], strict=True):
+        movement.order = saved
+    StudentMovement.objects.bulk_create([*movements, *(m for _, m in mid_year)])
 
 
 def _sort_key(student: Student) -> tuple[str, str, str]:
