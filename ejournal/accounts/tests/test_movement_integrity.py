@@ -27,7 +27,10 @@ D = dt.date
 NOW = "2026-11-20 10:00 +0300"
 
 
-def order(n="1", day=D(2026, 11, 13)):
+ORDER_DAY = D(2026, 11, 13)
+
+
+def order(n="1", day=ORDER_DAY):
     return {"order_number": n, "order_date": day}
 
 

@@ -378,12 +378,12 @@ def _record_movements(build: DemoBuild, kids: list[Kid]) -> None:
                     ),
                 )
             )
-    orders = Order.objects.bulk_create([formed, *(order for order, _ in mid_year)])
-    formed = orders[0]
+    # The orders get their ids first; the movements then take them again.
+    Order.objects.bulk_create([formed, *(order for order, _ in mid_year)])
     for movement in movements:
         movement.order = formed
-    for (order, movement), saved in zip(mid_year, orders[1:], strict=True):
-        movement.order = saved
+    for order, movement in mid_year:
+        movement.order = order
     StudentMovement.objects.bulk_create([*movements, *(m for _, m in mid_year)])
 
 
