@@ -157,10 +157,14 @@ def test_student_who_changed_class_is_not_in_two_places(world, bells):
     assert "student" not in kinds(world)
 
 
-def test_student_who_changed_class_conflicts_while_in_both(world, bells):
+def test_student_in_a_stream_conflicts_with_their_class_from_the_day_they_join(world, bells):
+    # A second class at once is refused by the database; a stream is the way a student
+    # belongs to two groups at the same time.
     mover = world.students[2]
-    f.enroll(mover, world.other_class, date_from=dt.date(2026, 12, 1))  # still in 5А too
+    stream = f.GroupFactory(
+        school_class=None, school=world.school, year=world.year, kind=GroupKind.STREAM, name="Поток"
+    )
+    f.add_member(mover, stream, date_from=dt.date(2026, 12, 1))
     helpers.entry(world, weekday=1, number=1)
-    group = other_group(world)
     with pytest.raises(ValidationError, match=r"Ученики \(1\)"):
-        helpers.entry(world, weekday=1, number=1, group=group, teacher=world.staff["homeroom"])
+        helpers.entry(world, weekday=1, number=1, group=stream, teacher=world.staff["homeroom"])
