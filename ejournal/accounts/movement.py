@@ -74,15 +74,17 @@ class TransferResult:
         return " ".join(parts)
 
 
-def _order(school, kind: str, number: str, date: dt.date | None, effective: dt.date) -> Order:
+def _order(
+    school, kind: MovementKind, number: str, date: dt.date | None, effective: dt.date
+) -> Order:
     number = (number or "").strip()
     if not number:
         raise ValidationError("Укажите номер приказа.")
-    check_order_date(order_date=date, effective_date=effective)
+    date = check_order_date(order_date=date, effective_date=effective)
     return Order.objects.create(school=school, number=number, date=date, kind=ORDER_KINDS[kind])
 
 
-def check_order_date(*, order_date: dt.date | None, effective_date: dt.date) -> None:
+def check_order_date(*, order_date: dt.date | None, effective_date: dt.date) -> dt.date:
     """An order comes before (or on) the day the movement takes effect."""
     if order_date is None:
         raise ValidationError("Укажите дату приказа.")
@@ -96,6 +98,7 @@ def check_order_date(*, order_date: dt.date | None, effective_date: dt.date) -> 
             f"Приказ от {order_date:%d.%m.%Y} издан больше чем за год до движения "
             f"({effective_date:%d.%m.%Y}): проверьте дату приказа."
         )
+    return order_date
 
 
 def _age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -222,7 +225,7 @@ def _place_in_subgroups(
         if len(groups) < 2:
             unplaced.append(f"{subject_name} (в классе одна подгруппа «{groups[0]}»)")
             continue
-        chosen = min(groups, key=lambda g: g.size)
+        chosen = min(groups, key=lambda g: g.size)  # type: ignore[attr-defined]
         if chosen not in placed:
             placed.append(chosen)
     GroupMembership.objects.bulk_create(

@@ -300,15 +300,16 @@ def _gone(
     enrolled = school_selectors.students_enrolled_on(student_ids=[s.pk for s in students], day=end)
     gone = {}
     for student in students:
-        last = [s.date_to for s in spans[student.pk]]
+        ends = [s.date_to for s in spans[student.pk]]
+        last = None if None in ends else max(d for d in ends if d is not None)
         if student.pk not in enrolled:
             gone[student.pk] = (
                 f"{student.short_name} не числится в школе на {fmt(end)}: "
                 "отметка за период не выставляется."
             )
-        elif None not in last and max(last) < end:  # type: ignore[type-var]
+        elif last is not None and last < end:
             gone[student.pk] = (
-                f"{student.short_name} выбыл(а) из группы {fmt(max(last))}: "  # type: ignore[type-var]
+                f"{student.short_name} выбыл(а) из группы {fmt(last)}: "
                 "отметку за период выставляют в группе, где ученик учится теперь."
             )
     return gone
