@@ -315,6 +315,23 @@ def _gone(
     return gone
 
 
+def _mark_rows(marks):
+    """(student, value, date, weight, work type short name, category) of the marks of
+    lessons that took place, in journal order."""
+    return (
+        marks.exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .values_list(
+            "student_id",
+            "value",
+            "work__lesson__date",
+            "work__work_type__weight",
+            "work__work_type__short_name",
+            "work__work_type__category",
+        )
+        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
+    )
+
+
 @dataclass(frozen=True)
 class CarriedMark:
     student_id: int
@@ -334,27 +351,16 @@ def marks_carried_in(
     ``joined``: student -> first day in the group. One query, none when nobody joined late."""
     if not joined:
         return {}
-    rows = (
+    rows = _mark_rows(
         Mark.objects.filter(
             student_id__in=list(joined),
             work__lesson__subject_id=subject_id,
             work__lesson__date__gte=start,
             work__lesson__date__lt=max(joined.values()),
-        )
-        .exclude(work__lesson__group_id=group_id)
-        .exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .values_list(
-            "student_id",
-            "work__lesson__date",
-            "value",
-            "work__work_type__weight",
-            "work__work_type__short_name",
-            "work__work_type__category",
-        )
-        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
+        ).exclude(work__lesson__group_id=group_id)
     )
     carried: dict[int, list[CarriedMark]] = defaultdict(list)
-    for student_id, day, value, weight, short, category in rows:
+    for student_id, value, day, weight, short, category in rows:
         if day < joined[student_id]:
             carried[student_id].append(
                 CarriedMark(student_id, day, value, weight, short, category in WRITTEN_CATEGORIES)
@@ -458,23 +464,13 @@ def _period_sheet(
     hours_per_week,
 ) -> EntrySheet:
     period = target.period
-    marks = (
+    marks = _mark_rows(
         Mark.objects.filter(
             student_id__in=[s.pk for s in students],
             work__lesson__group=group,
             work__lesson__subject=subject,
             work__lesson__date__range=(period.start, period.end),
         )
-        .exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .values_list(
-            "student_id",
-            "value",
-            "work__lesson__date",
-            "work__work_type__weight",
-            "work__work_type__short_name",
-            "work__work_type__category",
-        )
-        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
     )
     by_student: dict[int, list[MarkCell]] = defaultdict(list)
     labels = dict(MarkValue.choices)

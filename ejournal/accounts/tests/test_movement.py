@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,7 +8,7 @@ from django.urls import reverse
 from ejournal.accounts import movement
 from ejournal.accounts.models import Order, Student, StudentMovement
 from ejournal.school import selectors as school_selectors
-from ejournal.school.models import ClassEnrollment, GroupMembership
+from ejournal.school.models import ClassEnrollment, GroupKind, GroupMembership
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,8 @@ def test_bad_transfer_is_refused_and_changes_nothing(world, kwargs, message):
     assert not Order.objects.exists() and not StudentMovement.objects.exists()
 
 
-def test_transfer_through_the_card_and_history_shown(world, client_for):
-    client = client_for("operator")
+def transfer_through_the_card(client, world) -> str:
+    """Transfer world.child to 6Б on 16.11 from the card; the page that follows."""
     response = client.post(
         reverse("people:transfer", args=[world.child.pk]),
         {
@@ -128,8 +129,42 @@ def test_transfer_through_the_card_and_history_shown(world, client_for):
         },
         follow=True,
     )
-    html = response.content.decode()
+    return response.content.decode()
+
+
+def test_transfer_through_the_card_and_history_shown(world, client_for):
+    html = transfer_through_the_card(client_for("operator"), world)
     assert "Перевод оформлен" in html and "приказ № 45-у от 13.11.2026" in html
+
+
+def _split(school_class, subject, teacher, sizes):
+    groups = []
+    for n, size in enumerate(sizes, start=1):
+        group = f.GroupFactory(
+            school_class=school_class, kind=GroupKind.SUBGROUP, name=f"{school_class} {subject} {n}"
+        )
+        f.load(group, subject, teacher, Decimal("3"))
+        for _ in range(size):
+            pupil = f.StudentFactory(school=school_class.school)
+            f.enroll(pupil, school_class)
+            f.add_member(pupil, group)
+        groups.append(group)
+    return groups
+
+
+def test_transfer_puts_the_student_in_the_smaller_subgroup_and_names_what_it_could_not(
+    world, client_for
+):
+    english = f.SubjectFactory(school=world.school, name="Английский язык")
+    labour = f.SubjectFactory(school=world.school, name="Труд (технология)")
+    teacher = world.staff["teacher"]
+    _bigger, smaller = _split(world.other_class, english, teacher, [3, 2])
+    (lonely,) = _split(world.other_class, labour, teacher, [2])
+    html = transfer_through_the_card(client_for("operator"), world)
+    assert f"включён в подгруппы: {smaller}" in html
+    assert f"Подгруппа не выбрана: Труд (технология) (в классе одна подгруппа «{lonely}»)" in html
+    joined = GroupMembership.objects.get(student=world.child)
+    assert (joined.group, joined.date_from) == (smaller, D(2026, 11, 16))
 
 
 def test_transfer_form_errors_in_russian(world, client_for):

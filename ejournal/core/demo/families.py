@@ -10,7 +10,6 @@ from ejournal.accounts.models import (
     Guardian,
     MovementKind,
     Order,
-    OrderKind,
     Relation,
     Sex,
     Student,
@@ -301,90 +300,60 @@ def _record_movements(build: DemoBuild, kids: list[Kid]) -> None:
     classes of the year were formed by one order before 1 September, the mid-year
     arrival, transfer and leaving have one each. The movement report adds up."""
     assert build.school is not None and build.year is not None
-    year_start = build.year.start
+    school, year_start = build.school, build.year.start
     formed = Order(
-        school=build.school,
-        number="74-у",
-        date=year_start - dt.timedelta(days=4),
-        kind=OrderKind.ENROLLMENT,
+        school=school, number="74-у", date=year_start - dt.timedelta(days=4), kind="enrollment"
     )
-    movements: list[StudentMovement] = []
-    mid_year: list[tuple[Order, StudentMovement]] = []
+    orders = [formed]
+    movements: list[tuple[Order, StudentMovement]] = []
+
+    def move(kid: Kid, kind: str, day: dt.date, order: tuple[str, dt.date] | None, **fields):
+        own = formed
+        if order is not None:
+            own = Order(school=school, number=order[0], date=order[1], kind=kind)
+            orders.append(own)
+        movement = StudentMovement(student=kid.student, kind=kind, effective_date=day, **fields)
+        movements.append((own, movement))
+
     for kid in kids:
         start = kid.joined or year_start
-        if kid.joined:
-            order = Order(
-                school=build.school, number="128-у", date=start, kind=OrderKind.ENROLLMENT
-            )
-            mid_year.append(
-                (
-                    order,
-                    StudentMovement(
-                        student=kid.student,
-                        kind=MovementKind.ENROLLMENT,
-                        effective_date=start,
-                        to_class=kid.school_class,
-                        from_place="МОУ «Средняя школа №44», г. Рыбинск",
-                    ),
-                )
-            )
-        else:
-            movements.append(
-                StudentMovement(
-                    student=kid.student,
-                    kind=MovementKind.ENROLLMENT,
-                    order=formed,
-                    effective_date=start,
-                    to_class=kid.school_class,
-                )
-            )
+        arrival = ("128-у", start) if kid.joined else None
+        place = "МОУ «Средняя школа №44», г. Рыбинск" if kid.joined else ""
+        move(
+            kid,
+            MovementKind.ENROLLMENT,
+            start,
+            arrival,
+            to_class=kid.school_class,
+            from_place=place,
+        )
         if kid.moved_to:
             new_class, day = kid.moved_to
-            order = Order(
-                school=build.school,
-                number="127-у",
-                date=day - dt.timedelta(days=3),
-                kind=OrderKind.TRANSFER,
-            )
-            mid_year.append(
-                (
-                    order,
-                    StudentMovement(
-                        student=kid.student,
-                        kind=MovementKind.TRANSFER,
-                        effective_date=day,
-                        from_class=kid.school_class,
-                        to_class=new_class,
-                    ),
-                )
+            order = ("127-у", day - dt.timedelta(days=3))
+            move(
+                kid,
+                MovementKind.TRANSFER,
+                day,
+                order,
+                from_class=kid.school_class,
+                to_class=new_class,
             )
         if kid.left:
             day = kid.left + dt.timedelta(days=1)
-            order = Order(
-                school=build.school,
-                number="126-у",
-                date=kid.left,
-                kind=OrderKind.LEAVING,
+            place = "МОУ «Средняя школа №2», г. Тутаев"
+            move(
+                kid,
+                MovementKind.LEAVING,
+                day,
+                ("126-у", kid.left),
+                from_class=kid.school_class,
+                to_place=place,
             )
-            mid_year.append(
-                (
-                    order,
-                    StudentMovement(
-                        student=kid.student,
-                        kind=MovementKind.LEAVING,
-                        effective_date=day,
-                        from_class=kid.school_class,
-                        to_place="МОУ «Средняя школа №2», г. Тутаев",
-                    ),
-                )
-            )
-    # The orders get their ids first; the movements then take them again.
-    Order.objects.bulk_create([formed, *(order for order, _ in mid_year)])
-    for movement in movements:
-        movement.order = formed
-    for order, movement in mid_year:
+    # The orders get their ids in bulk first; each movement takes its order then.
+    Order.objects.bulk_create(orders)
+    for order, movement in movements:
         movement.order = order
-    StudentMovement.objects.bulk_create([*movements, *(m for _, m in mid_year)])
+    StudentMovement.objects.bulk_create(movement for _, movement in movements)
 
 
 def _sort_key(student: Student) -> tuple[str, str, str]:
