@@ -329,12 +329,12 @@ def _record_movements(build: DemoBuild, kids: list[Kid]) -> None:
         )
         if kid.moved_to:
             new_class, day = kid.moved_to
-            order = ("127-у", day - dt.timedelta(days=3))
+            transfer_order = ("127-у", day - dt.timedelta(days=3))
             move(
                 kid,
                 MovementKind.TRANSFER,
                 day,
-                order,
+                transfer_order,
                 from_class=kid.school_class,
                 to_class=new_class,
             )
