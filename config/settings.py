@@ -232,14 +232,27 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,directo
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ejournal")
 # Minutes a password-checked sign-in may wait for its code.
 TWO_FACTOR_PENDING_MINUTES = env_int("TWO_FACTOR_PENDING_MINUTES", 5)
+# django-otp's own throttle slows a device after failures from anyone: whoever has the
+# password could keep the real user out. Guessing is limited per account and address
+# instead (RATE_LIMITS "two_factor" and "two_factor_account").
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client's
+# address is the first hop from the right that is not one of them. Empty: REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# axes locks a login + address pair: it must see the same address as everything else.
+AXES_CLIENT_IP_CALLABLE = "ejournal.core.request_context.client_ip"
 
 # Rate limits (ejournal.security.ratelimit): "count/seconds" per key.
 RATE_LIMITS = {
     # Failed sign-ins from one address across all logins (credential stuffing);
     # axes separately locks one login + address pair after AXES_FAILURE_LIMIT failures.
     "sign_in_ip": os.environ.get("RATE_LIMIT_SIGN_IN", "20/900"),
-    # Wrong two-factor codes for one pending sign-in user.
+    # Wrong two-factor codes for one pending sign-in user from one address.
     "two_factor": os.environ.get("RATE_LIMIT_TWO_FACTOR", "5/300"),
+    # Codes for one user from addresses it never completed a sign-in from, all together.
+    "two_factor_account": os.environ.get("RATE_LIMIT_TWO_FACTOR_ACCOUNT", "30/3600"),
 }
 # REST API (ejournal.api): "N/sec|min|hour|day" per token (or signed-in user) and per
 # address; empty turns a limit off. /webapi (ejournal.webapi): sign-ins per address and
@@ -249,22 +262,16 @@ API_RATE_LIMIT_IP = os.environ.get("API_RATE_LIMIT_IP", "600/min")
 WEBAPI_LOGIN_LIMIT_PER_IP = env_int("WEBAPI_LOGIN_LIMIT_PER_IP", 60)
 WEBAPI_LOGIN_LIMIT_PER_LOGIN = env_int("WEBAPI_LOGIN_LIMIT_PER_LOGIN", 10)
 WEBAPI_LOGIN_WINDOW_SECONDS = env_int("WEBAPI_LOGIN_WINDOW_SECONDS", 600)
-# Counters live in this cache; with several workers point RATE_LIMIT_CACHE_DIR at a
-# directory they share (a per-process memory cache multiplies the limits by workers).
+# Counters live in this cache. Without Redis it is a small SQLite file of its own that every
+# worker of the machine shares (a per-process memory cache would multiply each limit by the
+# number of workers); RATE_LIMIT_DB moves that file. Several servers share Redis.
 RATE_LIMIT_CACHE = "ratelimit"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ["RATE_LIMIT_CACHE_DIR"],
-        }
-        if os.environ.get("RATE_LIMIT_CACHE_DIR")
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "ejournal-ratelimit",
-        }
-    ),
+    "ratelimit": {
+        "BACKEND": "ejournal.core.sqlite_cache.SQLiteCache",
+        "LOCATION": os.environ.get("RATE_LIMIT_DB", str(DATA_DIR / "ratelimit.sqlite3")),
+    },
 }
 
 # Tamper detection (ejournal.security.tamper): the deputy is alerted when marks are
@@ -337,7 +344,7 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ejournal",
     }
-    if not os.environ.get("RATE_LIMIT_CACHE_DIR"):
+    if not os.environ.get("RATE_LIMIT_DB"):
         CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ejournal-rl"}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

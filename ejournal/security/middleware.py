@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from ejournal.core.request_context import is_background_poll
 from ejournal.security import sessions
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,6 @@ class SessionTrackingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not is_background_poll(request):
             sessions.session_touch(request=request)
         return self.get_response(request)
