@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.spreadsheet import workbook_bytes
 from ejournal.messaging import forms, selectors, services
 from ejournal.messaging.models import SchoolEvent
 from ejournal.messaging.permissions import (
@@ -358,10 +358,8 @@ def event_report_xlsx(request):
         for p in rows:
             score = float(p.score) if p.score is not None else None
             ws.append(base + [p.student.full_name, p.place, p.diploma, score])
-    out = io.BytesIO()
-    wb.save(out)
     response = HttpResponse(
-        out.getvalue(),
+        workbook_bytes(wb),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="events-{start}-{end}.xlsx"'
