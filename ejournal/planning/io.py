@@ -16,10 +16,16 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ejournal.core.spreadsheet import csv_text, csv_untext, workbook_bytes
+from ejournal.core.spreadsheet import (
+    SpreadsheetRefused,
+    csv_text,
+    csv_untext,
+    workbook_bytes,
+    xlsx_rows,
+)
 from ejournal.planning.models import PlanItemKind
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -124,21 +130,10 @@ def _csv_lines(content: bytes) -> list[tuple[int, list]]:
 
 def _xlsx_lines(content: bytes) -> list[tuple[int, list]]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise PlanFileError(
-            ["Не удалось открыть файл XLSX: он повреждён или это не XLSX."]
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        lines = []
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            lines.append((index, list(row)))
-            if index > MAX_ROWS + 50:
-                break
-        return lines
-    finally:
-        workbook.close()
+        rows = xlsx_rows(content, max_rows=MAX_ROWS + 50)
+    except SpreadsheetRefused as refused:
+        raise PlanFileError([str(refused)]) from None
+    return list(enumerate(rows, start=1))
 
 
 def _header_key(value) -> str:
