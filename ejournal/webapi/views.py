@@ -93,6 +93,11 @@ def logindata(request, caller):
 
 
 def getdata(request, caller):
+    wait = ratelimit.challenge_attempt(ip=client_ip(request))
+    if wait:
+        raise ApiError(
+            429, "Слишком много попыток входа. Попробуйте позже.", {"Retry-After": str(wait)}
+        )
     challenge = services.challenge_issue(cookie=request.COOKIES.get(SESSION_COOKIE))
     response = _json({"lt": challenge.lt, "ver": challenge.ver, "salt": challenge.salt})
     return _with_cookie(response, challenge.cookie)
