@@ -69,6 +69,12 @@ def _fresh_rate_limits():
     caches[settings.RATE_LIMIT_CACHE].clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    # Checkpoints are a file outside the database: each test's database gets its own.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -244,6 +244,13 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # axes locks a login + address pair: it must see the same address as everything else.
 AXES_CLIENT_IP_CALLABLE = "ejournal.core.request_context.client_ip"
 
+# The audit chain's HMAC keys ("version:secret,…", the same on every server), else a key
+# file made on first use; keep either apart from the database and its backups.
+AUDIT_KEYS = os.environ.get("AUDIT_KEYS", "")
+AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_KEY_FILE", DATA_DIR / "audit_keys"))
+# Where the chain heads are written down (signed), outside the database.
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints"))
+
 # Rate limits (ejournal.security.ratelimit): "count/seconds" per key.
 RATE_LIMITS = {
     # Failed sign-ins from one address across all logins (credential stuffing);
