@@ -135,15 +135,23 @@ TEMPLATES = [
 # PostgreSQL. Off behind a pooler that cannot carry prepared statements (PgBouncer
 # before 1.21, or without max_prepared_statements, in transaction mode).
 DB_PREPARE = env_bool("DB_PREPARE", True)
+DB_DOWN_RETRY_SECONDS = env_int("DB_DOWN_RETRY_SECONDS", 5)
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if _db["ENGINE"] == "django.db.backends.postgresql":
+        # The pool with a fuse: after a failed checkout requests answer 503 at once for
+        # DB_DOWN_RETRY_SECONDS instead of each waiting DB_POOL_TIMEOUT; pooled
+        # connections are checked on checkout so that ones broken by an outage or a
+        # restart are replaced, not handed out.
+        _db["ENGINE"] = "ejournal.core.pgpool"
+        _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 2),
             "max_size": env_int("DB_POOL_MAX", 10),
             "timeout": env_int("DB_POOL_TIMEOUT", 10),
         }
+        _db["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
         # The ORM writes its joins in a good order (the filtered table first, then
         # lookups by key); letting the planner reorder more than a few of them cost the
         # diary week's lessons query 9 ms of planning for 1 ms of execution.
