@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # Outermost of ours: turns "database unreachable" anywhere below into a 503.
     "ejournal.security.middleware.DatabaseUnavailableMiddleware",
     "ejournal.security.middleware.SecurityHeadersMiddleware",
+    # The REST API's errors in its JSON shape, also those answered before an endpoint.
+    "ejournal.api.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
