@@ -39,6 +39,27 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_rate_limit_file(tmp_path_factory):
+    # The rate limits count in a file that the machine's processes share; each test
+    # process (pytest-xdist worker) gets a file of its own so that one's clearing never
+    # touches another's counters.
+    from django.test.utils import override_settings
+
+    if settings.CACHES[settings.RATE_LIMIT_CACHE]["BACKEND"].endswith("SQLiteCache"):
+        caches_setting = {
+            **settings.CACHES,
+            settings.RATE_LIMIT_CACHE: {
+                **settings.CACHES[settings.RATE_LIMIT_CACHE],
+                "LOCATION": str(tmp_path_factory.mktemp("ratelimit") / "ratelimit.sqlite3"),
+            },
+        }
+        with override_settings(CACHES=caches_setting):
+            yield
+    else:
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # Every rate limit counts in this cache (ejournal.security.ratelimit): each test
@@ -46,6 +67,12 @@ def _fresh_rate_limits():
     caches[settings.RATE_LIMIT_CACHE].clear()
     yield
     caches[settings.RATE_LIMIT_CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    # Checkpoints are a file outside the database: each test's database gets its own.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
 @pytest.fixture

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # Outermost of ours: turns "database unreachable" anywhere below into a 503.
     "ejournal.security.middleware.DatabaseUnavailableMiddleware",
     "ejournal.security.middleware.SecurityHeadersMiddleware",
+    # The REST API's errors in its JSON shape, also those answered before an endpoint.
+    "ejournal.api.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,15 +137,23 @@ TEMPLATES = [
 # PostgreSQL. Off behind a pooler that cannot carry prepared statements (PgBouncer
 # before 1.21, or without max_prepared_statements, in transaction mode).
 DB_PREPARE = env_bool("DB_PREPARE", True)
+DB_DOWN_RETRY_SECONDS = env_int("DB_DOWN_RETRY_SECONDS", 5)
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if _db["ENGINE"] == "django.db.backends.postgresql":
+        # The pool with a fuse: after a failed checkout requests answer 503 at once for
+        # DB_DOWN_RETRY_SECONDS instead of each waiting DB_POOL_TIMEOUT; pooled
+        # connections are checked on checkout so that ones broken by an outage or a
+        # restart are replaced, not handed out.
+        _db["ENGINE"] = "ejournal.core.pgpool"
+        _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 2),
             "max_size": env_int("DB_POOL_MAX", 10),
             "timeout": env_int("DB_POOL_TIMEOUT", 10),
         }
+        _db["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
         # The ORM writes its joins in a good order (the filtered table first, then
         # lookups by key); letting the planner reorder more than a few of them cost the
         # diary week's lessons query 9 ms of planning for 1 ms of execution.
@@ -232,14 +242,34 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,directo
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ejournal")
 # Minutes a password-checked sign-in may wait for its code.
 TWO_FACTOR_PENDING_MINUTES = env_int("TWO_FACTOR_PENDING_MINUTES", 5)
+# django-otp's own throttle slows a device after failures from anyone: whoever has the
+# password could keep the real user out. Guessing is limited per account and address
+# instead (RATE_LIMITS "two_factor" and "two_factor_account").
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client's
+# address is the first hop from the right that is not one of them. Empty: REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# axes locks a login + address pair: it must see the same address as everything else.
+AXES_CLIENT_IP_CALLABLE = "ejournal.core.request_context.client_ip"
+
+# The audit chain's HMAC keys ("version:secret,…", the same on every server), else a key
+# file made on first use; keep either apart from the database and its backups.
+AUDIT_KEYS = os.environ.get("AUDIT_KEYS", "")
+AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_KEY_FILE", DATA_DIR / "audit_keys"))
+# Where the chain heads are written down (signed), outside the database.
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints"))
 
 # Rate limits (ejournal.security.ratelimit): "count/seconds" per key.
 RATE_LIMITS = {
     # Failed sign-ins from one address across all logins (credential stuffing);
     # axes separately locks one login + address pair after AXES_FAILURE_LIMIT failures.
     "sign_in_ip": os.environ.get("RATE_LIMIT_SIGN_IN", "20/900"),
-    # Wrong two-factor codes for one pending sign-in user.
+    # Wrong two-factor codes for one pending sign-in user from one address.
     "two_factor": os.environ.get("RATE_LIMIT_TWO_FACTOR", "5/300"),
+    # Codes for one user from addresses it never completed a sign-in from, all together.
+    "two_factor_account": os.environ.get("RATE_LIMIT_TWO_FACTOR_ACCOUNT", "30/3600"),
 }
 # REST API (ejournal.api): "N/sec|min|hour|day" per token (or signed-in user) and per
 # address; empty turns a limit off. /webapi (ejournal.webapi): sign-ins per address and
@@ -249,22 +279,16 @@ API_RATE_LIMIT_IP = os.environ.get("API_RATE_LIMIT_IP", "600/min")
 WEBAPI_LOGIN_LIMIT_PER_IP = env_int("WEBAPI_LOGIN_LIMIT_PER_IP", 60)
 WEBAPI_LOGIN_LIMIT_PER_LOGIN = env_int("WEBAPI_LOGIN_LIMIT_PER_LOGIN", 10)
 WEBAPI_LOGIN_WINDOW_SECONDS = env_int("WEBAPI_LOGIN_WINDOW_SECONDS", 600)
-# Counters live in this cache; with several workers point RATE_LIMIT_CACHE_DIR at a
-# directory they share (a per-process memory cache multiplies the limits by workers).
+# Counters live in this cache. Without Redis it is a small SQLite file of its own that every
+# worker of the machine shares (a per-process memory cache would multiply each limit by the
+# number of workers); RATE_LIMIT_DB moves that file. Several servers share Redis.
 RATE_LIMIT_CACHE = "ratelimit"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": (
-        {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ["RATE_LIMIT_CACHE_DIR"],
-        }
-        if os.environ.get("RATE_LIMIT_CACHE_DIR")
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "ejournal-ratelimit",
-        }
-    ),
+    "ratelimit": {
+        "BACKEND": "ejournal.core.sqlite_cache.SQLiteCache",
+        "LOCATION": os.environ.get("RATE_LIMIT_DB", str(DATA_DIR / "ratelimit.sqlite3")),
+    },
 }
 
 # Tamper detection (ejournal.security.tamper): the deputy is alerted when marks are
@@ -337,7 +361,7 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ejournal",
     }
-    if not os.environ.get("RATE_LIMIT_CACHE_DIR"):
+    if not os.environ.get("RATE_LIMIT_DB"):
         CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "ejournal-rl"}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

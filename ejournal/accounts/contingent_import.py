@@ -36,6 +36,7 @@ from ejournal.accounts.models import (
     User,
 )
 from ejournal.audit import services as audit
+from ejournal.core.spreadsheet import SpreadsheetRefused, xlsx_rows
 from ejournal.school.models import AcademicYear, ClassEnrollment, SchoolClass
 
 COLUMNS = [
@@ -151,14 +152,12 @@ def read_table(
 
 def _read(name: str, content: bytes) -> list[list[str]]:
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:
-            raise ValidationError("Файл XLSX не читается: сохраните его заново в Excel.") from None
+            table = xlsx_rows(content, max_rows=MAX_ROWS + 1)
+        except SpreadsheetRefused as refused:
+            raise ValidationError(str(refused)) from None
         rows = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in table:
             rows.append(
                 [
                     v.strftime("%d.%m.%Y")

@@ -82,6 +82,7 @@ def _menu_html(roles: frozenset[str], in_school: bool, _prefix: str) -> SafeStri
         links.append(
             f'<a href="{escape(reverse("messaging:inbox"))}">Сообщения <span class="unread" '
             f'hx-get="{escape(reverse("messaging:unread"))}" hx-trigger="load, every 120s" '
-            'hx-swap="outerHTML" aria-live="polite"></span></a>'
+            'hx-swap="outerHTML" hx-headers=\'{"X-Background-Poll": "1"}\' '
+            'aria-live="polite"></span></a>'
         )
     return mark_safe("\n".join(links))  # noqa: S308 - fixed labels and reversed URLs, escaped

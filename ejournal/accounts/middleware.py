@@ -7,7 +7,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from ejournal.accounts.context import SchoolContext
-from ejournal.core.request_context import client_ip, reset_request_meta, set_request_meta
+from ejournal.core.request_context import (
+    client_ip,
+    is_background_poll,
+    reset_request_meta,
+    set_request_meta,
+)
 
 LAST_SEEN_KEY = "ejournal_last_seen"
 # Writing the session on every request would cost a write per page at the peaks;
@@ -30,7 +35,9 @@ class SessionActivityMiddleware:
                 logout(request)
                 messages.info(request, "Сеанс завершён из-за бездействия. Войдите снова.")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL:
+            if (
+                last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL
+            ) and not is_background_poll(request):
                 request.session[LAST_SEEN_KEY] = now
         token = set_request_meta(
             {

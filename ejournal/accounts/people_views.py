@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -25,6 +24,7 @@ from ejournal.accounts.models import (
     StudentGuardian,
 )
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.dates import query_date
 from ejournal.school.models import SchoolClass
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
@@ -202,7 +202,7 @@ def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
 @roles_required(*ROSTER_ROLES)
 def class_roster(request, class_id: int):
     school_class = _class(request, class_id)
-    on = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    on = query_date(request.GET.get("date")) or timezone.localdate()
     students = _roster(school_class, on)
     # Pseudonymised students are listed by code, after the named ones, so the order of the
     # list does not betray the real surname.

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +19,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ejournal.journal import services as journal_services
+from ejournal.security.middleware import DB_ERRORS
+
+logger = logging.getLogger("ejournal.api")
 
 
 class ErrorBody(Schema):
@@ -159,6 +163,27 @@ def install(api) -> None:
             "rule_refused" if refusal else "invalid",
             _validation_text(error),
             {"index": exc.index, "correctable": bool(getattr(error, "correctable", False))},
+        )
+
+    @api.exception_handler(OverflowError)
+    def _overflow(request, exc):
+        # An id or a number past what the database holds (2^63 and beyond), or a date
+        # pushed past the calendar's end: nothing can match it.
+        return _respond(api, request, 422, "invalid", "Число или дата вне допустимого диапазона.")
+
+    @api.exception_handler(Exception)
+    def _unexpected(request, exc):
+        if isinstance(exc, DB_ERRORS):
+            return _respond(
+                api,
+                request,
+                503,
+                "unavailable",
+                "Сервис временно недоступен: нет связи с базой данных.",
+            )
+        logger.exception("API error on %s", request.path)
+        return _respond(
+            api, request, 500, "server_error", "Внутренняя ошибка сервера. Мы уже разбираемся."
         )
 
     @api.exception_handler(DjangoValidationError)

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from ejournal.archive import conf
 from ejournal.archive.models import Backup
+from ejournal.audit import checkpoints as audit_checkpoints
 from ejournal.audit import services as audit
 
 FORMAT = 1
@@ -242,10 +244,17 @@ def _dump_postgres(db: Database, workdir: Path) -> tuple[Path, dict]:
 
 def backup_write(*, directory: Path, db: Database | None = None) -> tuple[Path, dict]:
     """Write a backup archive into ``directory``; returns its path and manifest."""
+    own = db is None  # the deployment's own database, whose audit chains are ours
     db = db or default_database()
     directory.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     final = directory / f"ejournal-{stamp}-{secrets.token_hex(3)}.tar.gz"
+    # The audit heads are taken before the dump, so the dump holds every event they name:
+    # written down outside the database and into the manifest, a restore (or anyone with
+    # the key) can check that no event was cut off the chains after this backup.
+    audit_heads = [point.as_json() for point in audit_checkpoints.heads_signed()] if own else []
+    if own:
+        audit_checkpoints.checkpoint_write()
     with tempfile.TemporaryDirectory(prefix="ejournal-backup-") as tmp:
         workdir = Path(tmp)
         if db.engine == "sqlite":
@@ -256,7 +265,7 @@ def backup_write(*, directory: Path, db: Database | None = None) -> tuple[Path, 
         stored = list(_stored_files(exclude=directory.resolve()))
         for rel, path in stored:
             files[rel] = {"sha256": _sha_file(path), "size": path.stat().st_size}
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "engine": db.engine,
@@ -267,6 +276,7 @@ def backup_write(*, directory: Path, db: Database | None = None) -> tuple[Path, 
             },
             "tables": tables,
             "files": files,
+            "audit_heads": audit_heads,
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         partial = final.with_suffix(".part")

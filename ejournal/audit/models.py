@@ -6,8 +6,10 @@ class AuditEvent(models.Model):
     """One attributable change. Rows are only ever inserted (see ``audit.services.record``).
 
     Events of one chain (a school, or the deployment-wide chain for events without a
-    school) are linked by SHA-256: ``hash`` covers the event's content and ``prev_hash``,
-    so editing or deleting any past event breaks every later link.
+    school) are linked by HMAC-SHA256 under a key kept outside the database: ``hash`` covers
+    the event's content and ``prev_hash``, so editing or deleting any past event breaks every
+    later link, and nobody without the key can seal a rewritten chain. Checkpoints of each
+    chain's head, written outside the database (``audit.checkpoints``), catch a trimmed tail.
     """
 
     chain = models.CharField(max_length=32, db_index=True)
@@ -34,6 +36,9 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which key sealed ``hash`` (ejournal.audit.keys); 0: the unkeyed SHA-256 of events
+    # written before the chain was keyed.
+    key_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from ejournal.audit import keys
+from ejournal.audit.checkpoints import Checkpoint, checkpoints_read
 from ejournal.audit.models import AuditChainHead, AuditEvent
 from ejournal.core.request_context import current_request_meta
 
@@ -33,7 +36,8 @@ def _normalise(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def event_digest(event: AuditEvent) -> str:
+def event_digest(event: AuditEvent) -> str | None:
+    """The event's seal under its key version; None when that key is not held."""
     content = {
         "chain": event.chain,
         "seq": event.seq,
@@ -51,8 +55,15 @@ def event_digest(event: AuditEvent) -> str:
         "created_at": event.created_at.astimezone(UTC).isoformat(),
         "prev_hash": event.prev_hash,
     }
+    if event.key_version:
+        content["key_version"] = event.key_version
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    if not event.key_version:
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    secret = keys.key(event.key_version)
+    if secret is None:
+        return None
+    return hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -108,8 +119,9 @@ def record(
             user_agent=(user_agent if user_agent is not None else meta.get("user_agent", ""))[:400],
             created_at=timezone.now(),
             prev_hash=head.last_hash,
+            key_version=keys.current_version(),
         )
-        event.hash = event_digest(event)
+        event.hash = event_digest(event) or ""
         pending = _batch_events.get()
         if pending is not None:
             pending.append(event)  # written with the batch's other events, in one INSERT
@@ -179,8 +191,15 @@ class ChainReport:
     problem: str = ""
 
 
-def chain_verify(*, chain: str) -> ChainReport:
-    """Walk a chain in order and name the first event whose link does not hold."""
+def chain_verify(*, chain: str, checkpoints: list[Checkpoint] | None = None) -> ChainReport:
+    """Walk a chain in order and name the first event whose link does not hold; then hold
+    the chain against the heads written down outside the database (``checkpoints``, all of
+    them by default): an event a checkpoint saw must still be there with the same seal."""
+    if checkpoints is None:
+        checkpoints = [c for c in checkpoints_read() if c.chain == chain]
+    else:
+        checkpoints = [c for c in checkpoints if c.chain == chain]
+    seen = {c.seq: c for c in checkpoints}
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -193,12 +212,43 @@ def chain_verify(*, chain: str) -> ChainReport:
             return ChainReport(
                 chain, checked, False, event.seq, "ссылка на предыдущее событие не совпадает"
             )
-        if event_digest(event) != event.hash:
+        if not event.key_version:
+            # Every event is sealed with a key (the older ones by migration 0003): an
+            # unkeyed one was written by someone without the key.
+            return ChainReport(
+                chain, checked, False, event.seq, "событие не запечатано ключом аудита"
+            )
+        digest = event_digest(event)
+        if digest is None:
+            return ChainReport(
+                chain, checked, False, event.seq, f"нет ключа аудита версии {event.key_version}"
+            )
+        if not hmac.compare_digest(digest, event.hash):
             return ChainReport(chain, checked, False, event.seq, "содержимое события изменено")
+        point = seen.get(event.seq)
+        if point is not None and point.hash != event.hash:
+            return ChainReport(
+                chain,
+                checked,
+                False,
+                event.seq,
+                f"событие не совпадает с контрольной точкой от {point.at:%d.%m.%Y %H:%M}",
+            )
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.filter(chain=chain).first()
     if head and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         return ChainReport(chain, checked, False, expected_seq, "последние события цепочки удалены")
+    beyond = [c for c in checkpoints if c.seq >= expected_seq]
+    if beyond:
+        last = max(beyond, key=lambda c: c.seq)
+        return ChainReport(
+            chain,
+            checked,
+            False,
+            expected_seq,
+            f"последние события цепочки удалены: контрольная точка от {last.at:%d.%m.%Y %H:%M} "
+            f"видела событие №{last.seq}",
+        )
     return ChainReport(chain, checked, True)

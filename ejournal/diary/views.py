@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ejournal.accounts.permissions import deny
+from ejournal.core.dates import query_date
 from ejournal.diary import charts, ical, marks_html, printout, selectors, services, week_html
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
@@ -61,9 +62,8 @@ def week(request, reader: Reader):
     day = today
     raw = request.GET.get("date", "")
     if raw:
-        try:
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
+        day = query_date(raw) or today
+        if query_date(raw) is None:
             messages.error(
                 request, "Неверная дата: укажите её в виде ГГГГ-ММ-ДД. Показана текущая неделя."
             )

@@ -67,6 +67,42 @@ def teacher_user_ids_of_students(*, student_ids, day: dt.date) -> set[int]:
     return teachers
 
 
+def event_student_ids(*, user, school, day: dt.date) -> set[int] | None:
+    """Pupils whose event results ``user`` may see and set: the administration every pupil
+    of the school (None); a teacher the pupils they teach or lead on ``day`` (their load's
+    groups and their homeroom classes) — never the rest of the school."""
+    roles = roles_of(user, school)
+    if roles & ADMINISTRATION:
+        return None
+    if Role.TEACHER not in roles:
+        return set()
+    staff_ids = list(
+        StaffMember.objects.filter(user=user, school=school, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    loads = TeachingLoad.objects.filter(teacher_id__in=staff_ids)
+    class_ids = set(
+        loads.filter(group__kind=GroupKind.WHOLE_CLASS).values_list(
+            "group__school_class_id", flat=True
+        )
+    ) | set(
+        StaffMember.objects.filter(pk__in=staff_ids).values_list("homeroom_classes__id", flat=True)
+    )
+    group_ids = set(
+        loads.exclude(group__kind=GroupKind.WHOLE_CLASS).values_list("group_id", flat=True)
+    )
+    return set(
+        ClassEnrollment.objects.filter(active_on(day), school_class_id__in=class_ids).values_list(
+            "student_id", flat=True
+        )
+    ) | set(
+        GroupMembership.objects.filter(active_on(day), group_id__in=group_ids).values_list(
+            "student_id", flat=True
+        )
+    )
+
+
 def allowed_recipient_ids(*, user, school, day: dt.date) -> set[int] | None:
     """Ids of users ``user`` may write to in ``school``; ``None`` means anyone of the school."""
     roles = roles_of(user, school)

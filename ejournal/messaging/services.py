@@ -484,8 +484,15 @@ def event_result_set(
 ) -> EventParticipant:
     """Record (or change) one participant's result; adds the student as a participant."""
     _check_event_editor(actor, event.school)
-    if student.school_id != event.school_id:
-        raise ValidationError("Ученик не из вашей школы.")
+    allowed = perms.event_student_ids(
+        user=actor, school=event.school, day=school_today(event.school)
+    )
+    if student.school_id != event.school_id or (allowed is not None and student.pk not in allowed):
+        # Not named: the message must not tell who some id belongs to.
+        raise ValidationError(
+            "Результаты этого ученика вносят его учителя, классный руководитель "
+            "и администрация школы."
+        )
     value = _parse_score(score)
     row, created = EventParticipant.objects.get_or_create(event=event, student=student)
     before = (

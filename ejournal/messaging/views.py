@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.spreadsheet import workbook_bytes
 from ejournal.messaging import forms, selectors, services
 from ejournal.messaging.models import SchoolEvent
 from ejournal.messaging.permissions import (
@@ -19,6 +19,7 @@ from ejournal.messaging.permissions import (
     ANNOUNCERS,
     EVENT_EDITORS,
     MAIL_USERS,
+    event_student_ids,
     settings_of,
 )
 from ejournal.school.models import SchoolClass
@@ -304,7 +305,11 @@ def event_new(request):
 def event_detail(request, event_id: int):
     school = request.ctx.school
     event = get_in_school_or_404(SchoolEvent.objects.all(), request, id=event_id)
-    students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
+    allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
+    students = Student.objects.filter(school=school).order_by("last_name", "first_name")
+    if allowed is not None:
+        students = students.filter(pk__in=allowed)
+    students = list(students)
     form = forms.ResultForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -324,14 +329,27 @@ def event_detail(request, event_id: int):
             messages.success(request, "Результат сохранён.")
             return redirect("messaging:event_detail", event_id=event.pk)
     event = selectors.event_with_results(school=school, event_id=event.pk)
-    return render(request, "messaging/event_detail.html", {"event": event, "form": form})
+    results = _visible_results(event, allowed)
+    return render(
+        request,
+        "messaging/event_detail.html",
+        {"event": event, "results": results, "form": form},
+    )
+
+
+def _visible_results(event, allowed: set[int] | None) -> list:
+    """The event's results this user may see (a teacher: their own pupils')."""
+    return [p for p in event.participants.all() if allowed is None or p.student_id in allowed]
 
 
 @roles_required(EVENT_EDITORS)
 def event_report(request):
     school = request.ctx.school
     start, end, form = _period(request, school)
+    allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
     items = list(selectors.events_in(school=school, start=start, end=end))
+    for e in items:
+        e.results = _visible_results(e, allowed)  # type: ignore[attr-defined]
     return render(
         request,
         "messaging/event_report.html",
@@ -350,18 +368,17 @@ def event_report_xlsx(request):
     ws.title = "События"
     ws.append([f"События и результаты с {start:%d.%m.%Y} по {end:%d.%m.%Y}"])
     ws.append(["Дата", "Вид", "Событие", "Место проведения", "Ученик", "Место", "Диплом", "Баллы"])
+    allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
     for e in selectors.events_in(school=school, start=start, end=end):
         base = [e.starts_at.strftime("%d.%m.%Y %H:%M"), e.get_kind_display(), e.title, e.place]
-        rows = list(e.participants.all())
+        rows = _visible_results(e, allowed)
         if not rows:
             ws.append(base)
         for p in rows:
             score = float(p.score) if p.score is not None else None
             ws.append(base + [p.student.full_name, p.place, p.diploma, score])
-    out = io.BytesIO()
-    wb.save(out)
     response = HttpResponse(
-        out.getvalue(),
+        workbook_bytes(wb),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="events-{start}-{end}.xlsx"'

@@ -11,6 +11,10 @@ from pathlib import Path
 DIGEST_TIME = dt.time(19, 0)
 WEEKLY_WEEKDAY = 6  # Sunday
 RETRY_EVERY = dt.timedelta(minutes=5)
+# The audit chains' heads are written down outside the database this often.
+CHECKPOINT_EVERY = dt.timedelta(hours=1)
+# Jobs that keep the time they last ran (the others keep the date).
+TIMED_JOBS = ("retry", "audit_checkpoint")
 
 
 def due_jobs(*, now: dt.datetime, last: dict[str, str]) -> list[str]:
@@ -19,6 +23,12 @@ def due_jobs(*, now: dt.datetime, last: dict[str, str]) -> list[str]:
     last_retry = last.get("retry")
     if last_retry is None or now - dt.datetime.fromisoformat(last_retry) >= RETRY_EVERY:
         jobs.append("retry")
+    last_checkpoint = last.get("audit_checkpoint")
+    if (
+        last_checkpoint is None
+        or now - dt.datetime.fromisoformat(last_checkpoint) >= CHECKPOINT_EVERY
+    ):
+        jobs.append("audit_checkpoint")
     if now.time() >= DIGEST_TIME:
         today = now.date().isoformat()
         if last.get("daily") != today:
@@ -31,7 +41,7 @@ def due_jobs(*, now: dt.datetime, last: dict[str, str]) -> list[str]:
 def mark_done(last: dict[str, str], jobs: list[str], now: dt.datetime) -> dict[str, str]:
     updated = dict(last)
     for job in jobs:
-        updated[job] = now.isoformat() if job == "retry" else now.date().isoformat()
+        updated[job] = now.isoformat() if job in TIMED_JOBS else now.date().isoformat()
     return updated
 
 

@@ -16,9 +16,16 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ejournal.core.spreadsheet import (
+    SpreadsheetRefused,
+    csv_text,
+    csv_untext,
+    workbook_bytes,
+    xlsx_rows,
+)
 from ejournal.planning.models import PlanItemKind
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -116,28 +123,17 @@ def _csv_lines(content: bytes) -> list[tuple[int, list]]:
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [(reader.line_num, row) for row in reader]
+        return [(reader.line_num, [csv_untext(v) for v in row]) for row in reader]
     except csv.Error as exc:
         raise PlanFileError([f"Строка {reader.line_num}: ошибка формата CSV ({exc})."]) from exc
 
 
 def _xlsx_lines(content: bytes) -> list[tuple[int, list]]:
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise PlanFileError(
-            ["Не удалось открыть файл XLSX: он повреждён или это не XLSX."]
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        lines = []
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            lines.append((index, list(row)))
-            if index > MAX_ROWS + 50:
-                break
-        return lines
-    finally:
-        workbook.close()
+        rows = xlsx_rows(content, max_rows=MAX_ROWS + 50)
+    except SpreadsheetRefused as refused:
+        raise PlanFileError([str(refused)]) from None
+    return list(enumerate(rows, start=1))
 
 
 def _header_key(value) -> str:
@@ -307,16 +303,8 @@ def plan_csv(items) -> bytes:
     for item in items:
         values = _row_values(item)
         values[5] = f"{values[5]:%d.%m.%Y}" if values[5] else ""
-        writer.writerow(values)
+        writer.writerow([csv_text(v) for v in values])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _as_text(sheet) -> None:
-    """Store every string of the last row as text: a topic starting with «=» must not
-    become a formula (it would be evaluated by Excel and lost on the way back)."""
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def plan_xlsx(items, *, title: str) -> bytes:
@@ -328,7 +316,6 @@ def plan_xlsx(items, *, title: str) -> bytes:
         cell.font = Font(bold=True)
     for item in items:
         sheet.append(_row_values(item))
-        _as_text(sheet)
         sheet.cell(row=sheet.max_row, column=6).number_format = "DD.MM.YYYY"
     for column, width in zip("ABCDEF", (6, 30, 60, 7, 22, 12), strict=True):
         sheet.column_dimensions[column].width = width
@@ -337,9 +324,7 @@ def plan_xlsx(items, *, title: str) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     workbook.properties.title = title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def table_xlsx(*, title: str, headers: list[str], rows: list[list], widths: list[int]) -> bytes:
@@ -355,10 +340,7 @@ def table_xlsx(*, title: str, headers: list[str], rows: list[list], widths: list
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(row)
-        _as_text(sheet)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

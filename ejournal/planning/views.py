@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget
 
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.dates import query_date
 from ejournal.planning import forms, permissions, selectors, services
 from ejournal.planning.io import plan_csv, plan_xlsx, table_xlsx
 from ejournal.planning.models import ThematicPlan
@@ -48,11 +49,7 @@ def _chosen_year(request) -> tuple[AcademicYear | None, list[AcademicYear]]:
 
 def _on_date(request) -> dt.date:
     """?on=YYYY-MM-DD: the date fulfilment is computed for (default: today)."""
-    value = request.GET.get("on", "")
-    try:
-        return dt.date.fromisoformat(value) if value else _today(request)
-    except ValueError:
-        return _today(request)
+    return query_date(request.GET.get("on")) or _today(request)
 
 
 def _staff_scope(request):

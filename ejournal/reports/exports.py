@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ejournal.core.pdf import render_typst
+from ejournal.core.spreadsheet import workbook_bytes
 from ejournal.reports.registry import Report, ReportResult, Table, cell_text
 
 BOLD = Font(bold=True)
@@ -97,9 +97,7 @@ def to_xlsx(*, report: Report, result: ReportResult, school_name: str, formed: d
         row += 1
     for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _texts(values: list[Any], table: Table) -> list[str]:

@@ -17,6 +17,7 @@ from ejournal.accounts.permissions import (
     get_in_school_or_404,
     roles_required,
 )
+from ejournal.core.dates import query_date
 from ejournal.schedule import forms, selectors, services
 from ejournal.schedule.models import BellSchedule, Lesson, Substitution, TimetableEntry
 from ejournal.schedule.permissions import (
@@ -39,10 +40,7 @@ def _today_and_year(request):
 
 
 def _day_param(request, default: dt.date) -> dt.date:
-    form = forms.DayForm(request.GET)
-    if form.is_valid() and form.cleaned_data["date"]:
-        return form.cleaned_data["date"]
-    return default
+    return query_date(request.GET.get("date")) or default
 
 
 def _errors(request, exc: ValidationError) -> None:

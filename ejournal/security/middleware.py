@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.handlers.exception import response_for_exception
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from ejournal.core.request_context import is_background_poll
 from ejournal.security import sessions
 
 logger = logging.getLogger(__name__)
@@ -24,10 +26,14 @@ def _is_database_down(exc: BaseException | None) -> bool:
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    if request.path.startswith(("/api/", "/webapi/")):
+    message = "Сервис временно недоступен: нет связи с базой данных."
+    if request.path.startswith("/api/"):
+        # The REST API's one error shape (ejournal.api.errors).
         response: HttpResponse = JsonResponse(
-            {"detail": "Сервис временно недоступен: нет связи с базой данных."}, status=503
+            {"error": {"code": "unavailable", "message": message, "details": None}}, status=503
         )
+    elif request.path.startswith("/webapi/"):
+        response = JsonResponse({"detail": message}, status=503)
     else:
         # No request context: rendering must not touch the session or the user (the DB).
         response = HttpResponse(render_to_string("security/503.html"), status=503)
@@ -66,6 +72,9 @@ class DatabaseUnavailableMiddleware:
         if _is_database_down(exception):
             logger.error("Database unavailable: %s", exception)
             return database_unavailable_response(request)
+        if isinstance(exception, OverflowError):
+            # An id past what the database holds (2^63 and beyond) names nothing.
+            return response_for_exception(request, Http404())
         return None
 
 
@@ -98,6 +107,6 @@ class SessionTrackingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not is_background_poll(request):
             sessions.session_touch(request=request)
         return self.get_response(request)

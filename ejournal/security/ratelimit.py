@@ -10,7 +10,7 @@ or as a decorator: ``@ratelimit.limit("webapi", rate="120/60")``. ``rate`` is
 ``settings.RATE_LIMITS``; an empty rate is no limit. The one limiter of the project: the
 sign-in and two-factor limits, the REST API's per-token and per-address limits and the
 ``/webapi`` sign-in limits all count here, in the cache ``RATE_LIMIT_CACHE`` (shared by
-every worker when ``REDIS_URL`` or ``RATE_LIMIT_CACHE_DIR`` is set).
+every worker of the machine: a SQLite file of its own, or Redis when ``REDIS_URL`` is set).
 """
 
 from __future__ import annotations

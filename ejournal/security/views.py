@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,11 @@ def _pending_or_login(request):
     return pending
 
 
+def _known_address(request, user) -> bool:
+    address = ratelimit.client_key(request)
+    return UserSession.objects.filter(user=user, ip=address, two_factor=True).exists()
+
+
 @never_cache
 def two_factor_verify(request):
     pending = _pending_or_login(request)
@@ -43,10 +49,21 @@ def two_factor_verify(request):
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST":
-        key = f"user:{pending.user.pk}"
-        if ratelimit.hit("two_factor", key=key, rate="two_factor"):
+        # Counted per account *and address*: someone who has the password but not the
+        # phone can exhaust only their own address's tries, never lock the real user out.
+        key = f"user:{pending.user.pk}:{ratelimit.client_key(request)}"
+        wait = ratelimit.hit_wait("two_factor", key=key, rate="two_factor")
+        if wait is None and not _known_address(request, pending.user):
+            # Across new addresses the account has a budget of its own (a guesser with
+            # many addresses); addresses the user has signed in from are not held back.
+            wait = ratelimit.hit_wait(
+                "two_factor_account",
+                key=f"user:{pending.user.pk}",
+                rate=settings.RATE_LIMITS.get("two_factor_account", "30/3600"),
+            )
+        if wait is not None:
             two_factor.pending_clear(request)
-            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("two_factor"))
+            return ratelimit.too_many_requests(request, retry=wait)
         if form.is_valid():
             device = two_factor.verify_code(user=pending.user, code=form.cleaned_data["code"])
             if device is not None:

@@ -28,3 +28,12 @@ def login_attempt(*, ip: str | None, login: str) -> int | None:
         ),
     ]
     return max((w for w in waits if w is not None), default=None)
+
+
+def challenge_attempt(*, ip: str | None) -> int | None:
+    """Count one anonymous ``auth/getdata`` (each may create a session row until it is
+    cleaned up): as many per address as sign-ins, since every sign-in starts with one."""
+    window = settings.WEBAPI_LOGIN_WINDOW_SECONDS
+    return ratelimit.hit_wait(
+        "webapi_getdata_ip", key=ip or "-", rate=f"{settings.WEBAPI_LOGIN_LIMIT_PER_IP}/{window}"
+    )

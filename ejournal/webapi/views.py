@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from ejournal.core.dates import query_date
 from ejournal.core.request_context import client_ip
 from ejournal.diary import selectors as diary
 from ejournal.diary import services as diary_services
@@ -59,10 +60,10 @@ def _student(caller: Caller, request):
 def _day(value: str | None, default: dt.date) -> dt.date:
     if not value:
         return default
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError as exc:
-        raise ApiError(400, "Неверная дата: ожидается ГГГГ-ММ-ДД.") from exc
+    day = query_date(value[:10])
+    if day is None:
+        raise ApiError(400, "Неверная дата: ожидается ГГГГ-ММ-ДД между 1900 и 2999 годом.")
+    return day
 
 
 def _range(request, caller: Caller) -> tuple[dt.date, dt.date]:
@@ -93,6 +94,11 @@ def logindata(request, caller):
 
 
 def getdata(request, caller):
+    wait = ratelimit.challenge_attempt(ip=client_ip(request))
+    if wait:
+        raise ApiError(
+            429, "Слишком много попыток входа. Попробуйте позже.", {"Retry-After": str(wait)}
+        )
     challenge = services.challenge_issue(cookie=request.COOKIES.get(SESSION_COOKIE))
     response = _json({"lt": challenge.lt, "ver": challenge.ver, "salt": challenge.salt})
     return _with_cookie(response, challenge.cookie)

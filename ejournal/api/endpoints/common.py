@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ejournal.api.errors import ApiError
+from ejournal.core.dates import EARLIEST, LATEST, RANGE_MESSAGE
 from ejournal.diary import selectors as diary_selectors
 from ejournal.school.selectors import school_today
 
@@ -13,6 +14,9 @@ def date_range(
     date_from: dt.date | None, date_to: dt.date | None, *, today: dt.date, max_days: int
 ) -> tuple[dt.date, dt.date]:
     """The asked range, by default the current week; at most ``max_days`` days long."""
+    for given in (date_from, date_to):
+        if given is not None and not EARLIEST <= given <= LATEST:
+            raise ApiError(422, "invalid", RANGE_MESSAGE)
     start = date_from or diary_selectors.week_start(date_to or today)
     end = date_to or start + dt.timedelta(days=6)
     if end < start:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.dates import query_date
 from ejournal.journal import forms, selectors, services
 from ejournal.journal.models import Attendance
 from ejournal.journal.views.common import (
@@ -33,10 +34,7 @@ def _homeroom_class(request, class_id: int) -> SchoolClass:
 
 
 def _week_start(raw: str | None, today: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
+    day = query_date(raw) or today
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -247,3 +247,49 @@ def test_a_class_announcement_and_a_class_event_notify_that_class_only(world):
     Notification.objects.all().delete()
     _event(world, classes=[world.other_class])
     assert set(Notification.objects.values_list("user__username", flat=True)) == {"other_parent"}
+
+
+def test_a_teacher_sees_and_sets_results_only_of_the_pupils_they_teach_or_lead(world):
+    from django.test import Client
+
+    from ejournal.accounts.models import Role
+
+    event = _event(world, students=[world.child])
+    services.event_result_set(
+        actor=world.users["teacher"], event=event, student=world.child, diploma="победитель"
+    )
+    stranger_user = f.UserFactory(username="stranger_teacher")
+    f.StaffFactory(school=world.school, user=stranger_user)
+    f.grant(stranger_user, Role.TEACHER, world.school)
+    # Setting a result for a pupil the teacher does not teach is refused without naming them.
+    with pytest.raises(ValidationError) as refused:
+        services.event_result_set(
+            actor=stranger_user, event=event, student=world.child, diploma="подделка"
+        )
+    assert world.child.last_name not in " ".join(refused.value.messages)
+    assert selectors.result_of(event=event, student=world.child).diploma == "победитель"
+    # Nor are the results shown to them, on the page, the report or the workbook.
+    client = Client()
+    client.force_login(stranger_user)
+    page = client.get(f"/messages/events/{event.pk}/").content.decode()
+    assert world.child.full_name not in page and "победитель" not in page
+    q = "?start=2026-11-01&end=2026-11-30"
+    report = client.get("/messages/events/report/" + q).content.decode()
+    assert "Олимпиада по математике" in report and "победитель" not in report
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get("/messages/events/report.xlsx" + q).content))
+    cells = {v for row in book.active.iter_rows(values_only=True) for v in row}
+    assert "Олимпиада по математике" in cells and "победитель" not in cells
+    forged = client.post(
+        f"/messages/events/{event.pk}/", {"student": world.child.pk, "diploma": "подделка"}
+    )
+    assert forged.status_code == 200
+    assert selectors.result_of(event=event, student=world.child).diploma == "победитель"
+    # The homeroom teacher of the pupil's class may.
+    services.event_result_set(
+        actor=world.users["homeroom"], event=event, student=world.child, diploma="призёр"
+    )
+    assert selectors.result_of(event=event, student=world.child).diploma == "призёр"

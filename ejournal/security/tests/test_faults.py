@@ -78,7 +78,7 @@ def test_with_the_database_unreachable_pages_say_503_in_russian_and_api_in_json(
     assert out["/journal/"][0] == 503
     status, content_type, body = out["/api/v1/me"]
     assert status == 503 and content_type == "application/json"
-    assert "базой данных" in json.loads(body)["detail"]
+    assert "базой данных" in json.loads(body)["error"]["message"]
     assert out["/webapi/login"][0] == 503 and out["/webapi/login"][1] == "application/json"
 
 

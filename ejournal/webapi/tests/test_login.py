@@ -138,7 +138,22 @@ def test_per_ip_limit(world, app_password, settings):
     settings.WEBAPI_LOGIN_LIMIT_PER_IP = 2
     for name in ("a", "b"):
         assert ApiClient().login(name, "x", world.school.pk).status_code == 409
-    assert ApiClient().login("c", "x", world.school.pk).status_code == 429
+    # The next sign-in is refused at its first step (the challenge) and at the sign-in itself.
+    assert ApiClient().post("auth/getdata").status_code == 429
+    direct = ApiClient().post("login", {"loginType": 1, "un": "c", "pw": "x", "pw2": "x"})
+    assert direct.status_code == 429
+
+
+def test_anonymous_challenges_are_limited_per_address_and_stop_writing_rows(world, settings):
+    from ejournal.webapi.models import WebapiSession
+
+    settings.WEBAPI_LOGIN_LIMIT_PER_IP = 5
+    statuses = [ApiClient().post("auth/getdata").status_code for _ in range(8)]
+    assert statuses == [200] * 5 + [429] * 3
+    assert WebapiSession.objects.count() == 5
+    refused = ApiClient().post("auth/getdata")
+    assert int(refused["Retry-After"]) > 0
+    assert "Слишком много попыток входа" in refused.json()["message"]
 
 
 def test_app_password_is_stored_encrypted(world):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ejournal.audit.checkpoints import checkpoint_file, checkpoint_problems
 from ejournal.audit.models import AuditChainHead
 from ejournal.audit.services import chain_for, chain_verify
 
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         else:
             chains = list(AuditChainHead.objects.order_by("chain").values_list("chain", flat=True))
         broken = 0
+        problems = checkpoint_problems()
+        for problem in problems:
+            self.stdout.write(f"Контрольные точки ({checkpoint_file()}): {problem}")
         for chain in chains:
             report = chain_verify(chain=chain)
             if report.ok:
@@ -25,5 +29,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{chain}: НАРУШЕНА с события №{report.first_broken_seq}: {report.problem}"
                 )
-        if broken:
-            raise CommandError(f"Нарушенных цепочек: {broken}")
+        if broken or problems:
+            raise CommandError(
+                f"Нарушенных цепочек: {broken}; поддельных контрольных точек: {len(problems)}"
+            )

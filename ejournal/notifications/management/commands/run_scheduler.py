@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ejournal.audit.checkpoints import checkpoint_write
 from ejournal.notifications import scheduler, services
 from ejournal.notifications.models import Mode
 
@@ -11,7 +12,7 @@ from ejournal.notifications.models import Mode
 class Command(BaseCommand):
     help = (
         "Периодические задачи уведомлений: повтор неудачных отправок, "
-        "ежедневные и еженедельные сводки."
+        "ежедневные и еженедельные сводки; контрольные точки журнала аудита."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                     services.digests_send(mode=Mode.DAILY)
                 elif job == "weekly":
                     services.digests_send(mode=Mode.WEEKLY)
+                elif job == "audit_checkpoint":
+                    checkpoint_write()
             if jobs:
                 scheduler.save_state(state_path, scheduler.mark_done(state, jobs, now))
             if once:
