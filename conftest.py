@@ -11,6 +11,7 @@ from ejournal.testing.browser import (  # noqa: F401 - fixtures
     chromium_path,
     phone_page,
     playwright_browser,
+    school_clock,
 )
 from ejournal.testing.world import World, build_world  # noqa: F401
 
@@ -28,6 +29,17 @@ def _fast_password_hashing():
         ]
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_on_the_school_clock(request):
+    # No browser test may depend on the hour it runs at (a lesson "today at 09:00" whose
+    # homework window closes at 10:30): they all run on the pinned school clock, started
+    # before any of their other fixtures build data.
+    if request.node.get_closest_marker("browser") is None:
+        yield None
+    else:
+        yield request.getfixturevalue("school_clock")
 
 
 @pytest.fixture(autouse=True)

@@ -107,3 +107,21 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_load_state("networkidle")
+
+
+# The school clock of every browser test: a Monday morning in the second quarter of the
+# test world's year (ejournal/testing/world.py), ticking from there. The live server runs
+# in this process, so time_machine moves its clock too; Chromium keeps the real one, so
+# cookies are made to last for the browser's session rather than until a moment that,
+# by the browser's clock, may already be past.
+SCHOOL_CLOCK = "2026-11-16 10:00 +0300"
+
+
+@pytest.fixture
+def school_clock(settings):
+    import time_machine
+
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+    with time_machine.travel(SCHOOL_CLOCK, tick=True) as traveller:
+        yield traveller
