@@ -20,7 +20,7 @@ from ejournal.journal.permissions import group_for_read, lesson_for_write
 from ejournal.journal.views.common import (
     CORRECTION_DECIDERS,
     JOURNAL_ROLES,
-    WORK_TYPE_EDITORS,
+    WORK_TYPE_READERS,
     error_text,
     request_today,
 )
@@ -42,7 +42,7 @@ def index(request):
             "journals": journals,
             "homeroom_classes": selectors.homeroom_classes(request.ctx.staff, year),
             "can_decide": bool(request.ctx.roles & CORRECTION_DECIDERS),
-            "can_edit_types": bool(request.ctx.roles & WORK_TYPE_EDITORS),
+            "can_read_types": bool(request.ctx.roles & WORK_TYPE_READERS),
         },
     )
 
