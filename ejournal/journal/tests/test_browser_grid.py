@@ -42,6 +42,19 @@ def _row(page, student):
     return page.locator(f'tr[data-s="{student.pk}"] input')
 
 
+def _paste(cell, text):
+    """Paste ``text`` (tab- and newline-separated, as a spreadsheet copies) into a cell."""
+    cell.click()
+    cell.evaluate(
+        """(input, text) => {
+            const data = new DataTransfer();
+            data.setData("text", text);
+            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }""",
+        text,
+    )
+
+
 def test_teacher_types_a_row_and_a_column_of_marks_and_sees_them_after_reload(browser_page):
     world, lesson = _journal_today()
     page = browser_page
@@ -92,14 +105,7 @@ def test_a_pasted_block_is_saved_in_one_request(browser_page):
     requests = []
     page.on("request", lambda r: requests.append(r) if r.url.endswith("/journal/cells/") else None)
     first_cell = _row(page, world.students[0]).nth(0)
-    first_cell.click()
-    first_cell.evaluate(
-        """(input) => {
-            const data = new DataTransfer();
-            data.setData("text", "5\\t4\\n3\\t5\\n4\\t4\\n");
-            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
-        }"""
-    )
+    _paste(first_cell, "5\t4\n3\t5\n4\t4\n")
     expect(page.locator("#jstatus")).to_have_text("Сохранено ячеек: 6.")
     assert len(requests) == 1
     assert sorted(Mark.objects.values_list("value", flat=True)) == ["3", "4", "4", "4", "5", "5"]
@@ -238,14 +244,7 @@ def test_a_refused_cell_is_dropped_with_esc_and_a_refused_paste_saves_nothing(br
     page.goto(reverse("journal:grid", args=[world.group.pk, world.subject.pk]))
     status = page.locator("#jstatus")
     top = _row(page, first).nth(1)
-    top.click()
-    top.evaluate(
-        """(input) => {
-            const data = new DataTransfer();
-            data.setData("text", "5\\n9\\n4\\n");
-            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
-        }"""
-    )
+    _paste(top, "5\n9\n4\n")
     expect(status).to_contain_text("Недопустимая отметка «9»")
     expect(status).to_contain_text("Ни одна ячейка из вставленных не сохранена")
     expect(_row(page, second).nth(1)).to_have_value("9")
