@@ -47,9 +47,12 @@ def is_pe_teacher_of(staff: StaffMember | None, student: Student, day: dt.date) 
 
 
 def health_access(*, roles, staff, student: Student, day: dt.date) -> tuple[bool, bool]:
-    """(may read, may edit): homeroom teacher, deputy, administrator edit; PE teachers read."""
+    """(may read, may edit): homeroom teacher, deputy, administrator edit; the director and
+    PE teachers read."""
     if roles & {Role.ADMIN, Role.DEPUTY} or is_homeroom_of(staff, student, day):
         return True, True
+    if Role.DIRECTOR in roles:
+        return True, False
     return is_pe_teacher_of(staff, student, day), False
 
 

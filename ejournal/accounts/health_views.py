@@ -52,7 +52,7 @@ class GuardianForm(forms.Form):
 
 
 @never_cache
-@roles_required(Role.ADMIN, Role.DEPUTY, Role.TEACHER, HOMEROOM)
+@roles_required(Role.ADMIN, Role.DEPUTY, Role.DIRECTOR, Role.TEACHER, HOMEROOM)
 def health_sheet(request, student_id: int):
     student = get_in_school_or_404(Student.objects.all(), request, id=student_id)
     today = school_selectors.school_today(request.ctx.school)

@@ -28,6 +28,9 @@ from ejournal.core.dates import query_date
 from ejournal.school.models import SchoolClass
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+# The director reads every card and class list the deputy reads, and changes nothing there.
+CARD_READERS = (*CARD_ROLES, Role.DIRECTOR)
+SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.DEPUTY, Role.DIRECTOR})
 ORDER_ROLES = (Role.ADMIN, Role.OPERATOR)
 
 
@@ -47,8 +50,7 @@ class PseudonymForm(forms.Form):
 def _visible_students(request):
     """Students of the school; a homeroom teacher only sees the current class's students."""
     qs = Student.objects.filter(school=request.ctx.school)
-    roles = request.ctx.roles
-    if roles & {Role.ADMIN, Role.OPERATOR, Role.DEPUTY}:
+    if request.ctx.roles & SCHOOL_WIDE_READERS:
         return qs
     today = timezone.localdate()
     return qs.filter(
@@ -78,8 +80,14 @@ def _student(request, student_id: int) -> Student:
     return student
 
 
+def may_edit_card(request) -> bool:
+    """Whether the acting user keeps the cards of students visible to them (the director
+    only reads)."""
+    return bool(request.ctx.roles & set(CARD_ROLES))
+
+
 @never_cache
-@roles_required(*CARD_ROLES)
+@roles_required(*CARD_READERS)
 def student_card(request, student_id: int):
     from ejournal.accounts import movement_views
 
@@ -107,6 +115,7 @@ def student_card(request, student_id: int):
                 and link.guardian.consent.status != ConsentStatus.GIVEN
                 for link in links
             ),
+            "can_edit": may_edit_card(request),
             "can_order": bool(request.ctx.roles & set(ORDER_ROLES)),
             "pseudonym_form": PseudonymForm(initial={"order_date": timezone.localdate()}),
             "order_note": people_services.order_note(student),
@@ -161,7 +170,7 @@ def student_pseudonymise(request, student_id: int):
 
 
 CREDENTIAL_ROLES = (Role.ADMIN, HOMEROOM)
-ROSTER_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
+ROSTER_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM, Role.DIRECTOR)
 
 
 def _class(request, class_id: int, *, editors_only: bool = False) -> SchoolClass:
@@ -171,7 +180,7 @@ def _class(request, class_id: int, *, editors_only: bool = False) -> SchoolClass
         id=class_id,
     )
     roles = request.ctx.roles
-    wide = {Role.ADMIN} if editors_only else {Role.ADMIN, Role.OPERATOR, Role.DEPUTY}
+    wide = {Role.ADMIN} if editors_only else SCHOOL_WIDE_READERS
     if not (roles & wide) and school_class.homeroom_teacher_id != getattr(
         request.ctx.staff, "pk", None
     ):

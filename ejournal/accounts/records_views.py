@@ -20,7 +20,7 @@ from ejournal.accounts.models import (
     Role,
     StaffMember,
 )
-from ejournal.accounts.people_views import CARD_ROLES, _student
+from ejournal.accounts.people_views import CARD_READERS, _student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -55,7 +55,7 @@ def _may_edit_activities(request, student) -> bool:
 
 
 @never_cache
-@roles_required(*CARD_ROLES)
+@roles_required(*CARD_READERS)
 def activities(request, student_id: int):
     student = _student(request, student_id)
     can_edit = _may_edit_activities(request, student)

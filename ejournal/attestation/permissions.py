@@ -3,7 +3,9 @@
 - Period marks: the teacher of the group's teaching load for the subject.
 - Summary sheets: the school's deputy, director and administrator; a homeroom teacher
   for their own class.
-- Closing and reopening periods, the objectivity list and council decisions: the deputy.
+- Closing and reopening periods, the objectivity list and council decisions: the deputy;
+  the director reads the closing page, the objectivity list and the correction requests
+  without acting on them.
 - Settings: the administrator and the deputy.
 Students, parents and inspectors see none of these pages (the diary shows families
 their own marks through ``selectors.student_period_summary``).
@@ -20,6 +22,8 @@ from ejournal.school.models import SchoolClass, StudyGroup, Subject, TeachingLoa
 SHEET_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, HOMEROOM})
 SCHOOL_WIDE_SHEET_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
 DEPUTY = frozenset({Role.DEPUTY})
+# What the deputy reads, the director reads too (and changes nothing there).
+OVERSEERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 SETTINGS_EDITORS = frozenset({Role.ADMIN, Role.DEPUTY})
 TEACHERS = frozenset({Role.TEACHER})
 ATTESTATION_USERS = SHEET_READERS | TEACHERS
@@ -75,6 +79,10 @@ def class_for_sheet(ctx, class_id: int) -> SchoolClass:
 
 def is_deputy(ctx) -> bool:
     return Role.DEPUTY in ctx.roles
+
+
+def is_overseer(ctx) -> bool:
+    return bool(ctx.roles & OVERSEERS)
 
 
 def user_holds(user, school, roles) -> bool:

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Q
 
-from ejournal.accounts.models import Role, Student
+from ejournal.accounts.models import Student
 from ejournal.attestation import averages
 from ejournal.attestation.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
 from ejournal.attestation.models import (
@@ -25,6 +25,7 @@ from ejournal.attestation.models import (
     PeriodMark,
     PeriodMarkKind,
 )
+from ejournal.attestation.permissions import OVERSEERS
 from ejournal.core import rawsql
 from ejournal.journal import rules as journal_rules
 from ejournal.journal.models import (
@@ -968,24 +969,26 @@ def classes_with_targets(*, classes, year: AcademicYear) -> list[ClassTargets]:
 
 
 def period_mark_corrections_for(ctx, user):
-    """The deputy sees the school's requests; a teacher sees their own."""
+    """The deputy (and the director, reading) sees the school's requests; a teacher sees
+    their own."""
     from ejournal.attestation.models import PeriodMarkCorrection
 
     requests = PeriodMarkCorrection.objects.filter(school=ctx.school).select_related(
         "group", "subject", "student", "requested_by", "decided_by"
     )
-    if Role.DEPUTY in ctx.roles:
+    if ctx.roles & OVERSEERS:
         return requests.order_by("status", "-requested_at")
     return requests.filter(requested_by=user).order_by("-requested_at")
 
 
 def control_block(request, role: str) -> dict:
-    """For the deputy's start page: period-mark corrections waiting for a decision."""
+    """For the deputy's (and the director's) start page: period-mark corrections waiting
+    for a decision."""
     from django.urls import reverse
 
     from ejournal.attestation.models import PeriodMarkCorrection
 
-    if role != Role.DEPUTY or request.ctx.school is None:
+    if role not in OVERSEERS or request.ctx.school is None:
         return {}
     pending = PeriodMarkCorrection.objects.filter(
         school=request.ctx.school, status="pending"

@@ -15,12 +15,14 @@ from ejournal.attestation.models import PeriodMarkCorrection
 from ejournal.attestation.permissions import (
     ATTESTATION_USERS,
     DEPUTY,
+    OVERSEERS,
     SETTINGS_EDITORS,
     SHEET_READERS,
     TEACHERS,
     class_for_sheet,
     classes_with_sheet,
     is_deputy,
+    is_overseer,
     load_for_entry,
     loads_of_teacher,
 )
@@ -58,7 +60,8 @@ def index(request):
             "loads": loads,
             "classes": classes,
             "is_deputy": is_deputy(ctx),
-            "can_edit_settings": bool(ctx.roles & SETTINGS_EDITORS),
+            "is_overseer": is_overseer(ctx),
+            "can_read_settings": bool(ctx.roles & (SETTINGS_EDITORS | OVERSEERS)),
         },
     )
 
@@ -202,7 +205,7 @@ def decision(request, class_id: int, student_id: int):
 # --- Closing periods ----------------------------------------------------------------------
 
 
-@roles_required(DEPUTY)
+@roles_required(OVERSEERS)
 def closures(request):
     year = _year(request)
     periods = selectors.closures_of_year(year=year) if year else []
@@ -219,7 +222,13 @@ def closures(request):
     return render(
         request,
         "attestation/closures.html",
-        {"year": year, "items": items, "today": today, "reopen_form": forms.ReopenForm()},
+        {
+            "year": year,
+            "items": items,
+            "today": today,
+            "reopen_form": forms.ReopenForm(),
+            "can_close": is_deputy(request.ctx),
+        },
     )
 
 
@@ -267,19 +276,25 @@ def reopen(request, period_id: int):
 # --- Objectivity and settings ---------------------------------------------------------------
 
 
-@roles_required(DEPUTY)
+@roles_required(OVERSEERS)
 def objectivity(request):
     year = _year(request)
     marks = selectors.marks_for_review(school=request.ctx.school, year=year) if year else []
     return render(request, "attestation/objectivity.html", {"year": year, "marks": marks})
 
 
-@roles_required(SETTINGS_EDITORS)
+@roles_required(SETTINGS_EDITORS | OVERSEERS)
 def settings_edit(request):
     school = request.ctx.school
+    can_edit = bool(request.ctx.roles & SETTINGS_EDITORS)
+    if request.method == "POST" and not can_edit:
+        raise deny()
     current = selectors.settings_of(school)
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS}
     form = forms.SettingsForm(request.POST or None, initial=initial)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.attestation_settings_update(
@@ -291,7 +306,7 @@ def settings_edit(request):
         else:
             messages.success(request, "Настройки аттестации сохранены.")
             return redirect("attestation:settings")
-    return render(request, "attestation/settings.html", {"form": form})
+    return render(request, "attestation/settings.html", {"form": form, "can_edit": can_edit})
 
 
 # --- Corrections after the window -------------------------------------------------------
@@ -332,7 +347,7 @@ def correction_create(request, group_id: int, subject_id: int, slug: str, studen
     )
 
 
-@roles_required(TEACHERS | DEPUTY)
+@roles_required(TEACHERS | OVERSEERS)
 def corrections(request):
     return render(
         request,

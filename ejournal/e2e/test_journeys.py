@@ -128,7 +128,11 @@ def test_teacher_documents_a_lesson_and_keys_in_marks_and_attendance(e2e_page, a
     page.keyboard.press("Enter")
     expect(page.locator("#jstatus")).to_contain_text("Недопустимая отметка «9»")
     expect(page.locator("tbody td.err")).to_have_count(1)
-    expect(page.locator("tbody td.err input")).to_have_attribute("aria-invalid", "true")
+    # The refused cell keeps what was typed, with its message beside the pupil's name.
+    refused = _inputs(page, third).nth(0)
+    expect(refused).to_have_value("9")
+    expect(refused).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f'tr[data-s="{third.pk}"] .jerr')).to_contain_text("«9»")
     shot(page, "teacher-3-undo-and-refusal")
 
     page.reload()
@@ -292,7 +296,9 @@ def test_journal_explains_a_window_closed_and_a_lesson_taken_away_while_open(e2e
         "href",
         re.compile(rf"/journal/lesson/{lesson.pk}/correction/\?kind=mark&student={first.pk}"),
     )
-    expect(_inputs(page, first).nth(0)).to_have_value("")
+    # The typed mark stays in the refused cell for the correction request.
+    expect(_inputs(page, first).nth(0)).to_have_value("5")
+    expect(page.locator(f'tr[data-s="{first.pk}"] td.err')).to_have_count(1)
     shot(page, "teacher-4-period-closed-refusal")
 
     # The lesson is handed to another teacher: a plain Russian refusal, nothing saved.

@@ -3,6 +3,7 @@ from elsewhere is just an invalid choice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -174,14 +175,25 @@ class CellInput:
 
 
 MAX_CELLS = 500
+# The rows' averages are recomputed for the dates the page shows: a period at most.
+MAX_TOTALS_DAYS = 400
 
 
-def parse_cells(body: bytes) -> list[CellInput]:
+@dataclass(frozen=True)
+class CellsInput:
+    cells: list[CellInput]
+    # The dates of the page's «Ср.» and «Долг» columns, to send them back updated.
+    totals_range: tuple[dt.date, dt.date] | None = None
+
+
+def parse_cells(body: bytes) -> CellsInput:
     """``{"cells": [{"k": "m"|"a", "l": lesson, "w": work|null, "s": student,
-    "v": text, "ver": version|null, "c": mark comment (optional)}, ...]}`` → cells;
-    a Russian ValidationError otherwise."""
+    "v": text, "ver": version|null, "c": mark comment (optional)}, ...],
+    "totals": {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (optional)}`` → the cells and
+    the dates of the page's totals; a Russian ValidationError otherwise."""
     try:
         data = json.loads(body.decode("utf-8"))
+        totals_range = _totals_range(data.get("totals"))
         raw_cells = data["cells"]
         if not isinstance(raw_cells, list):
             raise TypeError
@@ -211,4 +223,13 @@ def parse_cells(body: bytes) -> list[CellInput]:
         raise ValidationError("Не удалось разобрать запрос. Обновите страницу.") from None
     if not cells:
         raise ValidationError("Нет изменений для сохранения.")
-    return cells
+    return CellsInput(cells, totals_range)
+
+
+def _totals_range(raw) -> tuple[dt.date, dt.date] | None:
+    if raw is None:
+        return None
+    start, end = dt.date.fromisoformat(raw["from"]), dt.date.fromisoformat(raw["to"])
+    if not dt.timedelta(0) <= end - start <= dt.timedelta(days=MAX_TOTALS_DAYS):
+        raise ValueError("totals range")
+    return start, end

@@ -409,13 +409,14 @@ def journal_grid(
             if any(s.date_to is None for s in member_spans)
             else max(s.date_to for s in member_spans if s.date_to)
         )
+        average, suggested = _shown_average(exact, policy)
         rows.append(
             Row(
                 student=student,
                 number=number,
                 cells_html=html,
-                average=averages.display_average(exact) if exact is not None else "",
-                suggested=policy.mark_for(exact) if exact is not None else None,
+                average=average,
+                suggested=suggested,
                 debts=debts,
                 carried=sum(1 for m in brought if m.value in averages.NUMERIC),
                 joined=first if first > start else None,
@@ -440,6 +441,62 @@ def journal_grid(
         grade=grade,
         closed=closed,
     )
+
+
+def _shown_average(exact: Decimal | None, policy) -> tuple[str, int | None]:
+    """What the «Ср.» column shows: the weighted average and the period mark it rounds to."""
+    if exact is None:
+        return "", None
+    return averages.display_average(exact), policy.mark_for(exact)
+
+
+@dataclass(frozen=True)
+class RowTotals:
+    """A row's «Ср.» and «Долг» cells, sent back after a save so the page need not reload."""
+
+    average: str
+    suggested: int | None
+    debts: int
+
+
+ROW_MARKS_SQL = """
+SELECT m.student_id, m.value, m.numeric, t.weight
+FROM journal_mark m JOIN journal_work w ON w.id = m.work_id
+JOIN journal_worktype t ON t.id = w.work_type_id
+JOIN schedule_lesson l ON l.id = w.lesson_id
+WHERE l.group_id = %s AND l.subject_id = %s AND l.date BETWEEN %s AND %s
+  AND l.status IN (%s, %s) AND m.student_id {ids}
+"""
+
+
+def row_totals(
+    *, school, group_id: int, subject_id: int, start: dt.date, end: dt.date, student_ids
+) -> dict[int, RowTotals]:
+    """The totals of the grid rows of ``student_ids`` over [start, end], as journal_grid
+    computes them (two queries)."""
+    students = distinct_ids(student_ids)
+    ids_sql, ids = rawsql.in_list(students)
+    weighted: dict[int, Decimal] = defaultdict(Decimal)
+    weights: dict[int, Decimal] = defaultdict(Decimal)
+    debts: dict[int, int] = defaultdict(int)
+    rows = rawsql.fetch(
+        ROW_MARKS_SQL.format(ids=ids_sql),
+        [group_id, subject_id, start, end, *SHOWN_STATUSES, *ids],
+    )
+    for student_id, value, numeric, weight in rows:
+        if numeric:
+            weight = rawsql.field_value(WorkType, "weight", weight)
+            weighted[student_id] += numeric * weight
+            weights[student_id] += weight
+        elif value == MarkValue.DEBT:
+            debts[student_id] += 1
+    policy = attestation_selectors.policy_of(attestation_selectors.settings_of(school))
+    totals = {}
+    for student_id in students:
+        exact = weighted[student_id] / weights[student_id] if weights[student_id] else None
+        average, suggested = _shown_average(exact, policy)
+        totals[student_id] = RowTotals(average, suggested, debts[student_id])
+    return totals
 
 
 def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, SafeString]:

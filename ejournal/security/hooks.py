@@ -85,10 +85,9 @@ def _school_policy_section(request):
 
 
 def _start_page_alerts(request, role):
-    from ejournal.accounts.models import Role
     from ejournal.security import tamper
 
-    if role != Role.DEPUTY or request.ctx.school is None:
+    if role not in tamper.ALERT_READERS or request.ctx.school is None:
         return {}
     alerts = tamper.open_alerts(school=request.ctx.school, limit=5)
     lines = [

@@ -4,6 +4,11 @@ from a new device or network (the pattern of a stolen password).
 
 ``mark_change_check`` runs in a background task after each committed mark change; it
 reads the change's own audit event, so it knows who, when and from where.
+
+Alerts are for changes that bypass the journal's rules. A change applied through the
+product's own review — a correction request the deputy approved, a compromised account's
+operations reverted by the administrator — carries its reason in the audit event and is
+never an alert, nor does it count towards one.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from ejournal.security.models import (
     NewDeviceSignIn,
     TamperAlert,
 )
+
+# The deputy acts on the alerts; the director reads everything the deputy reads.
+ALERT_HANDLERS = frozenset({Role.DEPUTY})
+ALERT_READERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 
 CHANGE_ACTIONS = ("mark.updated", "mark.deleted")
 MARK_ACTIONS = ("mark.created", *CHANGE_ACTIONS)
@@ -144,7 +153,7 @@ def mark_change_check(*, school_id: int, work_id: int, student_id: int) -> list[
         .order_by("-seq")
         .first()
     )
-    if event is None or event.actor_id is None:
+    if event is None or event.actor_id is None or event.reason:
         return []
     school = School.objects.get(pk=school_id)
     local = timezone.localtime(event.created_at, _school_tz(school))
@@ -171,6 +180,7 @@ def mark_change_check(*, school_id: int, work_id: int, student_id: int) -> list[
             chain=event.chain,
             actor_id=event.actor_id,
             action__in=CHANGE_ACTIONS,
+            reason="",
             created_at__gt=since,
             created_at__lte=event.created_at,
         ).count()

@@ -1,4 +1,5 @@
-"""Two-factor sign-in and its settings, the user's sessions, tamper alerts for the deputy."""
+"""Two-factor sign-in and its settings, the user's sessions, tamper alerts for the deputy
+(read by the director)."""
 
 from __future__ import annotations
 
@@ -189,27 +190,32 @@ def session_revoke(request, session_id: int):
     return redirect("security:sessions")
 
 
-def _deputy_school(request):
+def _alerts_school(request, roles):
     ctx = request.ctx
-    if ctx.school is None or Role.DEPUTY not in ctx.roles:
+    if ctx.school is None or not ctx.roles & roles:
         raise Http404
     return ctx.school
 
 
 @login_required
 def alert_list(request):
-    school = _deputy_school(request)
+    """The deputy acts on the alerts; the director reads them."""
+    school = _alerts_school(request, tamper.ALERT_READERS)
     return render(
         request,
         "security/alerts.html",
-        {"alerts": tamper.alerts_of_school(school=school), "school": school},
+        {
+            "alerts": tamper.alerts_of_school(school=school),
+            "school": school,
+            "can_acknowledge": bool(request.ctx.roles & tamper.ALERT_HANDLERS),
+        },
     )
 
 
 @login_required
 @require_POST
 def alert_acknowledge(request, alert_id: int):
-    school = _deputy_school(request)
+    school = _alerts_school(request, tamper.ALERT_HANDLERS)
     try:
         tamper.alert_acknowledge(actor=request.user, school=school, alert_id=alert_id)
     except ValidationError:

@@ -62,7 +62,7 @@ def test_bad_activity_is_refused_in_russian(world, client_for):
 @pytest.mark.parametrize("role", ROLES)
 def test_activity_page_roles(world, client_for, role):
     url = reverse("people:activities", args=[world.child.pk])
-    allowed = {"admin", "operator", "deputy", "homeroom"}
+    allowed = {"admin", "operator", "deputy", "director", "homeroom"}
     assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
     client_for(role).post(url, ACTIVITY)
     assert Activity.objects.exists() == (role in {"admin", "homeroom"})

@@ -184,7 +184,7 @@ def test_pages_show_the_code_and_never_the_real_name(world, secret, client_for):
 @pytest.mark.parametrize("role", ROLES)
 def test_student_card_roles(world, client_for, role):
     url = reverse("people:student_card", args=[world.child.pk])
-    allowed = {"admin", "operator", "deputy", "homeroom"}
+    allowed = {"admin", "operator", "deputy", "director", "homeroom"}
     assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
 
 

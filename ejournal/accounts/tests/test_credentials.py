@@ -143,7 +143,7 @@ def test_single_student_credentials_only_for_a_student_of_that_class(world, clie
 @pytest.mark.parametrize("role", ROLES)
 def test_roster_roles(world, client_for, role):
     url = reverse("people:class_roster", args=[world.school_class.pk])
-    allowed = {"admin", "operator", "deputy", "homeroom"}
+    allowed = {"admin", "operator", "deputy", "director", "homeroom"}
     assert client_for(role).get(url).status_code == (200 if role in allowed else 404)
 
 

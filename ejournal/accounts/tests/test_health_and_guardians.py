@@ -60,7 +60,7 @@ def test_health_sheet_roles_and_every_view_audited(world, client_for, pe_teacher
     else:
         client = client_for(role)
     response = client.get(reverse("people:health_sheet", args=[world.child.pk]))
-    allowed = {"admin", "deputy", "homeroom", "pe"}
+    allowed = {"admin", "deputy", "director", "homeroom", "pe"}
     assert response.status_code == (200 if role in allowed else 404)
     views = AuditEvent.objects.filter(action="health_sheet.viewed")
     if role in allowed:

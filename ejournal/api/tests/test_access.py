@@ -53,7 +53,7 @@ def frozen():
         ("/schools/{school}/years", SCHOOL_MEMBERS),
         ("/years/{year}/periods", SCHOOL_MEMBERS),
         ("/classes", STAFF | {"outsider"}),
-        ("/classes/{class}/students", {"admin", "deputy", "operator", "homeroom"}),
+        ("/classes/{class}/students", {"admin", "deputy", "director", "operator", "homeroom"}),
         ("/lessons", STAFF | {"outsider"}),
         ("/timetable", STAFF | {"outsider"}),
         ("/lessons/{lesson}", JOURNAL_READERS),

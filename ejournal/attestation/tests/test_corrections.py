@@ -139,7 +139,7 @@ def test_who_opens_the_correction_pages(aw, client_for, role):
     with time_machine.travel(LATE, tick=False):
         client = client_for(role)
         assert client.get(reverse("attestation:corrections")).status_code == (
-            200 if role in ("teacher", "homeroom", "deputy") else 404
+            200 if role in ("teacher", "homeroom", "deputy", "director") else 404
         )
         assert client.get(form_url).status_code == (200 if role == "teacher" else 404)
 
@@ -175,6 +175,34 @@ def test_teacher_files_and_deputy_approves_through_the_pages(aw, client_for):
             reverse("attestation:correction_decide", args=[req.pk]), {"decision": "approve"}
         )
     assert PeriodMark.objects.get(student=student).value == "5"
+
+
+def test_director_reads_the_requests_but_cannot_decide(aw, client_for):
+    from django.urls import reverse
+
+    student = _marked(aw)
+    with time_machine.travel(LATE, tick=False):
+        client_for("teacher").post(
+            reverse(
+                "attestation:correction_create",
+                args=[aw.w.group.pk, aw.w.subject.pk, aw.target().slug, student.pk],
+            ),
+            {"value": "5", "comment": "", "reason": "Ученик пересдал тему"},
+        )
+        req = PeriodMarkCorrection.objects.get()
+        director = client_for("director")
+        listing = director.get(reverse("attestation:corrections")).content.decode()
+        assert "Ученик пересдал тему" in listing
+        assert reverse("attestation:correction_decide", args=[req.pk]) not in listing
+        assert "Одобрить" not in listing
+        decide = reverse("attestation:correction_decide", args=[req.pk])
+        assert director.post(decide, {"decision": "approve"}).status_code == 404
+        start = director.get(reverse("accounts:home")).content.decode()
+    req.refresh_from_db()
+    assert req.status == "pending"
+    assert PeriodMark.objects.get(student=student).value == "4"
+    # The director's start page counts the same pending requests the list shows.
+    assert "Запросы на исправление отметок за период: 1" in start
 
 
 def test_bad_request_on_the_page_shows_a_russian_message_and_saves_nothing(aw, client_for):

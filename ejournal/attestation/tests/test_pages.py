@@ -38,9 +38,9 @@ ALLOWED = {
     "sheet": {"admin", "director", "deputy", "homeroom"},
     "sheet_year": {"admin", "director", "deputy", "homeroom"},
     "decision": {"deputy"},
-    "closures": {"deputy"},
-    "objectivity": {"deputy"},
-    "settings": {"admin", "deputy", "outsider"},
+    "closures": {"deputy", "director"},
+    "objectivity": {"deputy", "director"},
+    "settings": {"admin", "deputy", "director", "outsider"},
 }
 
 
@@ -155,6 +155,24 @@ def test_deputy_closes_and_reopens_on_the_closures_page(aw, client_for):
     assert not PeriodClosure.objects.get().is_closed
 
 
+def test_director_reads_the_closures_page_without_close_or_reopen(aw, client_for):
+    with time_machine.travel(AFTER_GRACE, tick=False):
+        client_for("deputy").post(reverse("attestation:close", args=[aw.q2.pk]))
+        director = client_for("director")
+        html = director.get(reverse("attestation:closures")).content.decode()
+        assert aw.q2.name in html and "закрыт" in html
+        assert "Закрыть период" not in html and "Открыть повторно" not in html
+        assert reverse("attestation:reopen", args=[aw.q2.pk]) not in html
+        reopen = director.post(
+            reverse("attestation:reopen", args=[aw.q2.pk]), {"reason": "Пересдача"}
+        )
+        assert reopen.status_code == 404
+        index = director.get(reverse("attestation:index")).content.decode()
+    assert PeriodClosure.objects.get().is_closed
+    assert reverse("attestation:closures") in index
+    assert reverse("attestation:objectivity") in index
+
+
 def test_closing_too_early_shows_the_reason(aw, client_for):
     with time_machine.travel(IN_WINDOW, tick=False):
         response = client_for("deputy").post(
@@ -218,6 +236,14 @@ def test_settings_page_saves_and_refuses_bad_thresholds(aw, client_for):
     response = client.post(_urls(aw)["settings"], bad)
     assert "Пороги должны возрастать" in response.content.decode()
     assert str(AttestationSettings.objects.get().threshold_4) == "3.60"
+
+    # The director reads the settings in a disabled form and cannot change them.
+    director = client_for("director")
+    html = director.get(_urls(aw)["settings"]).content.decode()
+    assert 'value="4.60"' in html and "disabled" in html
+    assert "Сохранить" not in html
+    assert director.post(_urls(aw)["settings"], {**data, "threshold_5": "4.8"}).status_code == 404
+    assert str(AttestationSettings.objects.get().threshold_5) == "4.60"
 
 
 # --- Query counts -------------------------------------------------------------------------
@@ -356,7 +382,8 @@ def test_objectivity_page_lists_marks_departing_from_the_suggestion(aw, client_f
         value="4",
         suggested="4",
     )
-    html = client_for("deputy").get(_urls(aw)["objectivity"]).content.decode()
-    assert "Победитель олимпиады" in html
-    assert w.students[0].short_name in html
-    assert w.students[1].short_name not in html
+    for role in ("deputy", "director"):
+        html = client_for(role).get(_urls(aw)["objectivity"]).content.decode()
+        assert "Победитель олимпиады" in html
+        assert w.students[0].short_name in html
+        assert w.students[1].short_name not in html

@@ -1,6 +1,7 @@
 """The journal grid in a real Chromium: marks typed with the keyboard are saved without
 a page reload and are there after a reload."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -39,6 +40,19 @@ def _journal_today():
 
 def _row(page, student):
     return page.locator(f'tr[data-s="{student.pk}"] input')
+
+
+def _paste(cell, text):
+    """Paste ``text`` (tab- and newline-separated, as a spreadsheet copies) into a cell."""
+    cell.click()
+    cell.evaluate(
+        """(input, text) => {
+            const data = new DataTransfer();
+            data.setData("text", text);
+            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }""",
+        text,
+    )
 
 
 def test_teacher_types_a_row_and_a_column_of_marks_and_sees_them_after_reload(browser_page):
@@ -91,14 +105,7 @@ def test_a_pasted_block_is_saved_in_one_request(browser_page):
     requests = []
     page.on("request", lambda r: requests.append(r) if r.url.endswith("/journal/cells/") else None)
     first_cell = _row(page, world.students[0]).nth(0)
-    first_cell.click()
-    first_cell.evaluate(
-        """(input) => {
-            const data = new DataTransfer();
-            data.setData("text", "5\\t4\\n3\\t5\\n4\\t4\\n");
-            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
-        }"""
-    )
+    _paste(first_cell, "5\t4\n3\t5\n4\t4\n")
     expect(page.locator("#jstatus")).to_have_text("Сохранено ячеек: 6.")
     assert len(requests) == 1
     assert sorted(Mark.objects.values_list("value", flat=True)) == ["3", "4", "4", "4", "5", "5"]
@@ -129,3 +136,135 @@ def test_on_a_phone_the_lesson_page_takes_marks_and_attendance(phone_page):
     assert width <= 360
     page.reload()
     assert _row(page, world.students[1]).nth(3).input_value() == "ОП5"
+
+
+def _journal_of_past_days():
+    """5А mathematics with lessons two days and one day ago (mark windows still open,
+    whatever the time of day): «Ответ на уроке» (weight 1) and «Самостоятельная работа»
+    (weight 1.5) on the first, «Ответ на уроке» on the second."""
+    world = build_world(3)
+    today = school_today(world.school)
+    first_day = today - dt.timedelta(days=2)
+    if not StudyPeriod.objects.filter(start__lte=first_day, end__gte=today).exists():
+        StudyPeriod.objects.create(
+            band=GradeBand.objects.get(year=world.year),
+            number=9,
+            name="Текущий период",
+            start=first_day,
+            end=today,
+        )
+    teacher = world.staff["teacher"]
+    services.work_types_ensure_defaults(school=world.school)
+    earlier = make_lesson(world.group, world.subject, teacher, first_day, number=3)
+    for name in ("Ответ на уроке", "Самостоятельная работа"):
+        Work.objects.create(lesson=earlier, work_type=WorkType.objects.get(name=name))
+    later = make_lesson(world.group, world.subject, teacher, first_day + dt.timedelta(days=1))
+    Work.objects.create(lesson=later, work_type=WorkType.objects.get(name="Ответ на уроке"))
+    return world
+
+
+def _totals(page, student):
+    cells = page.locator(f'tr[data-s="{student.pk}"] td.num')
+    return cells.nth(0), cells.nth(1)
+
+
+def test_a_refused_value_stays_typed_and_explained_until_the_teacher_fixes_it(browser_page):
+    world = _journal_of_past_days()
+    first, second, third = world.students
+    page = browser_page
+    sign_in(page, "teacher", TEST_PASSWORD)
+    page.goto(reverse("journal:grid", args=[world.group.pk, world.subject.pk]))
+    saves = []
+    page.on("request", lambda r: saves.append(r) if r.url.endswith("/journal/cells/") else None)
+    status = page.locator("#jstatus")
+    # Columns: earlier lesson [Отв, СР, п], later lesson [Отв, п]; only marks are open.
+    refused_cell = _row(page, first).nth(0)
+
+    refused_cell.click()
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    expect(status).to_contain_text("Недопустимая отметка «7»")
+    expect(status).to_contain_text("Ученик00")
+    expect(refused_cell).to_have_value("7")
+    expect(refused_cell).to_have_attribute("aria-invalid", "true")
+    expect(refused_cell).to_be_focused()  # the cursor comes back to the refused cell
+    note = page.locator(f'tr[data-s="{first.pk}"] .jerr')
+    expect(note).to_contain_text("Недопустимая отметка «7»")
+    expect(refused_cell).to_have_attribute("aria-describedby", note.get_attribute("id"))
+
+    # Another pupil's mark is saved; the refusal stays with its own pupil and is counted.
+    _row(page, second).nth(0).click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    expect(status).to_contain_text("Сохранено. Не принято: 1")
+    expect(page.locator("tbody td.err")).to_have_count(1)
+    expect(refused_cell).to_have_value("7")
+    expect(page.locator(f'tr[data-s="{second.pk}"] .jerr')).to_have_count(0)
+    expect(page.locator(".jerr")).to_have_count(1)
+    # Passing through the refused cell does not send the refused value again.
+    sent = len(saves)
+    refused_cell.click()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert len(saves) == sent
+    expect(refused_cell).to_have_attribute("aria-invalid", "true")
+
+    # The teacher corrects it: saved, nothing pending, and the averages follow at once.
+    refused_cell.click()
+    page.keyboard.type("4")
+    page.keyboard.press("ArrowRight")
+    expect(status).to_have_text("Сохранено.")
+    expect(page.locator("tbody td.err")).to_have_count(0)
+    expect(page.locator(".jerr")).to_have_count(0)
+    expect(refused_cell).not_to_have_attribute("aria-invalid", "true")
+    average, debts = _totals(page, first)
+    expect(average).to_have_text("4,00 → 4")
+    page.keyboard.type("5")  # «Самостоятельная работа», weight 1.5: (4 + 7.5) / 2.5
+    page.keyboard.press("Enter")
+    expect(average).to_have_text("4,60 → 5")
+    _row(page, first).nth(2).click()  # the later lesson's «Отв»
+    page.keyboard.type("ю")  # the debt dot from the Russian layout's «.» key
+    page.keyboard.press("Enter")
+    expect(debts).to_have_text("1")
+    expect(_totals(page, second)[0]).to_have_text("5,00 → 5")
+
+    page.reload()
+    average, debts = _totals(page, first)
+    expect(average).to_have_text("4,60 → 5")
+    expect(debts).to_have_text("1")
+    assert sorted(Mark.objects.values_list("value", flat=True)) == ["4", "5", "5", "dot"]
+    assert not Mark.objects.filter(student=third).exists()
+
+
+def test_a_refused_cell_is_dropped_with_esc_and_a_refused_paste_saves_nothing(browser_page):
+    world = _journal_of_past_days()
+    first, second, third = world.students
+    page = browser_page
+    sign_in(page, "teacher", TEST_PASSWORD)
+    page.goto(reverse("journal:grid", args=[world.group.pk, world.subject.pk]))
+    status = page.locator("#jstatus")
+    top = _row(page, first).nth(1)
+    _paste(top, "5\n9\n4\n")
+    expect(status).to_contain_text("Недопустимая отметка «9»")
+    expect(status).to_contain_text("Ни одна ячейка из вставленных не сохранена")
+    expect(_row(page, second).nth(1)).to_have_value("9")
+    expect(_row(page, first).nth(1)).to_have_value("")
+    expect(_row(page, third).nth(1)).to_have_value("")
+    expect(page.locator(f'tr[data-s="{second.pk}"] .jerr')).to_have_count(1)
+    assert not Mark.objects.exists()
+
+    # Esc drops the refused entry: the saved (empty) value is back, nothing is pending.
+    expect(_row(page, second).nth(1)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(_row(page, second).nth(1)).to_have_value("")
+    expect(page.locator(".jerr")).to_have_count(0)
+    expect(page.locator("tbody td.err")).to_have_count(0)
+    _row(page, third).nth(1).click()
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Сохранено.")
+    # Ctrl+Z takes the mark back; no error is left anywhere.
+    page.keyboard.press("Control+z")
+    expect(status).to_have_text("Отменено.")
+    expect(page.locator(".jerr")).to_have_count(0)
+    assert not Mark.objects.exists()

@@ -71,3 +71,40 @@ def test_attendance_week_does_not_grow(world, client_for, django_assert_num_quer
         with django_assert_num_queries(expected):
             response = client.get(url)
     assert response.content.decode().count('name="attendance"') == 16
+
+
+def test_the_rows_totals_of_a_save_cost_two_queries_whatever_the_rows(world, client_for):
+    import json
+
+    from ejournal.journal.models import Work
+
+    pages = Pages(world)
+    for _ in range(15):
+        f.enroll(f.StudentFactory(school=world.school), world.school_class)
+    students = list(world.school_class.enrollments.values_list("student_id", flat=True))
+    work = Work.objects.get(lesson=pages.lesson)
+    client = client_for("teacher")
+
+    def save(student_ids, value, totals):
+        cells = [
+            {"k": "m", "l": pages.lesson.pk, "w": work.pk, "s": s, "v": value, "ver": None}
+            for s in student_ids
+        ]
+        body = {"cells": cells, **({"totals": totals} if totals else {})}
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                reverse("journal:cells_save"), json.dumps(body), content_type="application/json"
+            )
+        assert response.status_code == 200, response.content
+        return len(ctx.captured_queries), response.json()
+
+    totals = {"from": "2026-11-01", "to": "2026-12-28"}
+    with at("2026-11-16 10:00"):
+        save(students[1:2], "5", totals)  # warm-up: the settings rows on first use
+        two_plain, _ = save(students[2:4], "5", None)
+        two_totals, two = save(students[4:6], "4", totals)
+        six_plain, _ = save(students[6:12], "5", None)
+        six_totals, six = save(students[12:18], "3", totals)
+    assert two_totals - two_plain == six_totals - six_plain == 2
+    assert two["rows"][str(students[4])] == {"avg": "4,00", "hint": 4, "debts": 0}
+    assert set(six["rows"]) == {str(s) for s in students[12:18]}

@@ -451,3 +451,51 @@ def test_a_missing_attachment_file_answers_404(pages, client_for):
     pages.attachment.file.delete(save=False)
     url = reverse("journal:attachment_download", args=[pages.attachment.pk])
     assert client_for("teacher").get(url).status_code == 404
+
+
+def test_a_save_sends_back_the_new_average_and_debts_of_the_rows_it_touched(pages, client_for):
+    _, second, first = pages.w.students  # the first of them has a mark already
+    earlier = pages.lesson_on(dt.date(2026, 11, 17))
+    control = Work.objects.create(lesson=earlier, work_type=pages.types["Контрольная работа"])
+    totals = {"from": "2026-11-01", "to": "2026-12-28"}
+    client = client_for("teacher")
+    with at("2026-11-17 10:00"):
+        post_cells(client, mark_cell(pages, first, "3"), mark_cell(pages, second, "."))
+        response = client.post(
+            CELLS,
+            data={"cells": [mark_cell(pages, first, "5", work=control, lesson=earlier)],
+                  "totals": totals},
+            content_type="application/json",
+        )  # fmt: skip
+    data = json.loads(response.content)
+    # «Ответ на уроке» 3 (weight 1) and «Контрольная работа» 5 (weight 2): 13 / 3.
+    assert data["rows"] == {str(first.pk): {"avg": "4,33", "hint": 4, "debts": 0}}
+    with at("2026-11-17 10:00"):
+        response = client.post(
+            CELLS,
+            data={"cells": [mark_cell(pages, second, "", version=1)], "totals": totals},
+            content_type="application/json",
+        )
+    assert json.loads(response.content)["rows"] == {
+        str(second.pk): {"avg": "", "hint": None, "debts": 0}
+    }
+    # The grid shows the same figures after a reload.
+    with at("2026-11-17 10:00"):
+        page = client.get(reverse("journal:grid", args=[pages.w.group.pk, pages.w.subject.pk]))
+    assert "4,33" in page.content.decode()
+
+
+def test_a_bad_totals_range_is_refused_and_nothing_is_saved(pages, client_for):
+    marks = list(Mark.objects.values_list("student", "value"))
+    with at("2026-11-16 10:00"):
+        for totals in ({"from": "2026-12-01", "to": "2026-11-01"}, {"from": "вчера"}, [1]):
+            response = client_for("teacher").post(
+                CELLS,
+                data={"cells": [mark_cell(pages, pages.w.students[2], "5")], "totals": totals},
+                content_type="application/json",
+            )
+            assert response.status_code == 400
+            assert json.loads(response.content) == {
+                "error": "Не удалось разобрать запрос. Обновите страницу."
+            }
+    assert list(Mark.objects.values_list("student", "value")) == marks

@@ -16,6 +16,8 @@ from ejournal.school import selectors as school_selectors
 JOURNAL_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER})
 CORRECTION_DECIDERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 WORK_TYPE_EDITORS = frozenset({Role.ADMIN, Role.DEPUTY})
+# The director reads the work types (weights and windows) without changing them.
+WORK_TYPE_READERS = WORK_TYPE_EDITORS | {Role.DIRECTOR}
 
 
 def error_text(exc: ValidationError) -> str:

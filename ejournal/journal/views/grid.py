@@ -20,7 +20,7 @@ from ejournal.journal.permissions import group_for_read, lesson_for_write
 from ejournal.journal.views.common import (
     CORRECTION_DECIDERS,
     JOURNAL_ROLES,
-    WORK_TYPE_EDITORS,
+    WORK_TYPE_READERS,
     error_text,
     request_today,
 )
@@ -42,7 +42,7 @@ def index(request):
             "journals": journals,
             "homeroom_classes": selectors.homeroom_classes(request.ctx.staff, year),
             "can_decide": bool(request.ctx.roles & CORRECTION_DECIDERS),
-            "can_edit_types": bool(request.ctx.roles & WORK_TYPE_EDITORS),
+            "can_read_types": bool(request.ctx.roles & WORK_TYPE_READERS),
         },
     )
 
@@ -78,14 +78,16 @@ def grid(request, group_id: int, subject_id: int, period_id: int | None = None):
 def cells_save(request):
     """Save one or several grid cells all-or-nothing; answers JSON.
 
-    200 with the saved cells; 422 with the Russian refusal (nothing saved); 409 with the
+    200 with the saved cells (and, when the page sent its dates, the new «Ср.» and «Долг»
+    of the rows touched); 422 with the Russian refusal (nothing saved); 409 with the
     current value when someone else changed a cell since the page was loaded.
     """
     ctx = request.ctx
     try:
-        cells = forms.parse_cells(request.body)
+        parsed = forms.parse_cells(request.body)
     except ValidationError as exc:
         return JsonResponse({"error": error_text(exc)}, status=400)
+    cells = parsed.cells
     lessons = {lid: lesson_for_write(ctx, lid) for lid in {c.lesson_id for c in cells}}
     work_ids = {c.work_id for c in cells if c.work_id is not None}
     works = {
@@ -138,14 +140,37 @@ def cells_save(request):
         )
     except ValidationError as exc:
         return JsonResponse({"error": error_text(exc)}, status=422)
-    return JsonResponse(
-        {
-            "cells": [
-                {**_cell_json(s.change.kind, s.snapshot), "w": s.work.pk if s.work else None}
-                for s in saved
-            ]
-        }
-    )
+    answer: dict = {
+        "cells": [
+            {**_cell_json(s.change.kind, s.snapshot), "w": s.work.pk if s.work else None}
+            for s in saved
+        ]
+    }
+    if parsed.totals_range:
+        answer["rows"] = _rows_json(ctx.school, lessons.values(), cells, *parsed.totals_range)
+    return JsonResponse(answer)
+
+
+def _rows_json(school, lessons, cells, start, end) -> dict[str, dict]:
+    """The «Ср.» and «Долг» of the rows the save touched, keyed by student id (a grid shows
+    one group and subject; the lesson's own, whichever the cells name)."""
+    rows: dict[str, dict] = {}
+    for group_id, subject_id in {(lesson.group_id, lesson.subject_id) for lesson in lessons}:
+        totals = selectors.row_totals(
+            school=school,
+            group_id=group_id,
+            subject_id=subject_id,
+            start=start,
+            end=end,
+            student_ids=[c.student_id for c in cells],
+        )
+        for student_id, row in totals.items():
+            rows[str(student_id)] = {
+                "avg": row.average,
+                "hint": row.suggested,
+                "debts": row.debts,
+            }
+    return rows
 
 
 def _cell_json(kind: str, snapshot) -> dict:

@@ -1,4 +1,5 @@
-"""Work types of the school (weights and marking windows): administrator and deputy."""
+"""Work types of the school (weights and marking windows): administrator and deputy; the
+director reads them."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from ejournal.journal.models import (
 )
 from ejournal.journal.views.common import (
     WORK_TYPE_EDITORS,
+    WORK_TYPE_READERS,
 )
 
 
-@roles_required(WORK_TYPE_EDITORS)
+@roles_required(WORK_TYPE_READERS)
 def work_types(request):
-    services.work_types_ensure_defaults(school=request.ctx.school)
+    can_edit = bool(request.ctx.roles & WORK_TYPE_EDITORS)
+    if can_edit:
+        services.work_types_ensure_defaults(school=request.ctx.school)
     types = selectors.work_types_of(request.ctx.school, active_only=False)
-    return render(request, "journal/work_types.html", {"types": types})
+    return render(request, "journal/work_types.html", {"types": types, "can_edit": can_edit})
 
 
 @roles_required(WORK_TYPE_EDITORS)

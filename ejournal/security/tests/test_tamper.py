@@ -28,17 +28,17 @@ def mark_world(world):
 
     work = Work.objects.create(lesson=lesson, work_type=work_type)
 
-    def put(student, value, version=None):
+    def put(student, value, version=None, *, role="teacher", in_work=None):
         result = journal.mark_set(
-            actor=world.users["teacher"],
-            staff=teacher,
-            work=work,
+            actor=world.users[role],
+            staff=world.staff[role],
+            work=in_work or work,
             student=student,
             value=value,
             expected_version=version,
         )
         return tamper.mark_change_check(
-            school_id=world.school.pk, work_id=work.pk, student_id=student.pk
+            school_id=world.school.pk, work_id=(in_work or work).pk, student_id=student.pk
         ), result
 
     return put
@@ -197,9 +197,26 @@ def test_deputy_sees_alerts_on_the_start_page_and_acknowledges_them(world, clien
     assert "Сигналов нет" in client.get("/").content.decode()
 
 
+def test_director_reads_alerts_and_sees_them_on_the_start_page_but_cannot_acknowledge(
+    world, client_for, night_alert
+):
+    client = client_for("director")
+    start = client.get("/").content.decode()
+    assert "Подозрительная активность в журнале" in start
+    assert "вне учебного времени" in start
+    assert "Сигналов нет" not in start
+    page = client.get(reverse("security:alerts")).content.decode()
+    assert "Teacher" in page and "не просмотрено" in page
+    assert reverse("security:alert_acknowledge", args=[night_alert.pk]) not in page
+    ack = client.post(reverse("security:alert_acknowledge", args=[night_alert.pk]))
+    assert ack.status_code == 404
+    night_alert.refresh_from_db()
+    assert night_alert.acknowledged_at is None
+
+
 @pytest.mark.parametrize(
     "role",
-    ["teacher", "homeroom", "admin", "director", "parent", "student", "outsider", "inspector"],
+    ["teacher", "homeroom", "admin", "parent", "student", "outsider", "inspector"],
 )
 def test_others_cannot_see_or_acknowledge_alerts(world, client_for, night_alert, role):
     client = client_for(role)
@@ -274,3 +291,93 @@ def test_daytime_or_small_mailings_raise_nothing(
     _message_many(world, 6, DAY, django_capture_on_commit_callbacks)
     _message_many(world, 3, NIGHT, django_capture_on_commit_callbacks)
     assert not TamperAlert.objects.filter(kind=AlertKind.MASS_MESSAGES).exists()
+
+
+def _correction_through_the_pages(world, client_for, *, value, student, work):
+    """The teacher files a correction of a closed mark on the form; the deputy approves it
+    on the corrections page."""
+    from ejournal.journal.models import CorrectionRequest
+
+    filed = client_for("teacher").post(
+        reverse("journal:correction_create", args=[work.lesson_id]),
+        {
+            "kind": "mark",
+            "work": work.pk,
+            "student": student.pk,
+            "value": value,
+            "reason": "Работа переписана после болезни",
+        },
+    )
+    assert filed.status_code == 302
+    request_obj = CorrectionRequest.objects.latest("pk")
+    approved = client_for("deputy").post(
+        reverse("journal:correction_approve", args=[request_obj.pk]), {"comment": ""}
+    )
+    assert approved.status_code == 302
+    request_obj.refresh_from_db()
+    assert request_obj.status == "approved"
+
+
+LATE_EVENING = "2026-11-30 21:40 +0300"  # the window of 16.11 is long closed
+
+
+def test_the_deputys_approval_of_a_correction_is_not_an_alert(
+    world, mark_world, settings, client_for, django_capture_on_commit_callbacks
+):
+    """Approving a teacher's request in the evening, many in a row, from home: the
+    product's own procedure, so neither a night, a burst nor a new-device alert."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TAMPER_BURST_CHANGES = 1
+    with time_machine.travel(DAY, tick=False):
+        for student in world.students:
+            _, result = mark_world(student, "3")
+    work = result.mark.work
+    with time_machine.travel(LATE_EVENING, tick=True):
+        # What the sign-in hook records: the office computer, then a new device (the test
+        # client's address, so the approvals come from that device's network).
+        deputy = world.users["deputy"]
+        tamper.sign_in_seen(user=deputy, ip="10.1.1.10", user_agent="Firefox/120 Windows")
+        assert tamper.sign_in_seen(user=deputy, ip="127.0.0.1", user_agent="Chrome/130 Android")
+        with django_capture_on_commit_callbacks(execute=True):
+            for student in world.students:
+                _correction_through_the_pages(
+                    world, client_for, value="4", student=student, work=work
+                )
+    assert sorted(work.marks.values_list("value", flat=True)) == ["4", "4", "4"]
+    assert not TamperAlert.objects.exists()
+    assert not Notification.objects.filter(subject__startswith="Подозрительная").exists()
+
+
+def test_approved_corrections_do_not_count_towards_a_burst_of_direct_changes(
+    world, mark_world, settings, client_for, django_capture_on_commit_callbacks
+):
+    """A deputy who also teaches: her approvals are left out of the count, her direct
+    changes of existing marks in her own lesson still add up to an alert."""
+    from ejournal.journal.models import Work
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TAMPER_BURST_CHANGES = 2
+    with time_machine.travel(DAY, tick=False):
+        for student in world.students:
+            mark_world(student, "3")
+    work = Work.objects.get()
+    own_lesson = f.make_lesson(
+        world.group, world.subject, world.staff["deputy"], dt.date(2026, 11, 30), number=2
+    )
+    own_work = Work.objects.create(lesson=own_lesson, work_type=work.work_type)
+    with time_machine.travel("2026-11-30 11:00 +0300", tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            for student in world.students:
+                _correction_through_the_pages(
+                    world, client_for, value="4", student=student, work=work
+                )
+        assert not TamperAlert.objects.exists()
+        for student in world.students:
+            mark_world(student, "2", role="deputy", in_work=own_work)
+        fed = [
+            mark_world(student, "5", 1, role="deputy", in_work=own_work)[0]
+            for student in world.students
+        ]
+    # Three approvals and two direct changes are not "more than two changes"; the third is.
+    assert fed == [[], [], [AlertKind.BURST]]
+    assert TamperAlert.objects.get().actor == world.users["deputy"]

@@ -4,6 +4,8 @@
 // Several cells (paste, the ⇣ "fill column" button) go in one all-or-nothing request.
 // Column facts live on the header cells (data-k kind, data-l lesson, data-w work,
 // data-fix correction form); the row carries data-s (student); the input its data-v.
+// A refused cell keeps what was typed, marked and explained beside the pupil's name, until
+// the teacher changes, clears or drops (Esc) it; a save answers the rows' new «Ср.».
 (() => {
   "use strict";
   const table = document.querySelector("table.jgrid");
@@ -19,26 +21,30 @@
   const inputAt = (tr, index) => tr && tr.cells[index] && tr.cells[index].querySelector("input");
   const dirty = (input) => input.value.trim() !== input.defaultValue;
 
+  const dates = [];
+  table.querySelectorAll("thead tr:first-child th.jl").forEach((th) => {
+    const span = th.colSpan || 1;
+    for (let i = 0; i < span; i += 1) dates.push(th.textContent.replace("*", "").trim());
+  });
+  const pupil = (tr) => (tr.cells[0] ? tr.cells[0].firstChild.textContent.trim() : "");
+  // «12.11, Отв» or «12.11, посещаемость»: which cell of the row.
+  function place(td) {
+    const th = heads[td.cellIndex - 1];
+    const what = th ? (th.dataset.k === "a" ? "посещаемость" : th.textContent.trim()) : "";
+    return `${dates[td.cellIndex - 1] || ""}, ${what}`;
+  }
+
   // Screen readers (and axe) need a name per cell: student, date, column.
-  (function label() {
-    const dates = [];
-    table.querySelectorAll("thead tr:first-child th.jl").forEach((th) => {
-      const span = th.colSpan || 1;
-      for (let i = 0; i < span; i += 1) dates.push(th.textContent.replace("*", "").trim());
+  Array.from(table.tBodies[0].rows).forEach((tr) => {
+    const name = pupil(tr);
+    Array.from(tr.cells).forEach((td, n) => {
+      const input = td.querySelector("input");
+      if (!input || n === 0) return;
+      input.setAttribute("aria-label", `${name}, ${place(td)}`);
+      input.autocomplete = "off";
+      input.spellcheck = false;
     });
-    Array.from(table.tBodies[0].rows).forEach((tr) => {
-      const name = tr.cells[0] ? tr.cells[0].textContent.trim() : "";
-      Array.from(tr.cells).forEach((td, n) => {
-        const input = td.querySelector("input");
-        if (!input || n === 0) return;
-        const th = heads[n - 1];
-        const what = th ? (th.dataset.k === "a" ? "посещаемость" : th.textContent.trim()) : "";
-        input.setAttribute("aria-label", `${name}, ${dates[n - 1] || ""}, ${what}`);
-        input.autocomplete = "off";
-        input.spellcheck = false;
-      });
-    });
-  })();
+  });
 
   function say(text, bad, link) {
     status.textContent = text;
@@ -49,6 +55,55 @@
       a.textContent = "Подать запрос на исправление";
       status.append(" ", a);
     }
+  }
+
+  // Refused cells: input → the value refused, so that moving through the cell does not
+  // send it again; the message stands beside the pupil's name until the teacher acts.
+  const refused = new Map();
+
+  function refuse(input, message) {
+    const td = input.parentElement;
+    const tr = td.parentElement;
+    const id = `jerr-${tr.dataset.s}-${td.cellIndex}`;
+    let note = document.getElementById(id);
+    if (!note) {
+      note = document.createElement("span");
+      note.id = id;
+      note.className = "jerr";
+      tr.cells[0].append(note);
+    }
+    note.textContent = `${place(td)}: ${message}`;
+    input.setAttribute("aria-describedby", id);
+    refused.set(input, input.value.trim());
+    show(input, "err");
+  }
+
+  function unrefuse(input) {
+    if (!refused.delete(input)) return;
+    const note = document.getElementById(input.getAttribute("aria-describedby"));
+    if (note) note.remove();
+    input.removeAttribute("aria-describedby");
+    show(input, null);
+  }
+
+  // After a save: how many refusals still wait for the teacher.
+  function pending() {
+    return refused.size ? ` Не принято: ${refused.size} — исправьте отмеченные ячейки.` : "";
+  }
+
+  // The row's «Ср.» (with the suggested period mark) and «Долг», as the server counted them.
+  function totals(tr, row) {
+    if (!tr) return;
+    const [avg, debts] = Array.from(tr.cells).slice(-2);
+    avg.textContent = row.avg;
+    if (row.hint) {
+      const hint = document.createElement("small");
+      hint.className = "muted";
+      hint.title = "Рекомендуемая отметка за период";
+      hint.textContent = `→ ${row.hint}`;
+      avg.append(" ", hint);
+    }
+    debts.textContent = row.debts || "";
   }
 
   function show(input, state, title) {
@@ -109,8 +164,14 @@
   let queue = Promise.resolve();
   // Saves run one after another, so a new work created by the first mark of a lesson
   // is known to the next save of the same column.
+  // A refused value is sent again only once the teacher has changed it.
+  const waiting = (input) => refused.has(input) && refused.get(input) === input.value.trim();
+
   function save(inputs, comment) {
-    queue = queue.then(() => send(comment === undefined ? inputs.filter(dirty) : inputs, comment));
+    queue = queue.then(() => send(
+      comment === undefined ? inputs.filter((input) => dirty(input) && !waiting(input)) : inputs,
+      comment,
+    ));
     return queue;
   }
 
@@ -127,6 +188,8 @@
       if (comment !== undefined) cell.c = comment;
       return cell;
     });
+    const body = { cells };
+    if (table.dataset.from) body.totals = { from: table.dataset.from, to: table.dataset.to };
     inputs.forEach((input) => show(input, "busy"));
     let response;
     let data;
@@ -135,11 +198,10 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ cells }),
+        body: JSON.stringify(body),
       });
     } catch (e) {
-      inputs.forEach((input) => show(input, "err", "Не сохранено: нет связи с сервером"));
-      say("Нет связи с сервером: изменения не сохранены.", true);
+      fail(inputs, null, "Нет связи с сервером: изменения не сохранены.");
       return;
     }
     try {
@@ -150,32 +212,50 @@
     }
     if (response.ok && data.cells) {
       data.cells.forEach((cell, n) => {
+        unrefuse(inputs[n]);
         show(inputs[n], "ok", "");
         settle(inputs[n], cell);
         const th = colOf(inputs[n].parentElement);
         if (cell.w && !th.dataset.w) th.dataset.w = cell.w;
       });
+      Object.entries(data.rows || {}).forEach(([student, row]) => {
+        totals(table.querySelector(`tbody tr[data-s="${student}"]`), row);
+      });
       if (comment === undefined && !undoing) {
         history.push(inputs.map((input, n) => [input, before[n]]));
         if (history.length > HISTORY_LIMIT) history.shift();
       }
-      if (undoing) say("Отменено.");
-      else say(inputs.length > 1 ? `Сохранено ячеек: ${inputs.length}.` : "Сохранено.");
+      const done = inputs.length > 1 ? `Сохранено ячеек: ${inputs.length}.` : "Сохранено.";
+      say((undoing ? "Отменено." : done) + pending(), refused.size > 0);
       return;
     }
-    // Nothing of the batch was saved: every cell goes back to its saved value.
     const failed = data.index === undefined ? null : inputs[data.index];
+    if (failed && response.status === 409 && data.current) settle(failed, data.current);
+    fail(inputs, failed, data.error || "Не сохранено.", data.correctable);
+  }
+
+  // Nothing of the batch was saved. The refused cell keeps what was typed (after a conflict,
+  // the value someone else saved) with its message; the rest of a batch goes back to the
+  // saved values. Without a cell to blame, every cell of the batch is refused.
+  function fail(inputs, failed, message, correctable) {
+    const blamed = failed ? [failed] : inputs;
     inputs.forEach((input) => {
+      if (blamed.includes(input)) return;
       input.value = input.defaultValue;
-      show(input, input === failed ? "err" : null, input === failed ? data.error : undefined);
+      unrefuse(input);
+      show(input, null);
     });
-    if (failed && response.status === 409 && data.current) {
-      settle(failed, data.current);
-    }
-    if (!failed) inputs.forEach((input) => show(input, "err", data.error || ""));
-    const link = data.correctable && (failed || inputs.length === 1) ?
-      correctionUrl(failed || inputs[0]) : null;
-    say(data.error || "Не сохранено.", true, link);
+    blamed.forEach((input) => refuse(input, message));
+    const first = blamed[0];
+    const where = blamed.length === 1 ? `${pupil(first.parentElement.parentElement)}, ` +
+      `${place(first.parentElement)}: ` : "";
+    const rest = inputs.length > 1 ? " Ни одна ячейка из вставленных не сохранена." : "";
+    say(where + message + rest, true, correctable && blamed.length === 1 ? correctionUrl(first) : null);
+    // The cursor has moved on: bring it back unless the teacher is already typing elsewhere.
+    const active = document.activeElement;
+    const idle = !active || active === document.body ||
+      (active.tagName === "INPUT" && table.contains(active) && !dirty(active));
+    if (blamed.length === 1 && active !== first && idle) first.focus();
   }
 
   // Runs after the saves already queued, so the entry just typed is undone, not the one before.
@@ -232,6 +312,7 @@
     const input = event.target;
     if (input.tagName !== "INPUT") return;
     normalise(input);
+    unrefuse(input);
     show(input, null);
   });
 
@@ -241,9 +322,10 @@
     if ((event.ctrlKey || event.metaKey) && !event.shiftKey && (event.key === "z" || event.key === "я" ||
         event.code === "KeyZ")) {
       event.preventDefault();
-      if (dirty(input)) {
+      if (dirty(input) || refused.has(input)) {
         input.value = input.defaultValue;
-        say("Ввод отменён.");
+        unrefuse(input);
+        say(`Ввод отменён.${pending()}`, refused.size > 0);
       } else {
         undo();
       }
@@ -251,6 +333,7 @@
     }
     if (event.key === "Escape") {
       input.value = input.defaultValue;
+      unrefuse(input);
       show(input, null);
       return;
     }
