@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ejournal.accounts import services as account_services
 from ejournal.accounts import staff_services
 from ejournal.accounts.models import Role, StaffMember, User
+from ejournal.school.models import AcademicYear
 from ejournal.testing import factories as f
 
 OWN_PASSWORD = "Свой-пароль-учителя-2026"
@@ -28,6 +29,8 @@ class CrossSchool:
     shared_in_school2: StaffMember
     support: User  # the municipality's support service
     far_support: User  # the support service of another municipality
+    parent: User  # a parent with a child in each school
+    families: dict  # school id -> (class, student, guardian) of that parent
 
 
 def _teacher_of_school1(world, *, last_name: str, username: str) -> StaffMember:
@@ -66,6 +69,17 @@ def build_cross_school(world) -> CrossSchool:
     account_services.role_grant(
         user=far_support, role=Role.SUPPORT, municipality=f.MunicipalityFactory()
     )
+    parent = f.UserFactory(username="dvuhshkolnaya", last_name="Двухшкольная")
+    families = {}
+    for school in (world.school, world.other_school):
+        year = AcademicYear.objects.filter(school=school).first() or f.YearFactory(school=school)
+        klass = f.ClassFactory(school=school, year=year, grade=3, letter="В")
+        child = f.StudentFactory(school=school, last_name="Двухшкольный")
+        f.enroll(child, klass)
+        guardian = f.GuardianFactory(school=school, user=parent, last_name="Двухшкольная")
+        f.link_guardian(child, guardian)
+        f.grant(parent, Role.PARENT, school)
+        families[school.pk] = (klass, child, guardian)
     return CrossSchool(
         lone=lone,
         lone_in_school2=lone_in_school2,
@@ -74,4 +88,6 @@ def build_cross_school(world) -> CrossSchool:
         shared_in_school2=shared_in_school2,
         support=support,
         far_support=far_support,
+        parent=parent,
+        families=families,
     )
