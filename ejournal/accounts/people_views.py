@@ -262,11 +262,12 @@ def class_credentials(request, class_id: int):
                 "form": form,
                 "students": students,
                 "guardian_count": sum(len(s.guardian_links.all()) for s in students),
-                "skipped": [
-                    person
+                "skipped": [s for s in students if s.user_id in beyond]
+                + [
+                    link.guardian
                     for s in students
-                    for person in (s, *(link.guardian for link in s.guardian_links.all()))
-                    if person.user_id in beyond
+                    for link in s.guardian_links.all()
+                    if link.guardian.user_id in beyond
                 ],
             },
         )
