@@ -238,7 +238,7 @@ if SESSION_COOKIE_SECURE:
 
 # Two-factor sign-in (ejournal.security): these roles must use a TOTP code; a school can
 # also make it mandatory for its teachers. Empty TWO_FACTOR_REQUIRED_ROLES: nobody must.
-TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,director,deputy")
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,director,deputy,support")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ejournal")
 # Minutes a password-checked sign-in may wait for its code.
 TWO_FACTOR_PENDING_MINUTES = env_int("TWO_FACTOR_PENDING_MINUTES", 5)

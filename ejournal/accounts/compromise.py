@@ -9,7 +9,6 @@ change. An object someone else changed afterwards is not touched: it is a confli
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ejournal.accounts.models import CompromiseReport, Student, User
+from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 from ejournal.audit.models import AuditEvent
 from ejournal.core.pdf import render_typst
+from ejournal.school.models import School
 
 JOURNAL_TYPES = {
     "journal.mark": "отметка",
@@ -31,42 +32,93 @@ JOURNAL_TYPES = {
 }
 REVERT_REASON = "отмена операций по акту о нарушении конфиденциальности № {}"
 
-# Other ways into an account (API personal access tokens, app passwords) must end when the
-# account is reported compromised. Each app appends one callable ``hook(user) -> None`` at
-# start-up (``AppConfig.ready``), e.g. ``COMPROMISE_HOOKS.append(revoke_tokens_of)``. Hooks
-# run inside the report's transaction, after the account is blocked: a hook that raises
-# rolls the whole report back, so a token can never outlive a recorded compromise.
-CompromiseHook = Callable[[User], None]
-COMPROMISE_HOOKS: list[CompromiseHook] = []
+COMPROMISE_REASON = "доступ к учётной записи нарушен (акт о нарушении конфиденциальности)"
+
+
+def _block(*, user: User, actor: User) -> None:
+    """Sign-in refused, every session ended (``session_epoch``), and every other way in
+    (API tokens, app passwords, the calendar feed) revoked for good: a new password later
+    brings none of them back."""
+    from ejournal.accounts import services as account_services
+
+    user.is_active = False
+    user.session_epoch += 1
+    user.save(update_fields=["is_active", "session_epoch"])
+    account_services.user_revoke_other_access(user=user, actor=actor, reason=COMPROMISE_REASON)
+
+
+def _check_moment(since: dt.datetime) -> None:
+    now = timezone.now()
+    if since > now:
+        raise ValidationError("Момент нарушения не может быть в будущем.")
+    if since < now - dt.timedelta(days=366):
+        raise ValidationError("Момент нарушения — не раньше, чем год назад.")
+
+
+def _record_report(*, report: CompromiseReport, user: User, since: dt.datetime) -> None:
+    audit.record(
+        action="auth.compromise_reported",
+        actor=report.reported_by,
+        school=report.school,
+        obj=report,
+        after={"user": user.pk, "since": since, "is_active": False},
+    )
 
 
 @transaction.atomic
 def compromise_report(
     *, user: User, school, since: dt.datetime, reported_by: User, note: str = ""
 ) -> CompromiseReport:
-    """Record the report and block the account at once: sign-in refused, every session
-    ended (``session_epoch``), every app token ended (``COMPROMISE_HOOKS``)."""
-    now = timezone.now()
-    if since > now:
-        raise ValidationError("Момент нарушения не может быть в будущем.")
-    if since < now - dt.timedelta(days=366):
-        raise ValidationError("Момент нарушения — не раньше, чем год назад.")
+    """Record the report and block the account at once (``_block``).
+
+    Anyone may report their own account. The school's administrator or director reports
+    another account only when all its active roles are in the school; an account active
+    in another school too is reported by the support service
+    (``compromise_report_by_support``)."""
+    _check_moment(since)
+    if reported_by.pk != user.pk:
+        ensure_account_within(user=user, school=school, holding=False)
     report = CompromiseReport.objects.create(
         school=school, user=user, reported_by=reported_by, since=since, note=note.strip()
     )
-    user.is_active = False
-    user.session_epoch += 1
-    user.save(update_fields=["is_active", "session_epoch"])
-    for hook in list(COMPROMISE_HOOKS):
-        hook(user)
-    audit.record(
-        action="auth.compromise_reported",
-        actor=reported_by,
-        school=school,
-        obj=report,
-        after={"user": user.pk, "since": since, "is_active": False},
-    )
+    _block(user=user, actor=reported_by)
+    _record_report(report=report, user=user, since=since)
     return report
+
+
+def _schools_of(user: User, municipality):
+    """The schools of the municipality where the account holds an active role."""
+    return (
+        School.objects.filter(
+            role_assignments__user=user,
+            role_assignments__active=True,
+            municipality=municipality,
+        )
+        .distinct()
+        .order_by("short_name")
+    )
+
+
+@transaction.atomic
+def compromise_report_by_support(
+    *, user: User, municipality, since: dt.datetime, reported_by: User, note: str = ""
+) -> list[CompromiseReport]:
+    """The municipality's support service blocks an account of several schools: one act
+    per school where it is active (each school reviews and reverts its own operations)."""
+    _check_moment(since)
+    ensure_account_within(user=user, municipality=municipality)
+    reports = [
+        CompromiseReport.objects.create(
+            school=school, user=user, reported_by=reported_by, since=since, note=note.strip()
+        )
+        for school in _schools_of(user, municipality)
+    ]
+    if not reports:
+        raise ValidationError("У этой учётной записи нет действующих ролей в школах.")
+    _block(user=user, actor=reported_by)
+    for report in reports:
+        _record_report(report=report, user=user, since=since)
+    return reports
 
 
 @dataclass
@@ -256,13 +308,42 @@ def compromise_revert(*, report: CompromiseReport, actor: User) -> tuple[int, li
 
 @transaction.atomic
 def compromise_reissue(*, report: CompromiseReport, actor: User) -> str:
-    """Unblock the account with a new one-time password (the old one is void)."""
+    """Unblock the account with a new one-time password (the old one is void): only for an
+    account whose active roles are all in the report's school."""
     from ejournal.accounts import services as account_services
 
     user = report.user
+    ensure_account_within(user=user, school=report.school)
     user.is_active = True
     user.save(update_fields=["is_active"])
     return account_services.user_issue_password(user=user, actor=actor, school=report.school)
+
+
+@transaction.atomic
+def account_reissue_by_support(*, user: User, municipality, actor: User) -> tuple[str, School]:
+    """The support service gives an account of its municipality a new one-time password,
+    unblocking it when an act blocked it. Returns the password and the school whose
+    letterhead the letter carries."""
+    from ejournal.accounts import services as account_services
+
+    ensure_account_within(user=user, municipality=municipality)
+    school = _schools_of(user, municipality).first()
+    if school is None:
+        raise ValidationError("У этой учётной записи нет действующих ролей в школах.")
+    if not user.is_active:
+        if not CompromiseReport.objects.filter(
+            user=user, school__municipality=municipality
+        ).exists():
+            raise ValidationError(
+                "Учётная запись закрыта не по акту о нарушении конфиденциальности: "
+                "разблокировать её здесь нельзя."
+            )
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    password = account_services.user_issue_password(
+        user=user, actor=actor, municipality=municipality
+    )
+    return password, school
 
 
 def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes:

@@ -16,10 +16,14 @@ from ejournal.accounts.models import (
     STAFF_ROLES,
     CompromiseReport,
     Role,
-    RoleAssignment,
     User,
 )
-from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.accounts.permissions import (
+    ACCOUNT_BEYOND_SCHOOL,
+    account_within,
+    get_in_school_or_404,
+    roles_required,
+)
 
 SCHOOL_MEMBERS = (*STAFF_ROLES, Role.STUDENT, Role.PARENT, "homeroom")
 HANDLERS = (Role.ADMIN, Role.DIRECTOR)
@@ -81,6 +85,8 @@ def report_list(request):
         ).first()
         if user is None:
             form.add_error("login", "В школе нет учётной записи с таким логином.")
+        elif not account_within(user=user, school=school, holding=False):
+            form.add_error("login", ACCOUNT_BEYOND_SCHOOL)
         else:
             try:
                 report = compromise.compromise_report(
@@ -118,6 +124,7 @@ def report_detail(request, report_id: int):
         "people/compromise_detail.html",
         {
             "report": report,
+            "can_reissue": account_within(user=report.user, school=report.school),
             "changes": compromise.compromise_changes(report),
             "others": compromise.compromise_other_operations(report),
         },
@@ -154,11 +161,93 @@ def report_revert(request, report_id: int):
 @roles_required(Role.ADMIN)
 def report_reissue(request, report_id: int):
     report = _report(request, report_id)
-    if not RoleAssignment.objects.filter(user=report.user, school=report.school).exists():
-        raise deny()
-    password = compromise.compromise_reissue(report=report, actor=request.user)
-    letter = credentials.staff_letter(user=report.user, password=password, person=str(report.user))
-    pdf = credentials.credentials_pdf(
-        letters=[letter], school=report.school, date=timezone.localdate()
+    try:
+        password = compromise.compromise_reissue(report=report, actor=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("people:compromise_detail", report.pk)
+    return _letter(report.user, password, school=report.school)
+
+
+def _letter(user: User, password: str, *, school) -> HttpResponse:
+    letter = credentials.staff_letter(user=user, password=password, person=str(user))
+    pdf = credentials.credentials_pdf(letters=[letter], school=school, date=timezone.localdate())
+    return _pdf(pdf, f"credentials-{user.pk}.pdf")
+
+
+# --- The municipality's support service: accounts of several schools ---------------------
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(label="Логин учётной записи", max_length=150)
+
+
+NO_SUPPORT_ACCOUNT = "В школах муниципалитета нет действующей учётной записи с таким логином."
+
+
+def _support_account(request, login: str) -> User | None:
+    """An account whose active roles all lie in the support service's municipality."""
+    user = User.objects.filter(username__iexact=login.strip()).first()
+    if user is None or not account_within(user=user, municipality=request.ctx.municipality):
+        return None
+    return user
+
+
+@never_cache
+@roles_required(Role.SUPPORT)
+def support_accounts(request):
+    """Blocks (an act for each school where the account is active) and reissues accounts
+    that no single school may touch because they are active in several schools."""
+    municipality = request.ctx.municipality
+    form = StaffReportForm(request.POST or None, prefix="report")
+    if request.method == "POST" and form.is_valid():
+        user = _support_account(request, form.cleaned_data["login"])
+        if user is None:
+            form.add_error("login", NO_SUPPORT_ACCOUNT)
+        else:
+            try:
+                reports = compromise.compromise_report_by_support(
+                    user=user,
+                    municipality=municipality,
+                    since=form.cleaned_data["since"],
+                    reported_by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as e:
+                form.add_error("since", e)
+            else:
+                messages.success(
+                    request,
+                    "Учётная запись заблокирована, сеансы завершены. Акты: "
+                    + ", ".join(f"№ {r.pk} ({r.school})" for r in reports)
+                    + ".",
+                )
+                return redirect("people:support_accounts")
+    blocked = (
+        CompromiseReport.objects.filter(school__municipality=municipality, user__is_active=False)
+        .select_related("user", "school", "reported_by")
+        .order_by("-created_at")[:100]
     )
-    return _pdf(pdf, f"credentials-{report.user.pk}.pdf")
+    return render(
+        request,
+        "people/support_accounts.html",
+        {"form": form, "reissue_form": LoginForm(prefix="reissue"), "blocked": blocked},
+    )
+
+
+@require_POST
+@roles_required(Role.SUPPORT)
+def support_reissue(request):
+    form = LoginForm(request.POST, prefix="reissue")
+    user = _support_account(request, form.cleaned_data["login"]) if form.is_valid() else None
+    if user is None:
+        messages.error(request, NO_SUPPORT_ACCOUNT)
+        return redirect("people:support_accounts")
+    try:
+        password, school = compromise.account_reissue_by_support(
+            user=user, municipality=request.ctx.municipality, actor=request.user
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("people:support_accounts")
+    return _letter(user, password, school=school)

@@ -175,6 +175,7 @@ class SchoolContext:
             Role.HR,
             Role.TEACHER,
             Role.INSPECTOR,
+            Role.SUPPORT,
             Role.PARENT,
             Role.STUDENT,
         ]

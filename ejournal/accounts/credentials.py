@@ -12,11 +12,13 @@ from ejournal.accounts import people_services
 from ejournal.accounts import services as account_services
 from ejournal.accounts.models import (
     ConsentStatus,
+    Guardian,
     Role,
     RoleAssignment,
     Student,
     User,
 )
+from ejournal.accounts.permissions import accounts_beyond
 from ejournal.core.pdf import render_typst
 
 NO_ACCOUNT_CONSENT = (ConsentStatus.REFUSED, ConsentStatus.REVOKED)
@@ -74,8 +76,10 @@ def credentials_issue(
     consent get no account (001 §6.2.1).
     """
     letters: list[Letter] = []
+    # Accounts active in another school too are not the school's to reissue.
+    beyond = credentials_beyond(students=students)
     for student in students:
-        if student_too:
+        if student_too and student.user_id not in beyond:
             user = _account_for(student, prefix="u", role=Role.STUDENT, actor=actor)
             if user.is_active:
                 password = account_services.user_issue_password(
@@ -100,6 +104,8 @@ def credentials_issue(
         for guardian in family:
             if people_services.consent_status(guardian) in NO_ACCOUNT_CONSENT:
                 continue
+            if guardian.user_id in beyond:
+                continue
             g_user = _account_for(guardian, prefix="p", role=Role.PARENT, actor=actor)
             if not g_user.is_active:
                 continue
@@ -110,6 +116,19 @@ def credentials_issue(
                 Letter(guardian.full_name, g_user.username, password, student.full_name, class_name)
             )
     return letters
+
+
+def credentials_beyond(*, students: list[Student]) -> set[int]:
+    """Accounts of these students and their guardians that are active in another school
+    too: letters skip them (only the support service reissues them)."""
+    if not students:
+        return set()
+    ids = {s.user_id for s in students} | set(
+        Guardian.objects.filter(student_links__student__in=students).values_list(
+            "user_id", flat=True
+        )
+    )
+    return accounts_beyond(user_ids=ids, school=students[0].school_id)
 
 
 def credentials_pdf(*, letters: list[Letter], school, date: dt.date | None = None) -> bytes:

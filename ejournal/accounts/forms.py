@@ -17,12 +17,24 @@ class SignInForm(AuthenticationForm):
 
 
 class PasswordChangeForm(forms.Form):
+    """A voluntary change asks for the current password; the forced change right after a
+    sign-in with an issued one-time password does not (it was typed a moment ago)."""
+
+    current_password = forms.CharField(
+        label="Текущий пароль",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     new_password1 = forms.CharField(
         label="Новый пароль", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     new_password2 = forms.CharField(
         label="Повторите пароль", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def __init__(self, *args, forced: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if forced:
+            del self.fields["current_password"]
 
     def clean(self):
         data = super().clean()

@@ -57,6 +57,7 @@ MENU = [
     Item("Архив", "archive:index", any_of(ADMINISTRATION)),
     Item("Контингент", "people:index", any_of(ADMINISTRATION, Role.OPERATOR, HOMEROOM)),
     Item("Персонал", "people:staff_records", any_of(Role.HR)),
+    Item("Учётные записи", "people:support_accounts", any_of(Role.SUPPORT)),
     Item("Резервные копии", "archive:backups", backups_shown),
     Item("Дневник", "diary:index", any_of(Role.PARENT, Role.STUDENT)),
     Item("Календарь", "diary:calendar", any_of(Role.PARENT, Role.STUDENT)),

@@ -44,18 +44,23 @@ class Role(models.TextChoices):
     STUDENT = "student", "ученик"
     PARENT = "parent", "родитель"
     INSPECTOR = "inspector", "муниципальный инспектор"
+    # Above the schools: the only one who blocks, unblocks and reissues an account that
+    # is active in several schools of the municipality (no school may take it over).
+    SUPPORT = "support", "служба технической поддержки"
 
 
 STAFF_ROLES = frozenset(
     {Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.OPERATOR, Role.HR}
 )
 FAMILY_ROLES = frozenset({Role.STUDENT, Role.PARENT})
+# Roles held in a municipality rather than in a school.
+MUNICIPAL_ROLES = frozenset({Role.INSPECTOR, Role.SUPPORT})
 # The homeroom teacher role is not assigned: it follows from SchoolClass.homeroom_teacher.
 HOMEROOM = "homeroom"
 
 
 class RoleAssignment(models.Model):
-    """A role a user holds in one school (or, for an inspector, in a municipality)."""
+    """A role a user holds in one school (or, for ``MUNICIPAL_ROLES``, in a municipality)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField("роль", max_length=16, choices=Role.choices)
@@ -93,8 +98,15 @@ class RoleAssignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(role="inspector", municipality__isnull=False, school__isnull=True)
-                    | (~Q(role="inspector") & Q(school__isnull=False, municipality__isnull=True))
+                    Q(
+                        role__in=["inspector", "support"],
+                        municipality__isnull=False,
+                        school__isnull=True,
+                    )
+                    | (
+                        ~Q(role__in=["inspector", "support"])
+                        & Q(school__isnull=False, municipality__isnull=True)
+                    )
                 ),
                 name="role_scope_matches_role",
             ),

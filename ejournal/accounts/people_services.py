@@ -23,6 +23,7 @@ from ejournal.accounts.models import (
     StudentGuardian,
     User,
 )
+from ejournal.accounts.permissions import account_within
 from ejournal.audit import services as audit
 
 # Fields of a guardian that may be kept only with consent (name stays: 001 §6.2.2).
@@ -54,7 +55,14 @@ def ensure_full_data_allowed(student: Student) -> None:
 
 
 def _close_account(user: User, *, actor, school) -> None:
-    """Delete a family account in effect: no sign-in, no sessions, no roles, no name."""
+    """Delete a family account in effect: no sign-in, no sessions, no roles, no name.
+
+    An account active in another school too is not this school's to close: the school
+    only takes its own roles away (each school is a data operator of its own)."""
+    if not account_within(user=user, school=school, holding=False):
+        for assignment in RoleAssignment.objects.filter(user=user, school=school, active=True):
+            account_services.role_revoke(assignment=assignment, actor=actor)
+        return
     before = {"is_active": user.is_active, "username": user.username}
     user.is_active = False
     user.set_unusable_password()
@@ -306,7 +314,7 @@ def student_pseudonymise(
     student.pseudonym = f"Ученик {_next_code_number(school, 'Ученик ', Student)}"
     student.pseudonym_order = order
     student.save(update_fields=["pseudonym", "pseudonym_order"])
-    if student.user_id:
+    if student.user_id and account_within(user=student.user, school=school, holding=False):
         User.objects.filter(pk=student.user_id).update(
             last_name=student.pseudonym, first_name="", patronymic="", email=""
         )

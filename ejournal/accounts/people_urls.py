@@ -59,6 +59,8 @@ urlpatterns = [
         name="student_credentials",
     ),
     path("compromise/", compromise_views.report_own, name="compromise_own"),
+    path("support/", compromise_views.support_accounts, name="support_accounts"),
+    path("support/reissue/", compromise_views.support_reissue, name="support_reissue"),
     path("compromise/reports/", compromise_views.report_list, name="compromise_list"),
     path(
         "compromise/reports/<int:report_id>/",

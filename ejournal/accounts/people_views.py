@@ -243,14 +243,43 @@ def _pdf_response(letters, school, filename: str) -> HttpResponse:
     return response
 
 
-@require_POST
+class ClassCredentialsForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Да, заменить пароли всех учеников и родителей класса",
+        error_messages={"required": "Подтвердите, что старые пароли класса нужно заменить."},
+    )
+
+
+@never_cache
 @roles_required(*CREDENTIAL_ROLES)
 def class_credentials(request, class_id: int):
+    """A whole class's letters replace every family password at once: first a page that
+    says who will get one (and who will not), and only a confirmed POST issues them."""
     school_class = _class(request, class_id, editors_only=True)
     students = _roster(school_class, timezone.localdate())
     if not students:
         messages.error(request, "В классе нет учеников: выдавать реквизиты некому.")
         return redirect("people:class_roster", school_class.pk)
+    form = ClassCredentialsForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        beyond = credentials.credentials_beyond(students=students)
+        return render(
+            request,
+            "people/class_credentials_confirm.html",
+            {
+                "school_class": school_class,
+                "form": form,
+                "students": students,
+                "guardian_count": sum(len(s.guardian_links.all()) for s in students),
+                "skipped": [s for s in students if s.user_id in beyond]
+                + [
+                    link.guardian
+                    for s in students
+                    for link in s.guardian_links.all()
+                    if link.guardian.user_id in beyond
+                ],
+            },
+        )
     letters = credentials.credentials_issue(
         students=students, class_name=str(school_class), actor=request.user
     )
@@ -282,8 +311,9 @@ def student_credentials(request, class_id: int, student_id: int):
     if not letters:
         messages.error(
             request,
-            "Реквизиты не выданы: у этого родителя нет согласия на обработку персональных "
-            "данных или учётная запись заблокирована.",
+            "Реквизиты не выданы: нет согласия на обработку персональных данных, учётная "
+            "запись заблокирована или действует и в другой школе (тогда пароль выдаёт служба "
+            "технической поддержки муниципалитета).",
         )
         return redirect("people:class_roster", school_class.pk)
     return _pdf_response(letters, request.ctx.school, f"credentials-{student.pk}.pdf")

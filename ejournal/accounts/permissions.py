@@ -10,10 +10,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 
-from ejournal.accounts.models import HOMEROOM, Role
+from ejournal.accounts.models import HOMEROOM, Role, RoleAssignment
 
 # Who may open the structure pages of a school.
 STRUCTURE_EDITORS = frozenset({Role.ADMIN, Role.DEPUTY})
@@ -71,3 +72,56 @@ def get_in_school_or_404(queryset, request, field: str = "school", **lookup):
 
 def can_edit_structure(request) -> bool:
     return bool(request.ctx.roles & STRUCTURE_EDITORS)
+
+
+ACCOUNT_BEYOND_SCHOOL = (
+    "Эта учётная запись действует не только в вашей школе: заблокировать её, выдать ей "
+    "новый пароль или изменить её данные может только служба технической поддержки "
+    "муниципалитета."
+)
+
+
+def account_within(*, user, school=None, municipality=None, holding: bool = True) -> bool:
+    """Whether every *active* role of the account lies in ``school`` (or, for the
+    municipality's support service, in ``municipality`` and its schools) — and, with
+    ``holding``, at least one does. One query.
+
+    Only then may that school's staff act on the account itself: block it, reissue its
+    password, reset its two-factor, change the names on it, grant it roles. A revoked role
+    gives no say: an account active elsewhere belongs to the schools where it is active.
+    (Revoking a role of one's *own* school stays allowed on any account: it only takes the
+    school's own access away.) ``holding=False`` lets a school act on an account with no
+    active role at all (grant it a role, report it compromised); a password is only ever
+    issued with ``holding``, so a dormant account cannot be primed for a later takeover.
+    """
+    if school is None and municipality is None:
+        return False
+    rows = list(
+        RoleAssignment.objects.filter(user=user, active=True).values_list(
+            "school_id", "school__municipality_id", "municipality_id"
+        )
+    )
+    if school is not None:
+        school_id = getattr(school, "pk", school)
+        inside = [row for row in rows if row[0] == school_id]
+    else:
+        municipality_id = getattr(municipality, "pk", municipality)
+        inside = [row for row in rows if municipality_id in (row[1], row[2])]
+    return len(inside) == len(rows) and (bool(inside) or not holding)
+
+
+def accounts_beyond(*, user_ids, school) -> set[int]:
+    """``account_within`` for many accounts at once (one query): the ids of those with an
+    active role outside ``school``."""
+    return set(
+        RoleAssignment.objects.filter(user_id__in=[pk for pk in user_ids if pk], active=True)
+        .exclude(school=school)
+        .values_list("user_id", flat=True)
+    )
+
+
+def ensure_account_within(*, user, school=None, municipality=None, holding: bool = True) -> None:
+    """For services: refuse (with the Russian reason) an action on an account beyond
+    the actor's school or municipality (``account_within``)."""
+    if not account_within(user=user, school=school, municipality=municipality, holding=holding):
+        raise ValidationError(ACCOUNT_BEYOND_SCHOOL)

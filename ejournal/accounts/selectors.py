@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 
-from ejournal.accounts.models import Role, StaffMember, Student
+from ejournal.accounts.models import MUNICIPAL_ROLES, Role, StaffMember, Student
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, School, SchoolClass, TeachingLoad
 
@@ -19,7 +19,7 @@ def start_page_data(*, request, role: str) -> dict[str, Any]:
     ctx = request.ctx
     school = ctx.school
     data: dict[str, Any] = {"role": role}
-    if role == Role.INSPECTOR:
+    if role in MUNICIPAL_ROLES:
         data["schools"] = (
             School.objects.filter(municipality=ctx.municipality)
             .annotate(class_count=Count("classes", distinct=True))

@@ -8,7 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ejournal.accounts.models import Role, RoleAssignment, User
+from ejournal.accounts.models import MUNICIPAL_ROLES, Role, RoleAssignment, User
+from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 
 # Unambiguous characters for one-time passwords read off paper.
@@ -36,9 +37,19 @@ def user_record_sign_out(*, user: User) -> None:
     audit.record(action="auth.sign_out", actor=user, obj=user)
 
 
+WRONG_CURRENT_PASSWORD = "Текущий пароль введён неверно."
+
+
 @transaction.atomic
-def user_change_password(*, user: User, new_password: str) -> None:
-    """Set a password the user chose; the issued one-time password stops working."""
+def user_change_password(
+    *, user: User, new_password: str, current_password: str | None = None
+) -> None:
+    """Set a password the user chose; the issued one-time password stops working.
+
+    Outside the forced change after an issued password, the current password is asked:
+    an open session alone (a borrowed computer) must not be enough to take the account."""
+    if not user.must_change_password and not user.check_password(current_password or ""):
+        raise ValidationError(WRONG_CURRENT_PASSWORD, code="current_password")
     validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
@@ -46,14 +57,35 @@ def user_change_password(*, user: User, new_password: str) -> None:
     audit.record(action="auth.password_changed", actor=user, obj=user)
 
 
+# Ways into an account other than its password and its sessions: API tokens, app
+# passwords, the calendar feed address. Their apps sit above this one and add a revoker
+# ``fn(user, *, actor, reason) -> None`` at start-up (``AppConfig.ready``). Revokers run
+# inside the transaction of a new password or of a compromise report: a revoker that
+# raises rolls the whole step back, so no way in outlives either.
+ACCESS_REVOKERS: list = []
+
+
+def user_revoke_other_access(*, user: User, actor: User | None, reason: str) -> None:
+    for revoke in list(ACCESS_REVOKERS):
+        revoke(user, actor=actor, reason=reason)
+
+
 @transaction.atomic
-def user_issue_password(*, user: User, actor: User | None, school=None) -> str:
-    """A new one-time password; the user must replace it at the next sign-in."""
+def user_issue_password(*, user: User, actor: User | None, school=None, municipality=None) -> str:
+    """A new one-time password; the user must replace it at the next sign-in. Every
+    session ends, and every API token, app password and calendar feed address of the
+    account stops working: whoever held the old password may have made them.
+
+    Only for an account whose active roles all lie in the issuing ``school`` (or, for the
+    support service, in its ``municipality``)."""
+    if actor is not None and actor.pk != user.pk:
+        ensure_account_within(user=user, school=school, municipality=municipality)
     password = generate_one_time_password()
     user.set_password(password)
     user.must_change_password = True
     user.session_epoch += 1
     user.save(update_fields=["password", "must_change_password", "session_epoch"])
+    user_revoke_other_access(user=user, actor=actor, reason="выдан новый одноразовый пароль")
     audit.record(action="auth.password_issued", actor=actor, school=school, obj=user)
     return password
 
@@ -65,21 +97,31 @@ def user_sign_out_everywhere(*, user: User) -> None:
     audit.record(action="auth.sign_out_everywhere", actor=user, obj=user)
 
 
+def _code_required(user: User) -> bool:
+    from ejournal.security import two_factor
+
+    return two_factor.is_required(user)
+
+
 @transaction.atomic
 def role_grant(
     *, user: User, role: str, school=None, municipality=None, actor=None
 ) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError("Неизвестная роль.")
-    if role == Role.INSPECTOR and municipality is None:
-        raise ValidationError("Муниципальному инспектору нужен муниципалитет.")
-    if role != Role.INSPECTOR and school is None:
+    municipal = role in MUNICIPAL_ROLES
+    if municipal and municipality is None:
+        raise ValidationError(f"Роль «{Role(role).label}» выдаётся в муниципалитете.")
+    if not municipal and school is None:
         raise ValidationError("Роль выдаётся в конкретной школе.")
+    if actor is not None and not municipal:
+        ensure_account_within(user=user, school=school, holding=False)
+    code_was_required = _code_required(user)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=role,
-        school=school if role != Role.INSPECTOR else None,
-        municipality=municipality if role == Role.INSPECTOR else None,
+        school=None if municipal else school,
+        municipality=municipality if municipal else None,
         defaults={"active": True},
     )
     if not created and assignment.active:
@@ -87,6 +129,11 @@ def role_grant(
     before = None if created else {"active": False}
     assignment.active = True
     assignment.save(update_fields=["active"])
+    if not code_was_required and _code_required(user):
+        # Sessions opened without a code must not carry the new role: they end, and the
+        # next sign-in asks for the code (or sets the app up).
+        user.session_epoch += 1
+        user.save(update_fields=["session_epoch"])
     audit.record(
         action="role.granted",
         actor=actor,

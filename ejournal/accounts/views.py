@@ -57,14 +57,24 @@ def sign_out(request):
 
 @login_required
 def password_change(request):
-    form = PasswordChangeForm(request.POST or None)
+    forced = request.user.must_change_password
+    form = PasswordChangeForm(request.POST or None, forced=forced)
     if request.method == "POST" and form.is_valid():
+        key = f"user:{request.user.pk}"
+        if not forced and ratelimit.is_limited("reauth", key=key, rate="two_factor"):
+            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("two_factor"))
         try:
             services.user_change_password(
-                user=request.user, new_password=form.cleaned_data["new_password1"]
+                user=request.user,
+                new_password=form.cleaned_data["new_password1"],
+                current_password=form.cleaned_data.get("current_password"),
             )
         except ValidationError as exc:
-            form.add_error("new_password1", exc)
+            if exc.error_list[0].code == "current_password":
+                ratelimit.hit("reauth", key=key, rate="two_factor")
+                form.add_error("current_password", exc)
+            else:
+                form.add_error("new_password1", exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, "Пароль изменён.")
@@ -72,7 +82,7 @@ def password_change(request):
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
+        {"form": form, "forced": forced},
     )
 
 

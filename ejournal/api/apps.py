@@ -12,11 +12,8 @@ class ApiConfig(AppConfig):
 
         if views.profile_section not in accounts_selectors.PROFILE_SECTIONS:
             accounts_selectors.PROFILE_SECTIONS.append(views.profile_section)
-        # A compromised account loses its tokens (the accounts app calls these hooks).
-        try:
-            from ejournal.accounts import compromise
-        except ImportError:  # pragma: no cover
-            return
-        hooks = getattr(compromise, "COMPROMISE_HOOKS", None)
-        if hooks is not None and services.revoke_on_compromise not in hooks:
-            hooks.append(services.revoke_on_compromise)
+        # A compromised account, or one given a new password, loses its tokens.
+        from ejournal.accounts.services import ACCESS_REVOKERS
+
+        if services.revoke_for_account not in ACCESS_REVOKERS:
+            ACCESS_REVOKERS.append(services.revoke_for_account)

@@ -113,9 +113,10 @@ def tokens_revoke_all(*, user, actor=None, reason: str = "") -> int:
     return len(ids)
 
 
-def revoke_on_compromise(user) -> None:
-    """Hook for accounts: a compromised account loses every API token at once."""
-    tokens_revoke_all(user=user, reason="нарушение конфиденциальности учётной записи")
+def revoke_for_account(user, *, actor, reason: str) -> None:
+    """For ``accounts.services.ACCESS_REVOKERS``: a compromised account, or one given a new
+    password, loses every API token at once."""
+    tokens_revoke_all(user=user, actor=actor, reason=reason)
 
 
 def token_authenticate(raw: str, *, ip: str | None) -> ApiToken | None:

@@ -38,8 +38,21 @@ def calendar_feed_renew(*, user) -> CalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user) -> bool:
+def calendar_feed_revoke(*, user, actor=None, reason: str = "") -> bool:
+    """The feed address stops working for good: a new one is a new token."""
     deleted, _ = CalendarFeed.objects.filter(user=user).delete()
     if deleted:
-        audit.record(action="calendar_feed.revoked", actor=user, object_type="diary.calendarfeed")
+        audit.record(
+            action="calendar_feed.revoked",
+            actor=actor or user,
+            object_type="diary.calendarfeed",
+            after={"user": user.pk},
+            reason=reason,
+        )
     return bool(deleted)
+
+
+def revoke_for_account(user, *, actor, reason: str) -> None:
+    """For ``accounts.services.ACCESS_REVOKERS``: the hour-by-hour timetable of a child
+    must not stay readable by whoever held a compromised or replaced password."""
+    calendar_feed_revoke(user=user, actor=actor, reason=reason)

@@ -17,11 +17,13 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ejournal.accounts.models import Role, RoleAssignment, User
+from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 
 PENDING_KEY = "ejournal_2fa_pending"
@@ -179,9 +181,15 @@ def recovery_codes_regenerate(*, user) -> list[str]:
 
 
 @transaction.atomic
-def two_factor_disable(*, user) -> None:
+def two_factor_disable(*, user, password: str, code: str) -> None:
+    """Turning the code off takes the current password and a current code: an open session
+    alone must not be enough to strip the account of its second factor."""
     if is_required(user):
         raise ValidationError("Для вашей роли вход с кодом обязателен: отключить его нельзя.")
+    if not user.check_password(password or ""):
+        raise ValidationError("Текущий пароль введён неверно.", code="reauth")
+    if verify_code(user=user, code=code) is None:
+        raise ValidationError("Код не подошёл. Введите новый код из приложения.", code="reauth")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(action="auth.two_factor_disabled", actor=user, obj=user)
@@ -195,6 +203,17 @@ def school_policy_save(*, actor, school, teachers_required: bool) -> None:
         return
     school.teachers_two_factor_required = teachers_required
     school.save(update_fields=["teachers_two_factor_required"])
+    if teachers_required:
+        # Teachers' sessions opened without a code end: the next sign-in asks for it. (Those
+        # whose other roles already required the code keep theirs.)
+        already = RoleAssignment.objects.filter(
+            active=True, role__in=getattr(settings, "TWO_FACTOR_REQUIRED_ROLES", [])
+        ).values("user_id")
+        User.objects.filter(
+            role_assignments__school=school,
+            role_assignments__role=Role.TEACHER,
+            role_assignments__active=True,
+        ).exclude(pk__in=already).update(session_epoch=F("session_epoch") + 1)
     audit.record(
         action="school.two_factor_policy_changed",
         actor=actor,
@@ -213,6 +232,9 @@ def two_factor_reset(*, actor, school, user) -> None:
 
     if not StaffMember.objects.filter(school=school, user=user).exists():
         raise ValidationError("Такого сотрудника в школе нет.")
+    # Otherwise a school could clear the code of another school's staff member and, with a
+    # new password, sign in as them.
+    ensure_account_within(user=user, school=school)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user.session_epoch += 1

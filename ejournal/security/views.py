@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from ejournal.accounts import services as account_services
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.security import ratelimit, sessions, tamper, two_factor
-from ejournal.security.forms import CodeForm, EnrolForm
+from ejournal.security.forms import CodeForm, DisableForm, EnrolForm
 from ejournal.security.models import UserSession
 
 CODES_KEY = "ejournal_recovery_codes"
@@ -142,14 +142,22 @@ def recovery_codes(request):
 @login_required
 def two_factor_settings(request):
     user = request.user
+    disable_form = DisableForm()
     if request.method == "POST" and request.POST.get("action") == "disable":
-        try:
-            two_factor.two_factor_disable(user=user)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "Вход с кодом выключен.")
-        return redirect("security:two_factor")
+        disable_form = DisableForm(request.POST)
+        key = f"user:{user.pk}"
+        if ratelimit.is_limited("reauth", key=key, rate="two_factor"):
+            return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("two_factor"))
+        if disable_form.is_valid():
+            try:
+                two_factor.two_factor_disable(user=user, **disable_form.cleaned_data)
+            except ValidationError as exc:
+                if exc.error_list[0].code == "reauth":
+                    ratelimit.hit("reauth", key=key, rate="two_factor")
+                disable_form.add_error(None, exc)
+            else:
+                messages.success(request, "Вход с кодом выключен.")
+                return redirect("security:two_factor")
     return render(
         request,
         "security/two_factor.html",
@@ -157,6 +165,7 @@ def two_factor_settings(request):
             "enrolled": two_factor.is_enrolled(user),
             "required": two_factor.is_required(user),
             "codes_left": two_factor.recovery_codes_left(user),
+            "disable_form": disable_form,
         },
     )
 
@@ -243,10 +252,14 @@ def school_policy(request):
         )
         if staff is None or staff.user is None:
             raise Http404
-        two_factor.two_factor_reset(actor=request.user, school=school, user=staff.user)
-        messages.success(
-            request, f"Вход с кодом сброшен: {staff.full_name} настроит приложение при входе."
-        )
+        try:
+            two_factor.two_factor_reset(actor=request.user, school=school, user=staff.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Вход с кодом сброшен: {staff.full_name} настроит приложение при входе."
+            )
         return redirect("security:school_policy")
     if request.method == "POST":
         two_factor.school_policy_save(

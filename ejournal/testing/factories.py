@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 
 from ejournal.accounts.models import (
+    MUNICIPAL_ROLES,
     Guardian,
-    Role,
     RoleAssignment,
     Sex,
     StaffMember,
@@ -187,8 +187,8 @@ def grant(user, role, school=None, municipality=None):
     return RoleAssignment.objects.create(
         user=user,
         role=role,
-        school=None if role == Role.INSPECTOR else school,
-        municipality=municipality if role == Role.INSPECTOR else None,
+        school=None if role in MUNICIPAL_ROLES else school,
+        municipality=municipality if role in MUNICIPAL_ROLES else None,
     )
 
 

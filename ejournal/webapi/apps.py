@@ -7,11 +7,12 @@ class WebapiConfig(AppConfig):
     verbose_name = "совместимость с «Сетевым городом»"
 
     def ready(self) -> None:
-        from ejournal.accounts.compromise import COMPROMISE_HOOKS
         from ejournal.accounts.selectors import PROFILE_SECTIONS
+        from ejournal.accounts.services import ACCESS_REVOKERS
         from ejournal.webapi import pages, services
 
         PROFILE_SECTIONS.append(pages.profile_section)
-        # A compromised account loses its app passwords and /webapi sessions at once.
-        if services.revoke_for_compromised not in COMPROMISE_HOOKS:
-            COMPROMISE_HOOKS.append(services.revoke_for_compromised)
+        # A compromised account, or one given a new password, loses its app passwords and
+        # /webapi sessions at once.
+        if services.revoke_for_account not in ACCESS_REVOKERS:
+            ACCESS_REVOKERS.append(services.revoke_for_account)

@@ -104,12 +104,10 @@ def app_password_revoke(*, user: User, actor: User | None = None, reason: str = 
     return bool(revoked or ended)
 
 
-def revoke_for_compromised(user: User) -> None:
-    """For ``accounts.compromise.COMPROMISE_HOOKS``: a compromised account loses
-    third-party access at once."""
-    app_password_revoke(
-        user=user, reason="доступ к учётной записи нарушен (акт о нарушении конфиденциальности)"
-    )
+def revoke_for_account(user: User, *, actor: User | None, reason: str) -> None:
+    """For ``accounts.services.ACCESS_REVOKERS``: a compromised account, or one given a new
+    password, loses third-party access at once."""
+    app_password_revoke(user=user, actor=actor, reason=reason)
 
 
 # --- Login challenge and sessions ---------------------------------------------------------

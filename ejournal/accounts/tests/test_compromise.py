@@ -8,6 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ejournal.accounts import compromise
+from ejournal.accounts import services as account_services
 from ejournal.accounts.models import CompromiseReport, User
 from ejournal.audit.models import AuditEvent
 from ejournal.journal import services as journal
@@ -258,19 +259,19 @@ def test_detail_query_count_does_not_grow(world, scene, client_for, django_asser
 def test_report_runs_the_registered_hooks_inside_its_transaction(world, monkeypatch):
     seen = []
 
-    def revoke_tokens(user):
+    def revoke_tokens(user, *, actor, reason):
         seen.append((user.pk, User.objects.get(pk=user.pk).is_active))
 
-    monkeypatch.setattr(compromise, "COMPROMISE_HOOKS", [revoke_tokens])
+    monkeypatch.setattr(account_services, "ACCESS_REVOKERS", [revoke_tokens])
     report(world)
     assert seen == [(world.users["teacher"].pk, False)]
 
 
 def test_a_failing_hook_rolls_the_report_back(world, monkeypatch):
-    def broken(user):
+    def broken(user, *, actor, reason):
         raise RuntimeError("token store unavailable")
 
-    monkeypatch.setattr(compromise, "COMPROMISE_HOOKS", [broken])
+    monkeypatch.setattr(account_services, "ACCESS_REVOKERS", [broken])
     with pytest.raises(RuntimeError):
         report(world)
     assert not CompromiseReport.objects.exists()

@@ -43,7 +43,7 @@ def sign_in(username: str, password: str) -> Client:
 @time_machine.travel(dt.datetime(2026, 11, 10, 9, 0), tick=False)
 def test_class_letters_one_per_page_with_login_and_working_one_time_password(world, client_for):
     response = client_for("homeroom").post(
-        reverse("people:class_credentials", args=[world.school_class.pk])
+        reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pages = pdf_text(response.content)

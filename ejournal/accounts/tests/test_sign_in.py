@@ -42,7 +42,9 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(wor
 
 def test_issued_password_forces_a_change_before_anything_else(world):
     user = world.users["parent"]
-    password = services.user_issue_password(user=user, actor=world.users["admin"])
+    password = services.user_issue_password(
+        user=user, actor=world.users["admin"], school=world.school
+    )
     client = Client()
     _login(client, "parent", password)
     response = client.get("/")

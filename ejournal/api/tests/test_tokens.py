@@ -104,7 +104,7 @@ def test_compromise_hook_revokes_every_token_of_the_user(world):
         services.token_issue(user=user, actor=user, name=f"t{i}", scope="write", days=10)[1]
         for i in range(2)
     ]
-    services.revoke_on_compromise(user)
+    services.revoke_for_account(user, actor=None, reason="нарушение конфиденциальности")
     assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
     assert all(bearer(raw).get("/api/v1/me").status_code == 401 for raw in raws)
     assert AuditEvent.objects.filter(action="api_token.revoked_all").exists()
@@ -112,10 +112,11 @@ def test_compromise_hook_revokes_every_token_of_the_user(world):
 
 def test_reporting_a_compromised_account_ends_its_tokens(world):
     from ejournal.accounts import compromise
+    from ejournal.accounts.services import ACCESS_REVOKERS
 
     user = world.users["teacher"]
     _, raw = services.token_issue(user=user, actor=user, name="t", scope="write", days=10)
-    assert services.revoke_on_compromise in compromise.COMPROMISE_HOOKS
+    assert services.revoke_for_account in ACCESS_REVOKERS
     compromise.compromise_report(
         user=user,
         school=world.school,

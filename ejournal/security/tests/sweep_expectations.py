@@ -166,6 +166,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "people:student_card": STAFF,
     "people:student_credentials": STAFF,
     "people:student_pseudonymise": STAFF,
+    "people:support_accounts": frozenset({"support"}),
+    "people:support_reissue": frozenset({"support"}),
     "people:transfer": STAFF,
     # planning
     "planning:fulfilment": STAFF,
@@ -268,3 +270,29 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "webapi:api": FAMILY | STAFF,
     "webapi:app_password": FAMILY,
 }
+
+# Account actions a school's staff can take (issue #22), aimed at accounts that are not the
+# school's alone: a teacher of school 1 whose school-2 role was revoked, a teacher and a
+# parent active in both schools. Each is posted by the administrator of a school that does
+# not wholly hold the account, at that school's own row for the person; the account must
+# not change. Values: (what the URL names, POST data); "{…}" is filled by the sweep.
+ACCOUNT_ACTIONS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "people:compromise_list": ((), {"login": "{login}", "since": "{since}", "note": "проба"}),
+    "people:compromise_reissue": (("report",), {}),
+    "school:staff_password": (("staff",), {"letter": "1"}),
+    "school:staff_role_grant": (("staff",), {"role": "deputy"}),
+    "security:school_policy": ((), {"action": "reset", "staff": "{staff}"}),
+    "people:class_credentials": (("class",), {"confirm": "on"}),
+    "people:student_credentials": (("class", "student"), {"who": "guardian-{guardian}"}),
+    "people:consent_record": (
+        ("student", "guardian"),
+        {
+            "g{guardian}-status": "revoked",
+            "g{guardian}-date": "{today}",
+            "g{guardian}-document": "заявление",
+        },
+    ),
+}
+# Withdrawing the acting school's own roles is allowed on any account (consent revoked in
+# that school): the sweep ignores those role rows after these actions.
+WITHDRAWS_OWN_ROLES = frozenset({"people:consent_record"})

@@ -22,6 +22,7 @@ ROLES = [
     "admin",
     "director",
     "inspector",
+    "support",
 ]
 
 ANON = "anonymous"
@@ -29,7 +30,7 @@ FAMILY = frozenset({"student", "parent", "other_parent"})
 SCHOOL_STAFF = frozenset({"teacher", "homeroom", "deputy", "admin", "director"})
 STAFF = SCHOOL_STAFF | {"outsider"}
 MANAGEMENT = frozenset({"deputy", "admin", "director", "outsider"})
-SIGNED_IN = FAMILY | STAFF | {"inspector"}
+SIGNED_IN = FAMILY | STAFF | {"inspector", "support"}
 PUBLIC = SIGNED_IN | {ANON}
 NOBODY: frozenset[str] = frozenset()
 
@@ -51,6 +52,8 @@ NEVER_SEES = {
     "outsider": (OWN_CLASS, OTHER_FAMILY),
     # Aggregated reports only: no child's name from any school.
     "inspector": (OWN_CLASS, OTHER_FAMILY, OTHER_SCHOOL),
+    # Logins of blocked accounts only.
+    "support": (OWN_CLASS, OTHER_FAMILY, OTHER_SCHOOL),
 }
 
 
@@ -92,6 +95,12 @@ MISSING = 987654
 
 
 def build_foreign(world) -> Foreign:
+    from ejournal.accounts.models import Role
+
+    # The municipality's support service (a role above the schools) takes part too.
+    support = f.UserFactory(username="support")
+    f.grant(support, Role.SUPPORT, municipality=world.school.municipality)
+    world.users["support"] = support
     other = world.other_school
     year = f.YearFactory(school=other)
     band = f.BandFactory(year=year)

@@ -170,3 +170,113 @@ def _text(response) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode("utf-8", "replace")
     return response.content.decode("utf-8", "replace")
+
+
+# --- Account actions across schools (issue #22) -------------------------------------------
+
+
+def _account_state(user, *, ignore_school=None) -> tuple:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ejournal.accounts.models import CompromiseReport, RoleAssignment
+
+    user.refresh_from_db()
+    roles = RoleAssignment.objects.filter(user=user).exclude(school=ignore_school)
+    return (
+        user.password,
+        user.is_active,
+        user.session_epoch,
+        user.must_change_password,
+        user.last_name,
+        sorted(roles.values_list("school_id", "role", "active")),
+        TOTPDevice.objects.filter(user=user).count(),
+        CompromiseReport.objects.filter(user=user, reverted_at=None).count(),
+    )
+
+
+def _account_cases(world, scene):
+    """(actor, account, the acting school's rows for the person) for every attack."""
+    import datetime as dt
+
+    from ejournal.accounts.models import CompromiseReport, StaffMember
+
+    def rows(user, school, family=None):
+        staff = StaffMember.objects.filter(school=school, user=user).first()
+        report = CompromiseReport.objects.create(
+            school=school, user=user, reported_by=world.users["admin"], since=dt_since
+        )
+        klass, student, guardian = family or (None, None, None)
+        return {
+            "school": school,
+            "login": user.username,
+            "staff": staff.pk if staff else sweep.MISSING,
+            "report": report.pk,
+            "class": klass.pk if klass else sweep.MISSING,
+            "student": student.pk if student else sweep.MISSING,
+            "guardian": guardian.pk if guardian else sweep.MISSING,
+        }
+
+    from django.utils import timezone
+
+    dt_since = timezone.now() - dt.timedelta(hours=1)
+    one, two = world.school, world.other_school
+    yield "outsider", scene.lone, rows(scene.lone, two)
+    yield "outsider", scene.shared, rows(scene.shared, two)
+    yield "admin", scene.shared, rows(scene.shared, one)
+    yield "outsider", scene.parent, rows(scene.parent, two, scene.families[two.pk])
+    yield "admin", scene.parent, rows(scene.parent, one, scene.families[one.pk])
+
+
+def test_account_actions_across_schools_change_nothing(world, foreign, settings):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from ejournal.accounts.models import RoleAssignment
+    from ejournal.security.tests.conftest import enrol
+    from ejournal.security.tests.sweep_expectations import (
+        ACCOUNT_ACTIONS,
+        WITHDRAWS_OWN_ROLES,
+    )
+    from ejournal.testing.cross_school import build_cross_school
+
+    scene = build_cross_school(world)
+    for user in (scene.lone, scene.shared):
+        enrol(user)
+    since = (timezone.localtime() - timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    failures: list[str] = []
+    pairs = 0
+    for actor, account, ids in _account_cases(world, scene):
+        client = Client(raise_request_exception=False)
+        client.force_login(world.users[actor])
+        fill = {**ids, "since": since, "today": timezone.localdate().isoformat()}
+        for name, (names, data) in ACCOUNT_ACTIONS.items():
+            ignore = ids["school"] if name in WITHDRAWS_OWN_ROLES else None
+            before = _account_state(account, ignore_school=ignore)
+            active_roles = list(
+                account.role_assignments.filter(active=True).values_list("pk", flat=True)
+            )
+            url = reverse(name, args=[ids[n] for n in names])
+            body = {k.format(**fill): v.format(**fill) for k, v in data.items()}
+            response = client.post(url, body)
+            pairs += 1
+            where = f"{name} as {actor} on {account.username}: {response.status_code}"
+            if response.status_code >= 500:
+                failures.append(f"{where} (server error)")
+            if response.get("Content-Type") == "application/pdf" and account.username in _pdf(
+                response
+            ):
+                failures.append(f"{where} (a letter with the account's new password)")
+            if _account_state(account, ignore_school=ignore) != before:
+                failures.append(f"{where} (the account changed)")
+            # The next attack meets the account as it was (a withdrawn role comes back).
+            RoleAssignment.objects.filter(pk__in=active_roles).update(active=True)
+    print(f"account actions across schools: {pairs} (action, attack) pairs posted")
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+def _pdf(response) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

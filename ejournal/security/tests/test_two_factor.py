@@ -136,7 +136,18 @@ def test_teacher_may_enable_and_disable_it_voluntarily(world, client_for):
     assert two_factor.is_enrolled(world.users["teacher"])
     # Next sign-in asks for the code.
     assert _password(Client(), "teacher").url == reverse("security:two_factor_verify")
-    client.post(reverse("security:two_factor"), {"action": "disable"})
+    # Turning it off takes the current password and a current code.
+    device.refresh_from_db()
+    refused = client.post(
+        reverse("security:two_factor"),
+        {"action": "disable", "password": "не тот пароль", "code": totp_now(device, offset=30)},
+    )
+    assert "Текущий пароль введён неверно" in refused.content.decode()
+    assert two_factor.is_enrolled(world.users["teacher"])
+    client.post(
+        reverse("security:two_factor"),
+        {"action": "disable", "password": TEST_PASSWORD, "code": totp_now(device, offset=30)},
+    )
     assert not two_factor.is_enrolled(world.users["teacher"])
 
 

@@ -79,15 +79,16 @@ def test_deactivated_user_loses_access(world, api_for):
 
 def test_compromised_account_loses_app_passwords_and_sessions(world, api_for):
     api = api_for("parent")
-    services.revoke_for_compromised(world.users["parent"])
+    services.revoke_for_account(world.users["parent"], actor=None, reason="тест")
     assert not AppPassword.objects.filter(revoked_at=None).exists()
     assert api.get("student/diary/init").status_code == 401
 
 
 def test_the_compromise_hook_is_registered(world, api_for):
     from ejournal.accounts import compromise
+    from ejournal.accounts.services import ACCESS_REVOKERS
 
-    assert services.revoke_for_compromised in compromise.COMPROMISE_HOOKS
+    assert services.revoke_for_account in ACCESS_REVOKERS
     api = api_for("parent")
     compromise.compromise_report(
         user=world.users["parent"],
