@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_activities_staff_records'),
+        ('accounts', '0009_movement_places'),
         ('school', '0003_school_teachers_two_factor'),
     ]
 
