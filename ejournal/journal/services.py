@@ -230,8 +230,10 @@ def _members_on_lesson_date(lesson: Lesson) -> tuple[set[int], set[int]]:
 def _ensure_member(lesson: Lesson, student: Student) -> None:
     members, enrolled = _memo(lesson, "members", lambda: _members_on_lesson_date(lesson))
     if student.pk not in members:
+        # Not named: any id of the school may be sent here, and the answer must not say
+        # whose it is to someone who does not teach them.
         raise ValidationError(
-            f"{student.short_name} не учится в группе «{lesson.group}» на дату урока "
+            f"Ученик № {student.pk} не учится в группе «{lesson.group}» на дату урока "
             f"{rules.fmt(lesson.date)}."
         )
     if student.pk not in enrolled:

@@ -122,7 +122,11 @@ def test_a_student_of_another_class_is_refused(teacher, world, journal):
             teacher, url, {"items": [{"student_id": world.other_child.pk, "value": "5"}]}
         )
     assert response.status_code == 422
-    assert "не учится в группе" in error(response)["message"]
+    message = error(response)["message"]
+    assert "не учится в группе" in message
+    # The refusal does not tell whose id it was (any id of the school can be tried).
+    assert world.other_child.last_name not in message
+    assert world.other_child.first_name not in message
 
 
 def test_unknown_student_or_work_is_404(teacher, world, journal):
