@@ -18,11 +18,11 @@ LATEST = dt.date(2999, 12, 31)
 RANGE_MESSAGE = "Дата должна быть между 01.01.1900 и 31.12.2999."
 
 
-def query_date(raw: str | None) -> dt.date | None:
+def query_date(raw: str | None, *, iso_only: bool = False) -> dt.date | None:
     if not raw:
         return None
     text = raw.strip()[:10]
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+    for fmt in ("%Y-%m-%d",) if iso_only else ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             day = dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
         except ValueError:

@@ -60,7 +60,7 @@ def _student(caller: Caller, request):
 def _day(value: str | None, default: dt.date) -> dt.date:
     if not value:
         return default
-    day = query_date(value[:10])
+    day = query_date(value[:10], iso_only=True)
     if day is None:
         raise ApiError(400, "Неверная дата: ожидается ГГГГ-ММ-ДД между 1900 и 2999 годом.")
     return day
