@@ -14,21 +14,14 @@ from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny
 from ejournal.core import rawsql
 from ejournal.schedule.models import Lesson
+from ejournal.schedule.permissions import can_write_lesson, keeps_journal_of, lesson_writer_id
 from ejournal.school.models import StudyGroup, Subject
 
 SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
 
 
-def lesson_writer_id(lesson: Lesson) -> int:
-    return lesson.actual_teacher_id or lesson.planned_teacher_id
-
-
-def can_write_lesson(staff, lesson: Lesson) -> bool:
-    return (
-        staff is not None
-        and staff.school_id == lesson.school_id
-        and (staff.pk == lesson_writer_id(lesson))
-    )
+# Who writes a lesson: the one rule lives with the lesson (ejournal.schedule.permissions).
+__all__ = ["can_write_lesson", "keeps_journal_of", "lesson_writer_id"]
 
 
 def groups_readable_by(ctx) -> QuerySet[StudyGroup]:
@@ -58,13 +51,14 @@ def group_for_read(ctx, group_id: int) -> StudyGroup:
 
 
 def lesson_for_write(ctx, lesson_id: int) -> Lesson:
-    """The lesson, if the acting teacher may write it; else 404."""
+    """The lesson, if the acting teacher keeps its journal; else 404. (Whether the lesson
+    takes entries — not cancelled, not moved away — the services say, in words.)"""
     lesson = (
         Lesson.objects.filter(pk=lesson_id, school=ctx.school)
         .select_related("group__school_class", "subject", "school")
         .first()
     )
-    if lesson is None or not can_write_lesson(ctx.staff, lesson):
+    if lesson is None or not keeps_journal_of(ctx.staff, lesson, roles=ctx.roles):
         raise deny()
     return lesson
 
@@ -138,7 +132,7 @@ def lesson_readable(ctx, lesson_id: int) -> Lesson:
     )
     if lesson is None or ctx.school is None or not ctx.is_staff_member:
         raise deny()
-    if can_write_lesson(ctx.staff, lesson):
+    if can_write_lesson(ctx.staff, lesson, roles=ctx.roles):
         return lesson
     if not groups_readable_by(ctx).filter(pk=lesson.group_id).exists():
         raise deny()

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ejournal.accounts.models import StaffMember, Student
+from ejournal.accounts.models import Role, StaffMember, Student
 from ejournal.accounts.permissions import deny
 from ejournal.attestation import averages
 from ejournal.attestation import selectors as attestation_selectors
@@ -49,6 +49,7 @@ from ejournal.journal.permissions import (  # noqa: F401 - re-exported for views
 )
 from ejournal.journal.services import DEFAULT_WORK_TYPE_NAME
 from ejournal.schedule.models import Lesson, LessonStatus
+from ejournal.schedule.permissions import teacher_role_in
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
     AcademicYear,
@@ -288,6 +289,7 @@ def journal_grid(
     staff: StaffMember | None,
     lesson_id: int | None = None,
     lesson: Lesson | None = None,
+    roles=None,
 ) -> Grid:
     """Students × lessons × works of one journal, with weighted averages.
 
@@ -336,8 +338,10 @@ def journal_grid(
     columns: list[Column] = []
     today = now.date()
     current_id = None
+    if roles is None and staff is not None and staff.user_id is not None:
+        roles = {Role.TEACHER} if teacher_role_in(staff, school.pk) else set()
     for lesson in lessons:
-        writable = can_write_lesson(staff, lesson)
+        writable = can_write_lesson(staff, lesson, roles=roles or set())
         record = getattr(lesson, "record", None)
         lesson_columns: list[Column] = []
         if not no_marks:

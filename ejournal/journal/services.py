@@ -43,8 +43,9 @@ from ejournal.journal.models import (
     WorkCategory,
     WorkType,
 )
-from ejournal.journal.permissions import can_set_absence_reason, can_write_lesson
+from ejournal.journal.permissions import can_set_absence_reason
 from ejournal.schedule.models import Lesson, LessonStatus
+from ejournal.schedule.permissions import keeps_journal_of, lesson_closed_refusal
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
 
@@ -161,11 +162,19 @@ def lesson_grade(lesson: Lesson) -> int:
 
 
 def _ensure_writer(staff, lesson: Lesson) -> None:
-    if not can_write_lesson(staff, lesson):
+    """The one rule (ejournal.schedule.permissions), enforced here too: a caller that
+    skipped the page's or the API's check still cannot write."""
+    who = _memo(
+        lesson, f"writer:{getattr(staff, 'pk', None)}", lambda: keeps_journal_of(staff, lesson)
+    )
+    if not who:
         raise ValidationError(
             "Вносить записи по этому уроку может только учитель, который его ведёт "
             "(или назначенный на замену)."
         )
+    closed = lesson_closed_refusal(lesson)
+    if closed:
+        raise JournalRefusal(rules.Refusal(closed))
 
 
 # Inside one batch of cells (journal_cells_save) the facts every cell of a lesson needs —

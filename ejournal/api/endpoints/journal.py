@@ -101,7 +101,7 @@ def lesson_detail(request, lesson_id: int):
     homework = journal_selectors.homework_of_lesson(lesson)
     return {
         **lesson_out(lesson),
-        "writable": can_write_lesson(request.ctx.staff, lesson),
+        "writable": can_write_lesson(request.ctx.staff, lesson, roles=request.ctx.roles),
         "comment": record.comment if record else "",
         "record_version": record.version if record else None,
         "students": [

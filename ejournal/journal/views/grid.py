@@ -59,7 +59,12 @@ def grid(request, group_id: int, subject_id: int, period_id: int | None = None):
     periods = selectors.periods_of_group(group)
     period = selectors.period_pick(periods, period_id, request_today(request))
     journal = selectors.journal_grid(
-        group=group, subject=subject, start=period.start, end=period.end, staff=request.ctx.staff
+        roles=request.ctx.roles,
+        group=group,
+        subject=subject,
+        start=period.start,
+        end=period.end,
+        staff=request.ctx.staff,
     )
     return render(
         request,

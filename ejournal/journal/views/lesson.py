@@ -31,8 +31,9 @@ from ejournal.planning.selectors import suggested_topic
 
 def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
     staff = request.ctx.staff
-    writable = can_write_lesson(staff, lesson)
+    writable = can_write_lesson(staff, lesson, roles=request.ctx.roles)
     journal = selectors.journal_grid(
+        roles=request.ctx.roles,
         group=lesson.group,
         subject=lesson.subject,
         start=lesson.date,
