@@ -86,6 +86,8 @@ def health_sheet_save(
         if sheet
         else None
     )
+    if before == {"health_group": health_group, "pe_group": pe_group, "notes": notes.strip()}:
+        return sheet  # posted back unchanged: nothing to write
     sheet, _ = HealthSheet.objects.update_or_create(
         student=student,
         defaults={
@@ -114,6 +116,8 @@ def guardian_check_due(guardian: Guardian, today: dt.date) -> bool:
 @transaction.atomic
 def guardian_confirm_checked(*, guardian: Guardian, today: dt.date, actor: User) -> None:
     before = guardian.checked_on
+    if before == today:
+        return
     guardian.checked_on = today
     guardian.save(update_fields=["checked_on"])
     audit.record(

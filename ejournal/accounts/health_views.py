@@ -125,7 +125,13 @@ def guardian_edit(request, student_id: int, guardian_id: int):
     form = GuardianForm(
         request.POST or None,
         locked=locked,
-        initial={**{f: getattr(guardian, f) for f in fields}, "relation": link.relation},
+        # «Данные сверены» is ticked by whoever just checked them with the parent: on an
+        # edit it starts unticked, so that re-saving the form confirms nothing.
+        initial={
+            **{f: getattr(guardian, f) for f in fields},
+            "relation": link.relation,
+            "checked": False,
+        },
     )
     if request.method == "POST" and form.is_valid():
 

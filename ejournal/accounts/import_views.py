@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from ejournal.accounts import contingent_import, import_classes_staff
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import roles_required
+from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear
 
@@ -49,7 +50,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Файл CSV или XLSX")
     enroll_from = forms.DateField(
         label="Зачислить с (для учеников)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         required=False,
     )
     order_number = forms.CharField(
@@ -60,7 +61,7 @@ class ImportForm(forms.Form):
     )
     order_date = forms.DateField(
         label="Дата приказа о зачислении",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         required=False,
     )
 

@@ -13,10 +13,11 @@ from ejournal.accounts import movement
 from ejournal.accounts.models import HOMEROOM, Role, Sex, StudentMovement
 from ejournal.accounts.people_views import ORDER_ROLES, _student
 from ejournal.accounts.permissions import roles_required
+from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 INDEX_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, Role.DIRECTOR, HOMEROOM)
 
 

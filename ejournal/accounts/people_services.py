@@ -142,6 +142,8 @@ def guardian_update_contacts(*, guardian: Guardian, actor: User, **fields: str) 
             "дата рождения и пол."
         )
     before = {f: getattr(guardian, f) for f in fields}
+    if before == {f: v.strip() for f, v in fields.items()}:
+        return guardian  # posted back unchanged: nothing to write
     for f, v in fields.items():
         setattr(guardian, f, v.strip())
     guardian.save(update_fields=list(fields))

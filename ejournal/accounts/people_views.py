@@ -25,6 +25,7 @@ from ejournal.accounts.models import (
 )
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.dates import query_date
+from ejournal.core.widgets import DateInput
 from ejournal.school.models import SchoolClass
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
@@ -36,15 +37,13 @@ ORDER_ROLES = (Role.ADMIN, Role.OPERATOR)
 
 class ConsentForm(forms.Form):
     status = forms.ChoiceField(label="Согласие", choices=ConsentStatus.choices)
-    date = forms.DateField(label="Дата", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Дата", widget=DateInput())
     document = forms.CharField(label="Реквизиты документа", max_length=200, required=False)
 
 
 class PseudonymForm(forms.Form):
     order_number = forms.CharField(label="Номер приказа", max_length=50)
-    order_date = forms.DateField(
-        label="Дата приказа", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    order_date = forms.DateField(label="Дата приказа", widget=DateInput())
 
 
 def _visible_students(request):

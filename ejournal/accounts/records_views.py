@@ -22,8 +22,9 @@ from ejournal.accounts.models import (
 )
 from ejournal.accounts.people_views import CARD_READERS, _student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ActivityForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ejournal.attestation.models import CouncilDecisionKind
+from ejournal.core.widgets import DateInput
 
 
 class EntryForm(forms.Form):
@@ -40,7 +41,7 @@ class ReopenForm(forms.Form):
 
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(label="Решение", choices=CouncilDecisionKind.choices)
-    date = forms.DateField(label="Дата протокола", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Дата протокола", widget=DateInput())
     protocol_number = forms.CharField(label="Номер протокола", max_length=20)
     text = forms.CharField(
         label="Формулировка",

@@ -558,6 +558,8 @@ def attestation_settings_update(*, actor, school, **values) -> AttestationSettin
     settings.entry_window_days = int(merged["entry_window_days"])
     settings.closing_grace_days = int(merged["closing_grace_days"])
     settings.require_written_work = bool(merged["require_written_work"])
+    if _settings_view(settings) == before:
+        return settings  # posted back unchanged: nothing to write
     settings.save()
     audit.record(
         action="attestation_settings.updated",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, escape
 
@@ -132,3 +133,14 @@ class FormRenderer(DjangoTemplates):
         if html is None:
             return super().render(template_name, context, request=request)
         return html.strip()
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">`` whose value is always ISO (YYYY-MM-DD): the browser accepts
+    nothing else, so a Russian «04.12.2026» showed an empty field — and posted back
+    nothing, erasing the date on the next save. Every date field of the product uses it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

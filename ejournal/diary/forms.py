@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 
 
@@ -14,16 +15,21 @@ class PrintoutForm(forms.Form):
     )
     week = forms.DateField(
         label="Любой день недели",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,  # empty: the current week
+        widget=DateInput(),
         error_messages={"invalid": "Укажите дату в виде ГГГГ-ММ-ДД."},
     )
 
     def __init__(self, *args, classes, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes.order_by("grade", "letter")
-        self.fields["week"].initial = school_selectors.school_today(request.ctx.school)
+        self.today = school_selectors.school_today(request.ctx.school)
+        self.fields["week"].initial = self.today
         self.members: list = []
         self.selected: list = []
+
+    def clean_week(self):
+        return self.cleaned_data.get("week") or self.today
 
     def clean(self):
         data = super().clean()

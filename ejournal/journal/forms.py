@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ejournal.accounts.models import Student
+from ejournal.core.widgets import DateInput
 from ejournal.journal.models import (
     CorrectionKind,
     Homework,
@@ -19,7 +20,7 @@ from ejournal.journal.models import (
     WorkType,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class StudentChoices(forms.ModelMultipleChoiceField):

@@ -538,6 +538,8 @@ def work_type_save(
     work_type.weight = weight
     work_type.mark_window_days = mark_window_days
     work_type.is_active = is_active
+    if before is not None and _work_type_view(work_type) == before:
+        return work_type  # posted back unchanged: nothing to write
     work_type.save()
     audit.record(
         action="work_type.updated" if before else "work_type.created",
@@ -646,6 +648,8 @@ def work_update(*, actor, staff, work: Work, work_type: WorkType, title: str) ->
     before = _work_view(work)
     work.work_type = work_type
     work.title = (title or "").strip()[:300]
+    if _work_view(work) == before:
+        return work  # posted back unchanged: nothing to write
     work.save(update_fields=["work_type", "title"])
     audit.record(
         action="work.updated",
@@ -1047,6 +1051,8 @@ def _apply_homework(
         _check_version(
             homework.version, expected_version, {**before, "display": homework.text[:40]}
         )
+        if (text, due_date, wanted) == (homework.text, homework.due_date, old_students):
+            return homework  # posted back unchanged: no new version, no event
         homework.text = text
         homework.due_date = due_date
         homework.is_individual = bool(wanted)

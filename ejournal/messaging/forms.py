@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from ejournal.core.widgets import DateInput
 from ejournal.messaging.models import AnnouncementAudience, EventKind
 
 
@@ -66,10 +67,8 @@ class AnnouncementForm(forms.Form):
     grade = forms.IntegerField(label="Параллель", required=False, min_value=1, max_value=11)
     school_class = forms.ChoiceField(label="Класс", required=False)
     body = forms.CharField(label="Текст", widget=forms.Textarea(attrs={"rows": 6}))
-    publish_from = forms.DateField(label="Опубликовать с", widget=forms.DateInput({"type": "date"}))
-    publish_until = forms.DateField(
-        label="Показывать по", required=False, widget=forms.DateInput({"type": "date"})
-    )
+    publish_from = forms.DateField(label="Опубликовать с", widget=DateInput())
+    publish_until = forms.DateField(label="Показывать по", required=False, widget=DateInput())
     attachments = MultipleFileField(label="Вложения")
 
     def __init__(self, *args, classes=(), **kwargs):
@@ -111,8 +110,9 @@ class ResultForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="С", widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label="По", widget=forms.DateInput({"type": "date"}))
+    # Either end may be left empty: the page fills in the school year's (see _period).
+    start = forms.DateField(label="С", required=False, widget=DateInput())
+    end = forms.DateField(label="По", required=False, widget=DateInput())
 
 
 class CommentForm(forms.Form):

@@ -281,7 +281,9 @@ def messaging_settings_save(
     students_to_teachers: bool,
 ) -> MessagingSettings:
     _check_settings_editor(actor, school)
-    conf, _ = MessagingSettings.objects.get_or_create(school=school)
+    conf = MessagingSettings.objects.filter(school=school).first() or MessagingSettings(
+        school=school
+    )
     before = {
         "parents_to_teachers": conf.parents_to_teachers,
         "parents_to_administration": conf.parents_to_administration,
@@ -290,6 +292,12 @@ def messaging_settings_save(
     conf.parents_to_teachers = parents_to_teachers
     conf.parents_to_administration = parents_to_administration
     conf.students_to_teachers = students_to_teachers
+    if before == {
+        "parents_to_teachers": parents_to_teachers,
+        "parents_to_administration": parents_to_administration,
+        "students_to_teachers": students_to_teachers,
+    }:
+        return conf  # posted back unchanged: nothing to write
     conf.save()
     audit.record(
         action="messaging_settings.changed",

@@ -246,8 +246,12 @@ def _period(request, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
     year = year_on(school=school, day=today)
     default = (year.start, year.end) if year else (today, today + dt.timedelta(days=30))
     form = forms.PeriodForm(request.GET or None, initial={"start": default[0], "end": default[1]})
-    if request.GET and form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
-        return form.cleaned_data["start"], form.cleaned_data["end"], form
+    if request.GET and form.is_valid():
+        start = form.cleaned_data["start"] or default[0]
+        end = form.cleaned_data["end"] or default[1]
+        if start <= end:
+            return start, end, form
+        form.add_error("end", "Дата окончания раньше даты начала.")
     return default[0], default[1], form
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.widgets import DateInput
 from ejournal.planning.io import MAX_FILE_BYTES, MAX_HOURS
 from ejournal.planning.models import PlanItemKind
 
@@ -47,7 +48,7 @@ class PlanItemForm(forms.Form):
     planned_date = forms.DateField(
         label="Дата по плану",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
     )
 

@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, StudyPeriod, Subject
 
@@ -26,7 +27,7 @@ FILTERS = (
     "teacher",
 )
 WHOLE_YEAR = "year"
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 MAX_RANGE_DAYS = 400
 
 

@@ -8,10 +8,11 @@ import re
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.widgets import DateInput
 from ejournal.schedule.models import SHIFT_CHOICES, BellSchedule, BellScheduleKind, Weekday
 from ejournal.school.models import StudyGroup, Subject
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 SLOT_LINE = re.compile(
     r"^\s*(\d{1,2})\s*[.:)]?\s+(\d{1,2}[:.]\d{2})\s*[-–—]?\s*(\d{1,2}[:.]\d{2})\s*$"
 )

@@ -118,6 +118,15 @@ def bell_schedule_save(
             bell_schedule = BellSchedule(school=school)
         else:
             before = _bell_dict(bell_schedule)
+            wanted = {
+                "name": name,
+                "shift": shift,
+                "kind": kind,
+                "is_default": is_default,
+                "slots": [[n, s.isoformat(), e.isoformat()] for n, s, e in sorted(rows)],
+            }
+            if wanted == before:
+                return bell_schedule  # posted back unchanged: nothing to write
         if is_default:
             BellSchedule.objects.filter(school=school, shift=shift, is_default=True).exclude(
                 pk=bell_schedule.pk
@@ -399,6 +408,18 @@ def timetable_entry_update(
         valid_to=valid_to,
     )
     before = _entry_dict(entry)
+    same = {
+        "weekday": weekday,
+        "number": number,
+        "group": entry.group_id,
+        "subject": subject.pk,
+        "teacher": teacher.pk,
+        "room": room.strip(),
+        "valid_from": entry.valid_from,
+        "valid_to": valid_to,
+    }
+    if same == before:
+        return entry, []  # posted back unchanged: no split, nothing to write
     with transaction.atomic():
         split = effective_from > entry.valid_from
         target = TimetableEntry(school=school, group=entry.group) if split else entry

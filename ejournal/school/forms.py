@@ -8,6 +8,7 @@ from typing import cast
 from django import forms
 
 from ejournal.accounts.models import StaffMember, Student
+from ejournal.core.widgets import DateInput
 from ejournal.school.models import (
     AcademicYear,
     DayOffKind,
@@ -19,7 +20,7 @@ from ejournal.school.models import (
     Subject,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 GRADE_CHOICES = [(g, f"{g} класс") for g in range(1, 12)]
 
 
