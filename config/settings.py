@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "ejournal.security.middleware.SecurityHeadersMiddleware",
     # The REST API's errors in its JSON shape, also those answered before an endpoint.
     "ejournal.api.middleware.ApiErrorShapeMiddleware",
+    # htmx fragment requests never get a redirect followed or a whole page swapped in.
+    "ejournal.core.htmx.HtmxFragmentMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

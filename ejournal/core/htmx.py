@@ -1,0 +1,63 @@
+"""A fragment request never gets a whole page swapped into it.
+
+htmx swaps whatever comes back into the element that asked — the menu's unread counter,
+a progress bar. When something on the way answers with a redirect (the forced password
+change, an ended session, a missing permission) or a whole page, the browser follows the
+redirect inside the request and the page lands inside the counter, whose own copy of the
+menu asks again: a page nesting itself forever. So, for every htmx request at once:
+
+- a redirect becomes ``HX-Redirect`` (the browser goes there as a whole page), unless it
+  points at the page the person is already on, which then gets an empty answer;
+- a whole HTML page (``<!doctype`` / ``<html``) becomes an empty answer.
+
+Boosted navigation and history restores ask for whole pages and are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+
+def is_fragment_request(request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _is_whole_page(response) -> bool:
+    if getattr(response, "streaming", False):
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    head = response.content[:512].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html"))
+
+
+class HtmxFragmentMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not is_fragment_request(request):
+            return response
+        if 300 <= response.status_code < 400 and response.has_header("Location"):
+            location = response["Location"]
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            target = urlsplit(location)
+            answer = HttpResponse(status=204)
+            if (target.path, target.query) != (current.path, current.query):
+                answer["HX-Redirect"] = location
+            return answer
+        if _is_whole_page(response):
+            logger.warning("a whole page answered the fragment request %s", request.path)
+            return HttpResponse(status=204)
+        return response
