@@ -11,19 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import time_machine
 import typst
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
+from django.utils import timezone
 
-from ejournal.accounts import credentials
+from ejournal.accounts import contingent_import, credentials
 from ejournal.accounts.models import LettersJob, Student
+from ejournal.archive import backups
 from ejournal.archive import services as archive
 from ejournal.archive.models import PrintJob, UsageEntry
+from ejournal.attestation.models import PeriodClosure
+from ejournal.diary import printout
 from ejournal.journal import services as journal
 from ejournal.journal.models import Mark, Work, WorkType
+from ejournal.school.models import StudyPeriod
 from ejournal.testing import factories as f
 from ejournal.testing.world import build_world
 from ejournal.testing.write_lock import SlowPart, file_database
@@ -87,19 +93,104 @@ def _copy_print(world):
     return run, check
 
 
+def _archive_record(world):
+    period = StudyPeriod.objects.get(band__year=world.year, number=1)
+    PeriodClosure.objects.create(
+        period=period, is_closed=True, closed_by=world.users["deputy"], closed_at=timezone.now()
+    )
+    made = {}
+
+    def run():
+        made["records"] = archive.archive_create(
+            actor=world.users["deputy"], school_class=world.school_class, period=period
+        )
+
+    def check():
+        assert [r.version for r in made["records"]] == [1, 1]
+        assert all(r.pdf.storage.exists(r.pdf.name) for r in made["records"])
+
+    return run, check
+
+
+def _weekly_printout(world):
+    printed = {}
+
+    def run():
+        printed["pdf"] = printout.weekly_pdf(
+            actor=world.users["homeroom"],
+            school_class=world.school_class,
+            students=world.students,
+            day=LESSON_DAY,
+        )
+
+    def check():
+        assert printed["pdf"].startswith(b"%PDF")
+
+    return run, check
+
+
+IMPORT = (
+    "класс;фамилия;имя;отчество;дата рождения;пол;родитель фамилия;родитель имя;"
+    "родитель отчество;кем приходится;телефон;e-mail;номер приказа;дата приказа;прибыл из\n"
+    "5А;Новиков;Пётр;Иванович;01.03.2015;м;Новикова;Анна;Петровна;мать;+79000000000;;"
+    "41-к;16.11.2026;\n"
+)
+
+
+def _contingent_import(world):
+    loaded = {}
+
+    def run():
+        loaded["result"] = contingent_import.apply(
+            school=world.school,
+            year=world.year,
+            name="новые.csv",
+            content=IMPORT.encode(),
+            enroll_from=LESSON_DAY,
+            actor=world.users["operator"],
+        )
+
+    def check():
+        assert not loaded["result"].errors, loaded["result"].errors
+        assert Student.objects.filter(last_name="Новиков", school=world.school).count() == 1
+
+    return run, check
+
+
+def _backup(world):
+    made = {}
+
+    def run():
+        made["backup"] = backups.backup_create(actor=world.users["admin"], school=world.school)
+
+    def check():
+        assert backups.read_verified(Path(made["backup"].path))["engine"]
+
+    return run, check
+
+
 JOBS = {
     "class letters": _letters,
     "school printout": _school_print,
     "printed copy": _copy_print,
+    "archive record": _archive_record,
+    "weekly diary printout": _weekly_printout,
+    "contingent import": _contingent_import,
+    "backup": _backup,
 }
 
 
 @pytest.fixture
-def slow_part(monkeypatch):
-    """The slow steps of every job, held open: Typst rendering and password hashing."""
+def slow_part(monkeypatch, settings, tmp_path):
+    """The slow steps of every job, held open: Typst rendering, password hashing, reading
+    an imported file, writing a backup's archive."""
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.EJOURNAL_BACKUP_DIR = str(tmp_path / "backups")
     part = SlowPart(hold=HOLD_SECONDS)
     monkeypatch.setattr(typst, "compile", part.wrap(typst.compile))
     monkeypatch.setattr(MD5PasswordHasher, "encode", part.wrap(MD5PasswordHasher.encode))
+    monkeypatch.setattr(contingent_import, "parse", part.wrap(contingent_import.parse))
+    monkeypatch.setattr(backups, "backup_write", part.wrap(backups.backup_write))
     yield part
     part.release()
 
