@@ -78,7 +78,7 @@ def _gets_letter(person: Student | Guardian, *, beyond: set[int]) -> bool:
         NO_ACCOUNT_CONSENT
     ):
         return False
-    return person.user_id is None or person.user.is_active
+    return person.user is None or person.user.is_active
 
 
 def _people_of(

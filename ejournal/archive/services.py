@@ -146,13 +146,13 @@ def archive_create(
     # The files are written before the transaction (the write lock is the whole site's on
     # SQLite) and removed again if it fails.
     suffix = "" if period is None else f"-p{period.pk}"
-    stored = {}
+    stored: dict[str, str] = {}
     for kind, _, pdf, _ in rendered:
         holder = ArchiveRecord(school=school, year=school_class.year)
         holder.pdf.save(
             f"{kind}-{school_class.pk}{suffix}-{sha256(pdf)[:12]}.pdf", ContentFile(pdf), save=False
         )
-        stored[kind] = holder.pdf.name
+        stored[kind] = holder.pdf.name or ""
     try:
         return _archive_records(
             actor=actor,

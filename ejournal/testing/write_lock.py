@@ -29,11 +29,13 @@ def file_database(directory: Path) -> Iterator[None]:
     which a blocked writer fails at once instead of waiting on the busy timeout, so only a
     file shows the locking a server has. Other threads connect to the file too (they read
     the same settings). Nothing changes on PostgreSQL."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    settings_dict = connection.settings_dict
+    memory_name = str(settings_dict["NAME"])
+    if connection.vendor != "sqlite" or not (
+        memory_name == ":memory:" or "mode=memory" in memory_name
+    ):
         yield
         return
-    settings_dict = connection.settings_dict
-    memory_name = settings_dict["NAME"]
     connection.ensure_connection()
     # The in-memory database lives while a connection to it is open: keep this one.
     keeper = connection.connection
