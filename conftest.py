@@ -117,3 +117,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                     terminalreporter.write_line(
                         f"authorization sweep: {value} (URL, role) pairs requested"
                     )
+
+
+@pytest.fixture
+def run_tasks(settings, django_capture_on_commit_callbacks):
+    """``with run_tasks(): ...``: the background tasks queued inside run when the
+    transaction commits, as the worker would run them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return lambda: django_capture_on_commit_callbacks(execute=True)

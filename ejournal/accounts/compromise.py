@@ -306,43 +306,48 @@ def compromise_revert(*, report: CompromiseReport, actor: User) -> tuple[int, li
     return reverted, conflicts
 
 
-@transaction.atomic
 def compromise_reissue(*, report: CompromiseReport, actor: User) -> str:
     """Unblock the account with a new one-time password (the old one is void): only for an
     account whose active roles are all in the report's school."""
     from ejournal.accounts import services as account_services
 
-    user = report.user
-    ensure_account_within(user=user, school=report.school)
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    return account_services.user_issue_password(user=user, actor=actor, school=report.school)
+    # Hashed before the transaction: Argon2 is slow and the write lock is the site's.
+    prepared = account_services.one_time_password_prepare()
+    with transaction.atomic():
+        user = report.user
+        ensure_account_within(user=user, school=report.school)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        return account_services.user_issue_password(
+            user=user, actor=actor, school=report.school, prepared=prepared
+        )
 
 
-@transaction.atomic
 def account_reissue_by_support(*, user: User, municipality, actor: User) -> tuple[str, School]:
     """The support service gives an account of its municipality a new one-time password,
     unblocking it when an act blocked it. Returns the password and the school whose
     letterhead the letter carries."""
     from ejournal.accounts import services as account_services
 
-    ensure_account_within(user=user, municipality=municipality)
-    school = _schools_of(user, municipality).first()
-    if school is None:
-        raise ValidationError("У этой учётной записи нет действующих ролей в школах.")
-    if not user.is_active:
-        if not CompromiseReport.objects.filter(
-            user=user, school__municipality=municipality
-        ).exists():
-            raise ValidationError(
-                "Учётная запись закрыта не по акту о нарушении конфиденциальности: "
-                "разблокировать её здесь нельзя."
-            )
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-    password = account_services.user_issue_password(
-        user=user, actor=actor, municipality=municipality
-    )
+    prepared = account_services.one_time_password_prepare()
+    with transaction.atomic():
+        ensure_account_within(user=user, municipality=municipality)
+        school = _schools_of(user, municipality).first()
+        if school is None:
+            raise ValidationError("У этой учётной записи нет действующих ролей в школах.")
+        if not user.is_active:
+            if not CompromiseReport.objects.filter(
+                user=user, school__municipality=municipality
+            ).exists():
+                raise ValidationError(
+                    "Учётная запись закрыта не по акту о нарушении конфиденциальности: "
+                    "разблокировать её здесь нельзя."
+                )
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        password = account_services.user_issue_password(
+            user=user, actor=actor, municipality=municipality, prepared=prepared
+        )
     return password, school
 
 

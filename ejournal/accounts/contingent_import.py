@@ -299,7 +299,6 @@ def _sentence(error: ValidationError) -> str:
     return text[:1].lower() + text[1:]
 
 
-@transaction.atomic
 def apply(
     *,
     school,
@@ -319,6 +318,29 @@ def apply(
     if not (year.start <= enroll_from <= year.end):
         result.errors.append(f"Дата зачисления вне учебного года {year}.")
         return result
+    # The file is read and checked (openpyxl for an XLSX) before the write transaction.
+    with transaction.atomic():
+        return _load(
+            result,
+            school=school,
+            name=name,
+            enroll_from=enroll_from,
+            actor=actor,
+            order_number=order_number,
+            order_date=order_date,
+        )
+
+
+def _load(
+    result: ImportResult,
+    *,
+    school,
+    name: str,
+    enroll_from: dt.date,
+    actor: User,
+    order_number: str,
+    order_date: dt.date | None,
+) -> ImportResult:
     orders: dict[tuple[str, dt.date], Order] = {}
     for row in result.rows:
         student, created = Student.objects.get_or_create(

@@ -115,7 +115,6 @@ def parse_classes(*, school, year: AcademicYear, name: str, content: bytes) -> I
     return result
 
 
-@transaction.atomic
 def apply_classes(*, school, year: AcademicYear, name: str, content: bytes, actor: User):
     """Create the missing classes; fill in what the file says for existing ones."""
     from ejournal.school.services import classes as class_services
@@ -123,44 +122,46 @@ def apply_classes(*, school, year: AcademicYear, name: str, content: bytes, acto
     result = parse_classes(school=school, year=year, name=name, content=content)
     if result.errors:
         return result
-    existing = {(c.grade, c.letter): c for c in SchoolClass.objects.filter(year=year)}
-    try:
-        for row in result.rows:
-            school_class = existing.get((row.grade, row.letter))
-            if school_class is None:
-                class_services.school_class_create(
-                    year=year,
-                    grade=row.grade,
-                    letter=row.letter,
-                    homeroom_teacher=row.homeroom,
-                    room=row.room,
-                    shift=row.shift or 1,
-                    actor=actor,
-                )
-                result.created_classes += 1
-                continue
-            wanted = {
-                "homeroom_teacher": row.homeroom or school_class.homeroom_teacher,
-                "room": row.room or school_class.room,
-                "shift": row.shift or school_class.shift,
-            }
-            if any(getattr(school_class, f) != v for f, v in wanted.items()):
-                class_services.school_class_update(
-                    school_class=school_class,
-                    grade=school_class.grade,
-                    letter=school_class.letter,
-                    actor=actor,
-                    **wanted,
-                )
-                result.updated_classes += 1
-    except ValidationError as e:
-        # A rule of the class service the check could not foresee: report it, save nothing.
-        transaction.set_rollback(True)
-        result.errors.append(f"Строка {row.line}: " + " ".join(e.messages))
-        result.created_classes = result.updated_classes = 0
+    # The file is read and checked before the write transaction.
+    with transaction.atomic():
+        existing = {(c.grade, c.letter): c for c in SchoolClass.objects.filter(year=year)}
+        try:
+            for row in result.rows:
+                school_class = existing.get((row.grade, row.letter))
+                if school_class is None:
+                    class_services.school_class_create(
+                        year=year,
+                        grade=row.grade,
+                        letter=row.letter,
+                        homeroom_teacher=row.homeroom,
+                        room=row.room,
+                        shift=row.shift or 1,
+                        actor=actor,
+                    )
+                    result.created_classes += 1
+                    continue
+                wanted = {
+                    "homeroom_teacher": row.homeroom or school_class.homeroom_teacher,
+                    "room": row.room or school_class.room,
+                    "shift": row.shift or school_class.shift,
+                }
+                if any(getattr(school_class, f) != v for f, v in wanted.items()):
+                    class_services.school_class_update(
+                        school_class=school_class,
+                        grade=school_class.grade,
+                        letter=school_class.letter,
+                        actor=actor,
+                        **wanted,
+                    )
+                    result.updated_classes += 1
+        except ValidationError as e:
+            # A rule of the class service the check could not foresee: report it, save nothing.
+            transaction.set_rollback(True)
+            result.errors.append(f"Строка {row.line}: " + " ".join(e.messages))
+            result.created_classes = result.updated_classes = 0
+            return result
+        _record(actor, school, name, result, "school.schoolclass")
         return result
-    _record(actor, school, name, result, "school.schoolclass")
-    return result
 
 
 # --- staff --------------------------------------------------------------------------
@@ -310,53 +311,54 @@ def _account(row: StaffRow, staff: StaffMember, *, actor: User, result: ImportRe
     )
 
 
-@transaction.atomic
 def apply_staff(*, school, name: str, content: bytes, actor: User, **_) -> ImportResult:
     result = parse_staff(school=school, name=name, content=content)
     if result.errors:
         return result
-    for row in result.rows:
-        staff = row.existing
-        values = {"position": row.position, "phone": row.phone, "email": row.email}
-        if staff is None:
-            staff = StaffMember.objects.create(
-                school=school,
-                last_name=row.last_name,
-                first_name=row.first_name,
-                patronymic=row.patronymic,
-                **values,
-            )
-            result.created_staff += 1
-            audit.record(
-                action="staff_member.created",
-                actor=actor,
-                school=school,
-                obj=staff,
-                after={"last_name": staff.last_name, "first_name": staff.first_name, **values},
-            )
-        else:
-            # Only what the file says; an empty cell keeps what the school already has.
-            changed = {f: v for f, v in values.items() if v and getattr(staff, f) != v}
-            if changed:
-                before = {f: getattr(staff, f) for f in changed}
-                for f, v in changed.items():
-                    setattr(staff, f, v)
-                staff.save(update_fields=list(changed))
-                result.updated_staff += 1
+    # The file is read and checked before the write transaction.
+    with transaction.atomic():
+        for row in result.rows:
+            staff = row.existing
+            values = {"position": row.position, "phone": row.phone, "email": row.email}
+            if staff is None:
+                staff = StaffMember.objects.create(
+                    school=school,
+                    last_name=row.last_name,
+                    first_name=row.first_name,
+                    patronymic=row.patronymic,
+                    **values,
+                )
+                result.created_staff += 1
                 audit.record(
-                    action="staff_member.updated",
+                    action="staff_member.created",
                     actor=actor,
                     school=school,
                     obj=staff,
-                    before=before,
-                    after=changed,
+                    after={"last_name": staff.last_name, "first_name": staff.first_name, **values},
                 )
-        if row.login and staff.user_id is None:
-            _account(row, staff, actor=actor, result=result)
-        for role in row.roles:
-            account_services.role_grant(user=staff.user, role=role, school=school, actor=actor)
-    _record(actor, school, name, result, "accounts.staffmember")
-    return result
+            else:
+                # Only what the file says; an empty cell keeps what the school already has.
+                changed = {f: v for f, v in values.items() if v and getattr(staff, f) != v}
+                if changed:
+                    before = {f: getattr(staff, f) for f in changed}
+                    for f, v in changed.items():
+                        setattr(staff, f, v)
+                    staff.save(update_fields=list(changed))
+                    result.updated_staff += 1
+                    audit.record(
+                        action="staff_member.updated",
+                        actor=actor,
+                        school=school,
+                        obj=staff,
+                        before=before,
+                        after=changed,
+                    )
+            if row.login and staff.user_id is None:
+                _account(row, staff, actor=actor, result=result)
+            for role in row.roles:
+                account_services.role_grant(user=staff.user, role=role, school=school, actor=actor)
+        _record(actor, school, name, result, "accounts.staffmember")
+        return result
 
 
 def _record(actor, school, name: str, result: ImportResult, object_type: str) -> None:

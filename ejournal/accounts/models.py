@@ -440,3 +440,65 @@ class StaffRecord(models.Model):
     class Meta:
         verbose_name = "кадровая карточка"
         verbose_name_plural = "кадровые карточки"
+
+
+class LettersJobStatus(models.TextChoices):
+    QUEUED = "queued", "в очереди"
+    RUNNING = "running", "выполняется"
+    DONE = "done", "готово"
+    FAILED = "failed", "ошибка"
+
+
+class LettersJob(models.Model):
+    """A whole class's credentials letters, issued in the background: hashing a password
+    per account takes about half a second, and a class has some seventy of them.
+
+    The PDF carries one-time passwords: only the person who asked for it can take it, and
+    it is erased once taken or after ``LETTERS_KEEP`` (``credentials.py``)."""
+
+    school = models.ForeignKey("school.School", on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey(
+        "school.SchoolClass", on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The students listed on the confirmation page, in its order.
+    student_ids = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=16, choices=LettersJobStatus.choices, default=LettersJobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    letters = models.PositiveIntegerField("писем", default=0)
+    pdf = models.BinaryField(blank=True, default=b"")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "выдача реквизитов классу"
+        verbose_name_plural = "выдача реквизитов классам"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Реквизиты {self.school_class}: {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (LettersJobStatus.DONE, LettersJobStatus.FAILED)
+
+    @property
+    def progress_status(self) -> str:
+        """The status in the words of the shared progress partial."""
+        return "pending" if self.status == LettersJobStatus.QUEUED else self.status
+
+    @property
+    def status_text(self) -> str:
+        if self.status == LettersJobStatus.DONE:
+            return f"Готово: писем — {self.letters}."
+        if self.status == LettersJobStatus.RUNNING:
+            return f"Создаются пароли ({self.done} из {self.total})"
+        return ""

@@ -258,33 +258,39 @@ def guardian_add(
     return guardian
 
 
-@transaction.atomic
 def guardian_account_create(*, guardian: Guardian, username: str, actor: User) -> tuple[User, str]:
     """A parent account with a one-time password. Impossible without consent (001 §6.2.1)."""
-    status = consent_status(guardian)
-    if status in (ConsentStatus.REFUSED, ConsentStatus.REVOKED):
-        raise ValidationError(
-            "Согласие на обработку персональных данных не дано: учётная запись родителя "
-            "не создаётся."
+    # Hashed before the transaction: Argon2 is slow and the write lock is the site's.
+    prepared = account_services.one_time_password_prepare()
+    with transaction.atomic():
+        status = consent_status(guardian)
+        if status in (ConsentStatus.REFUSED, ConsentStatus.REVOKED):
+            raise ValidationError(
+                "Согласие на обработку персональных данных не дано: учётная запись родителя "
+                "не создаётся."
+            )
+        if guardian.user_id:
+            raise ValidationError("У родителя уже есть учётная запись.")
+        username = username.strip()
+        if not username:
+            raise ValidationError("Укажите логин.")
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("Такой логин уже занят.")
+        user = User.objects.create_user(
+            username=username,
+            last_name=guardian.last_name,
+            first_name=guardian.first_name,
+            patronymic=guardian.patronymic,
         )
-    if guardian.user_id:
-        raise ValidationError("У родителя уже есть учётная запись.")
-    username = username.strip()
-    if not username:
-        raise ValidationError("Укажите логин.")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError("Такой логин уже занят.")
-    user = User.objects.create_user(
-        username=username,
-        last_name=guardian.last_name,
-        first_name=guardian.first_name,
-        patronymic=guardian.patronymic,
-    )
-    guardian.user = user
-    guardian.save(update_fields=["user"])
-    account_services.role_grant(user=user, role=Role.PARENT, school=guardian.school, actor=actor)
-    password = account_services.user_issue_password(user=user, actor=actor, school=guardian.school)
-    return user, password
+        guardian.user = user
+        guardian.save(update_fields=["user"])
+        account_services.role_grant(
+            user=user, role=Role.PARENT, school=guardian.school, actor=actor
+        )
+        password = account_services.user_issue_password(
+            user=user, actor=actor, school=guardian.school, prepared=prepared
+        )
+        return user, password
 
 
 def _next_code_number(school, field_prefix: str, model) -> int:

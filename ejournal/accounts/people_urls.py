@@ -53,6 +53,8 @@ urlpatterns = [
         people_views.class_credentials,
         name="class_credentials",
     ),
+    path("letters/<int:job_id>/", people_views.letters_job, name="letters_job"),
+    path("letters/<int:job_id>/file/", people_views.letters_job_file, name="letters_job_file"),
     path(
         "classes/<int:class_id>/students/<int:student_id>/credentials/",
         people_views.student_credentials,

@@ -23,7 +23,12 @@ from ejournal.accounts.models import (
     Student,
     StudentGuardian,
 )
-from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.accounts.permissions import (
+    deny,
+    get_in_school_or_404,
+    letters_job_for,
+    roles_required,
+)
 from ejournal.core.dates import query_date
 from ejournal.core.widgets import DateInput
 from ejournal.school.models import SchoolClass
@@ -169,6 +174,7 @@ def student_pseudonymise(request, student_id: int):
 
 
 CREDENTIAL_ROLES = (Role.ADMIN, HOMEROOM)
+KEEP_MINUTES = int(credentials.LETTERS_KEEP.total_seconds() // 60)
 ROSTER_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM, Role.DIRECTOR)
 
 
@@ -279,10 +285,37 @@ def class_credentials(request, class_id: int):
                 ],
             },
         )
-    letters = credentials.credentials_issue(
-        students=students, class_name=str(school_class), actor=request.user
+    # About half a second of hashing per account: a whole class is issued in the background.
+    job = credentials.letters_job_start(
+        actor=request.user, school_class=school_class, students=students
     )
-    return _pdf_response(letters, request.ctx.school, f"credentials-{school_class.pk}.pdf")
+    return redirect("people:letters_job", job.pk)
+
+
+@never_cache
+@roles_required(*CREDENTIAL_ROLES)
+def letters_job(request, job_id: int):
+    job = letters_job_for(request, job_id)
+    template = "people/_letters_job.html" if request.htmx else "people/letters_job.html"
+    return render(request, template, {"job": job, "keep_minutes": KEEP_MINUTES})
+
+
+@never_cache
+@roles_required(*CREDENTIAL_ROLES)
+def letters_job_file(request, job_id: int):
+    job = letters_job_for(request, job_id)
+    try:
+        pdf = credentials.letters_job_take(job=job, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("people:letters_job", job.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="credentials-{job.school_class_id}.pdf"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

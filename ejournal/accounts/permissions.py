@@ -125,3 +125,16 @@ def ensure_account_within(*, user, school=None, municipality=None, holding: bool
     the actor's school or municipality (``account_within``)."""
     if not account_within(user=user, school=school, municipality=municipality, holding=holding):
         raise ValidationError(ACCOUNT_BEYOND_SCHOOL)
+
+
+def letters_job_for(request, job_id: int):
+    """A class's letters job: only its author, in the current school, sees it (the PDF
+    holds one-time passwords)."""
+    from ejournal.accounts.models import LettersJob
+
+    return get_in_school_or_404(
+        LettersJob.objects.select_related("school_class"),
+        request,
+        pk=job_id,
+        created_by=request.user,
+    )

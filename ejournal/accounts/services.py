@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +20,21 @@ _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def generate_one_time_password(length: int = 10) -> str:
     return "".join(secrets.choice(_OTP_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class OneTimePassword:
+    """A one-time password and its stored hash, made before any write transaction:
+    hashing (Argon2) is deliberately slow, and on SQLite a transaction holds the one
+    write lock of the whole site while it lasts."""
+
+    password: str
+    encoded: str
+
+
+def one_time_password_prepare() -> OneTimePassword:
+    password = generate_one_time_password()
+    return OneTimePassword(password, make_password(password))
 
 
 def user_record_sign_in(*, user: User, school=None) -> None:
@@ -40,21 +57,22 @@ def user_record_sign_out(*, user: User) -> None:
 WRONG_CURRENT_PASSWORD = "Текущий пароль введён неверно."
 
 
-@transaction.atomic
 def user_change_password(
     *, user: User, new_password: str, current_password: str | None = None
 ) -> None:
     """Set a password the user chose; the issued one-time password stops working.
 
     Outside the forced change after an issued password, the current password is asked:
-    an open session alone (a borrowed computer) must not be enough to take the account."""
+    an open session alone (a borrowed computer) must not be enough to take the account.
+    Checking and hashing (both slow) come before the write transaction."""
     if not user.must_change_password and not user.check_password(current_password or ""):
         raise ValidationError(WRONG_CURRENT_PASSWORD, code="current_password")
     validate_password(new_password, user)
     user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
-    audit.record(action="auth.password_changed", actor=user, obj=user)
+    with transaction.atomic():
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(action="auth.password_changed", actor=user, obj=user)
 
 
 # Ways into an account other than its password and its sessions: API tokens, app
@@ -70,24 +88,33 @@ def user_revoke_other_access(*, user: User, actor: User | None, reason: str) -> 
         revoke(user, actor=actor, reason=reason)
 
 
-@transaction.atomic
-def user_issue_password(*, user: User, actor: User | None, school=None, municipality=None) -> str:
+def user_issue_password(
+    *,
+    user: User,
+    actor: User | None,
+    school=None,
+    municipality=None,
+    prepared: OneTimePassword | None = None,
+) -> str:
     """A new one-time password; the user must replace it at the next sign-in. Every
     session ends, and every API token, app password and calendar feed address of the
     account stops working: whoever held the old password may have made them.
 
     Only for an account whose active roles all lie in the issuing ``school`` (or, for the
-    support service, in its ``municipality``)."""
-    if actor is not None and actor.pk != user.pk:
-        ensure_account_within(user=user, school=school, municipality=municipality)
-    password = generate_one_time_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.session_epoch += 1
-    user.save(update_fields=["password", "must_change_password", "session_epoch"])
-    user_revoke_other_access(user=user, actor=actor, reason="выдан новый одноразовый пароль")
-    audit.record(action="auth.password_issued", actor=actor, school=school, obj=user)
-    return password
+    support service, in its ``municipality``). ``prepared`` is a password hashed before
+    the caller's transaction began; without it the hash is made here, before this one."""
+    if prepared is None:
+        prepared = one_time_password_prepare()
+    with transaction.atomic():
+        if actor is not None and actor.pk != user.pk:
+            ensure_account_within(user=user, school=school, municipality=municipality)
+        user.password = prepared.encoded
+        user.must_change_password = True
+        user.session_epoch += 1
+        user.save(update_fields=["password", "must_change_password", "session_epoch"])
+        user_revoke_other_access(user=user, actor=actor, reason="выдан новый одноразовый пароль")
+        audit.record(action="auth.password_issued", actor=actor, school=school, obj=user)
+    return prepared.password
 
 
 @transaction.atomic

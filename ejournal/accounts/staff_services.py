@@ -45,7 +45,6 @@ def _check_role(role: str) -> None:
         raise ValidationError("Эту роль нельзя выдать сотруднику.")
 
 
-@transaction.atomic
 def staff_member_create(
     *,
     school,
@@ -61,48 +60,53 @@ def staff_member_create(
 ) -> tuple[StaffMember, str]:
     """An employee with a new account. Returns the one-time password to hand over once;
     the employee must replace it at the first sign-in."""
-    last_name, first_name, patronymic = _clean_names(last_name, first_name, patronymic)
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError("Укажите логин.")
-    try:
-        UnicodeUsernameValidator()(username)
-    except ValidationError as exc:
-        raise ValidationError(
-            "Логин может содержать только буквы, цифры и символы @ . + - _."
-        ) from exc
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(f"Логин «{username}» уже занят, выберите другой.")
-    for role in roles:
-        _check_role(role)
-    user = User.objects.create_user(
-        username=username,
-        last_name=last_name,
-        first_name=first_name,
-        patronymic=patronymic,
-        email=(email or "").strip(),
-    )
-    staff = StaffMember.objects.create(
-        school=school,
-        user=user,
-        last_name=last_name,
-        first_name=first_name,
-        patronymic=patronymic,
-        position=(position or "").strip(),
-        phone=(phone or "").strip(),
-        email=(email or "").strip(),
-    )
-    audit.record(
-        action="staff_member.created",
-        actor=actor,
-        school=school,
-        obj=staff,
-        after={**_snapshot(staff), "username": username, "roles": sorted(roles)},
-    )
-    for role in roles:
-        account_services.role_grant(user=user, role=role, school=school, actor=actor)
-    password = account_services.user_issue_password(user=user, actor=actor, school=school)
-    return staff, password
+    # Hashed before the transaction: Argon2 is slow and the write lock is the site's.
+    prepared = account_services.one_time_password_prepare()
+    with transaction.atomic():
+        last_name, first_name, patronymic = _clean_names(last_name, first_name, patronymic)
+        username = (username or "").strip()
+        if not username:
+            raise ValidationError("Укажите логин.")
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError as exc:
+            raise ValidationError(
+                "Логин может содержать только буквы, цифры и символы @ . + - _."
+            ) from exc
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(f"Логин «{username}» уже занят, выберите другой.")
+        for role in roles:
+            _check_role(role)
+        user = User.objects.create_user(
+            username=username,
+            last_name=last_name,
+            first_name=first_name,
+            patronymic=patronymic,
+            email=(email or "").strip(),
+        )
+        staff = StaffMember.objects.create(
+            school=school,
+            user=user,
+            last_name=last_name,
+            first_name=first_name,
+            patronymic=patronymic,
+            position=(position or "").strip(),
+            phone=(phone or "").strip(),
+            email=(email or "").strip(),
+        )
+        audit.record(
+            action="staff_member.created",
+            actor=actor,
+            school=school,
+            obj=staff,
+            after={**_snapshot(staff), "username": username, "roles": sorted(roles)},
+        )
+        for role in roles:
+            account_services.role_grant(user=user, role=role, school=school, actor=actor)
+        password = account_services.user_issue_password(
+            user=user, actor=actor, school=school, prepared=prepared
+        )
+        return staff, password
 
 
 @transaction.atomic

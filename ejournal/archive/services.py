@@ -143,6 +143,36 @@ def archive_create(
         (ArchiveKind.SUMMARY, printing.summary_copy_data(scope=scope, printed=today), "summary"),
     ]
     rendered = [(kind, data, printing.render_copy(data), term) for kind, data, term in documents]
+    # The files are written before the transaction (the write lock is the whole site's on
+    # SQLite) and removed again if it fails.
+    suffix = "" if period is None else f"-p{period.pk}"
+    stored: dict[str, str] = {}
+    for kind, _, pdf, _ in rendered:
+        holder = ArchiveRecord(school=school, year=school_class.year)
+        holder.pdf.save(
+            f"{kind}-{school_class.pk}{suffix}-{sha256(pdf)[:12]}.pdf", ContentFile(pdf), save=False
+        )
+        stored[kind] = holder.pdf.name or ""
+    try:
+        return _archive_records(
+            actor=actor,
+            school_class=school_class,
+            period=period,
+            scope=scope,
+            today=today,
+            rendered=rendered,
+            stored=stored,
+        )
+    except BaseException:
+        for name in stored.values():
+            ArchiveRecord.pdf.field.storage.delete(name)
+        raise
+
+
+def _archive_records(
+    *, actor, school_class, period, scope, today, rendered, stored
+) -> list[ArchiveRecord]:
+    school = school_class.school
     now = timezone.now()
     chain = audit.chain_for(school.pk)
     records = []
@@ -179,10 +209,7 @@ def archive_create(
                     max(today, school_class.year.end), conf.retention_years(term)
                 ),
             )
-            suffix = "" if period is None else f"-p{period.pk}"
-            record.pdf.save(
-                f"{kind}-{school_class.pk}{suffix}-v{version}.pdf", ContentFile(pdf), save=False
-            )
+            record.pdf.name = stored[kind]
             record.save(force_insert=True)
             records.append(record)
         audit.record(

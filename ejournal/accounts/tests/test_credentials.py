@@ -3,13 +3,15 @@ import io
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from ejournal.accounts import people_services
+from ejournal.accounts import credentials, people_services
 from ejournal.accounts.credentials import credentials_issue, credentials_pdf
-from ejournal.accounts.models import ConsentStatus, Student
+from ejournal.accounts.models import ConsentStatus, LettersJob, Student
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +42,29 @@ def sign_in(username: str, password: str) -> Client:
     return client
 
 
-@time_machine.travel(dt.datetime(2026, 11, 10, 9, 0), tick=False)
-def test_class_letters_one_per_page_with_login_and_working_one_time_password(world, client_for):
-    response = client_for("homeroom").post(
-        reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
+def class_letters(client, world, run_tasks, *, letters: int = 4) -> tuple[LettersJob, bytes]:
+    """Confirm a class's letters, let the background task run, take the PDF."""
+    with run_tasks():
+        response = client.post(
+            reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
+        )
+    job = LettersJob.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "people:letters_job", args=[job.pk]
     )
+    page = client.get(response["Location"]).content.decode()
+    assert f"Готово: писем — {letters}." in page and "Скачать письма (PDF)" in page
+    response = client.get(reverse("people:letters_job_file", args=[job.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    pages = pdf_text(response.content)
+    return job, response.content
+
+
+@time_machine.travel(dt.datetime(2026, 11, 10, 9, 0), tick=False)
+def test_class_letters_one_per_page_with_login_and_working_one_time_password(
+    world, client_for, run_tasks
+):
+    _, content = class_letters(client_for("homeroom"), world, run_tasks)
+    pages = pdf_text(content)
     # three students, one of them with a guardian
     assert len(pages) == 4
     student = Student.objects.get(pk=world.students[1].pk)
@@ -200,3 +218,62 @@ def test_letter_for_one_person_leaves_the_others_passwords_alone(world, client_f
     assert world.child.user.check_password(password)
     assert parent.must_change_password  # from the first letter only
     assert client.post(url, {"who": "someone"}).status_code == 404
+
+
+@time_machine.travel(dt.datetime(2026, 11, 10, 9, 0), tick=False)
+def test_class_letters_are_for_their_author_only_and_erased_after_the_keep(
+    world, client_for, run_tasks
+):
+    job, _ = class_letters(client_for("homeroom"), world, run_tasks)
+    # The school's administrator may issue letters too, but not take someone else's.
+    admin = client_for("admin")
+    assert admin.get(reverse("people:letters_job", args=[job.pk])).status_code == 404
+    assert admin.get(reverse("people:letters_job_file", args=[job.pk])).status_code == 404
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, 31), tick=False):
+        assert credentials.letters_erase_expired() == 1
+        homeroom = client_for("homeroom")
+        response = homeroom.get(reverse("people:letters_job_file", args=[job.pk]))
+        assert response.status_code == 302
+        page = homeroom.get(response["Location"]).content.decode()
+    assert "Файла писем больше нет" in page and "Файл писем удалён" in page
+    job.refresh_from_db()
+    assert bytes(job.pdf) == b""
+
+
+def test_class_letters_progress_page_while_queued_polls_and_says_so(world, client_for):
+    students = list(Student.objects.filter(pk__in=[s.pk for s in world.students]))
+    job = credentials.letters_job_start(
+        actor=world.users["homeroom"], school_class=world.school_class, students=students
+    )
+    html = client_for("homeroom").get(reverse("people:letters_job", args=[job.pk])).content
+    text = html.decode()
+    assert "В очереди" in text and 'hx-trigger="every 2s"' in text
+    assert "Скачать письма" not in text
+
+
+def test_class_letters_of_a_class_without_students_are_refused(world):
+    with pytest.raises(ValidationError, match="В классе нет учеников"):
+        credentials.letters_job_start(
+            actor=world.users["homeroom"], school_class=world.school_class, students=[]
+        )
+    assert not LettersJob.objects.exists()
+
+
+def test_class_letters_page_query_count_does_not_grow(
+    world, client_for, run_tasks, django_assert_max_num_queries
+):
+    job, _ = class_letters(client_for("homeroom"), world, run_tasks)
+    url = reverse("people:letters_job", args=[job.pk])
+    client = client_for("homeroom")
+    connection.queries_log.clear()  # issuing filled the log: it keeps the last 9000 only
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    small = len(few.captured_queries)
+    for i in range(27):
+        student = f.StudentFactory(school=world.school, last_name=f"Новый{i}")
+        f.enroll(student, world.school_class)
+        f.link_guardian(student, f.GuardianFactory(school=world.school))
+    big, _ = class_letters(client_for("homeroom"), world, run_tasks, letters=58)
+    connection.queries_log.clear()
+    with django_assert_max_num_queries(small):
+        client.get(reverse("people:letters_job", args=[big.pk]))

@@ -18,6 +18,7 @@ from ejournal.accounts import compromise
 from ejournal.accounts.models import (
     CompromiseReport,
     ConsentStatus,
+    LettersJob,
     Role,
     RoleAssignment,
     StaffMember,
@@ -269,15 +270,17 @@ def two_school_parent(world):
 
 
 def test_school2_letters_skip_a_parent_active_in_school1_and_say_so(
-    world, client_for, two_school_parent
+    world, client_for, two_school_parent, run_tasks
 ):
     klass, _ = two_school_parent
     before = state(world.users["parent"])
     admin2 = client_for("outsider")
     confirm = admin2.get(reverse("people:class_credentials", args=[klass.pk]))
     assert "Двухшкольная" in confirm.content.decode()  # listed among those skipped
-    letters = admin2.post(reverse("people:class_credentials", args=[klass.pk]), {"confirm": "on"})
-    assert letters["Content-Type"] == "application/pdf"
+    with run_tasks():
+        admin2.post(reverse("people:class_credentials", args=[klass.pk]), {"confirm": "on"})
+    job = LettersJob.objects.get(school_class=klass)
+    assert job.status == "done" and job.letters == 1  # the child only
     assert state(world.users["parent"]) == before
 
 
@@ -303,11 +306,12 @@ def test_consent_revoked_in_school2_ends_only_school2s_part_of_the_account(
 # --- class letters: confirmed first ------------------------------------------------------
 
 
-def test_class_letters_without_confirmation_change_nothing(world, client_for):
-    issued = client_for("homeroom").post(
-        reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
-    )
-    assert issued["Content-Type"] == "application/pdf"
+def test_class_letters_without_confirmation_change_nothing(world, client_for, run_tasks):
+    with run_tasks():
+        client_for("homeroom").post(
+            reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
+        )
+    assert LettersJob.objects.get().letters == 4
     before = state(world.users["parent"])
     response = client_for("homeroom").post(
         reverse("people:class_credentials", args=[world.school_class.pk])
@@ -367,12 +371,15 @@ def test_compromise_revokes_the_feed_app_password_and_tokens_and_the_reissue_bri
     _assert_ways_in_closed(parent, feed_url, raw)
 
 
-def test_class_letters_revoke_the_familys_tokens_app_passwords_and_feeds(world, client_for):
+def test_class_letters_revoke_the_familys_tokens_app_passwords_and_feeds(
+    world, client_for, run_tasks
+):
     parent = world.users["parent"]
     feed_url, raw = _ways_in(parent)
-    client_for("homeroom").post(
-        reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
-    )
+    with run_tasks():
+        client_for("homeroom").post(
+            reverse("people:class_credentials", args=[world.school_class.pk]), {"confirm": "on"}
+        )
     _assert_ways_in_closed(parent, feed_url, raw)
 
 

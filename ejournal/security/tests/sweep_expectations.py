@@ -151,6 +151,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "people:compromise_detail": STAFF,
     "people:compromise_list": MANAGEMENT,
     "people:compromise_own": FAMILY | STAFF,
+    "people:letters_job": STAFF,
+    "people:letters_job_file": STAFF,
     "people:compromise_reissue": STAFF,
     "people:compromise_revert": STAFF,
     "people:consent_record": STAFF,

@@ -95,7 +95,7 @@ MISSING = 987654
 
 
 def build_foreign(world) -> Foreign:
-    from ejournal.accounts.models import Role
+    from ejournal.accounts.models import LettersJob, Role
 
     # The municipality's support service (a role above the schools) takes part too.
     support = f.UserFactory(username="support")
@@ -115,6 +115,16 @@ def build_foreign(world) -> Foreign:
     guardian = f.GuardianFactory(school=other, last_name="Иношкольная")
     f.link_guardian(student, guardian)
     lesson = f.make_lesson(group, subject, staff, dt.date(2026, 11, 16))
+    # Letters with one-time passwords, asked for by the other school's administrator.
+    letters = LettersJob.objects.create(
+        school=other,
+        school_class=klass,
+        created_by=world.users["outsider"],
+        student_ids=[student.pk],
+        status="done",
+        letters=1,
+        pdf=b"%PDF-1.7 " + OTHER_SCHOOL.encode(),
+    )
     own_lesson = f.make_lesson(
         world.group, world.subject, world.staff["teacher"], dt.date(2026, 11, 16), number=2
     )
@@ -128,6 +138,7 @@ def build_foreign(world) -> Foreign:
         "load_id": load.pk,
         "staff_id": staff.pk,
         "lesson_id": lesson.pk,
+        "job_id": letters.pk,
         "pk": lesson.pk,
         "room": "101",
         "kind": "cancel",
