@@ -5,6 +5,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from ejournal.accounts.models import Role
 from ejournal.core.request_context import reset_request_meta, set_request_meta
 from ejournal.journal import services as journal
 from ejournal.journal.models import WorkType
@@ -361,6 +362,8 @@ def test_approved_corrections_do_not_count_towards_a_burst_of_direct_changes(
         for student in world.students:
             mark_world(student, "3")
     work = Work.objects.get()
+    # Who writes a lesson holds the teacher role (the one rule of schedule.permissions).
+    f.grant(world.users["deputy"], Role.TEACHER, world.school)
     own_lesson = f.make_lesson(
         world.group, world.subject, world.staff["deputy"], dt.date(2026, 11, 30), number=2
     )
