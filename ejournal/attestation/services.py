@@ -477,6 +477,15 @@ def council_decision_set(
     before = _decision_view(decision) if decision else None
     if decision is None:
         decision = CouncilDecision(school=school, year=year, student=student)
+    elif before == {
+        **before,
+        "class": school_class.pk,
+        "kind": kind,
+        "text": text,
+        "date": date,
+        "protocol_number": protocol_number,
+    }:
+        return decision  # posted back unchanged: nothing to write
     decision.school_class = school_class
     decision.kind = kind
     decision.text = text

@@ -144,3 +144,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """``<input type="datetime-local">`` with the only value it accepts, YYYY-MM-DDTHH:MM
+    (the Russian «04.12.2026 10:00:00» shows an empty field, like DateInput's)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
