@@ -106,9 +106,9 @@ class ResultForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    # Either end may be left empty: the page fills in the school year's (see _period).
-    start = forms.DateField(label="С", required=False, widget=DateInput())
-    end = forms.DateField(label="По", required=False, widget=DateInput())
+    # An end left empty is filled in with the school year's (see views._period).
+    start = forms.DateField(label="С", widget=DateInput())
+    end = forms.DateField(label="По", widget=DateInput())
 
 
 class CommentForm(forms.Form):
