@@ -24,6 +24,7 @@ from ejournal.accounts.permissions import (
     get_in_school_or_404,
     roles_required,
 )
+from ejournal.core.widgets import DateTimeInput
 
 SCHOOL_MEMBERS = (*STAFF_ROLES, Role.STUDENT, Role.PARENT, "homeroom")
 HANDLERS = (Role.ADMIN, Role.DIRECTOR)
@@ -32,7 +33,7 @@ HANDLERS = (Role.ADMIN, Role.DIRECTOR)
 class SelfReportForm(forms.Form):
     since = forms.DateTimeField(
         label="Когда доступ стал известен другим",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
     )
     note = forms.CharField(label="Обстоятельства", widget=forms.Textarea, required=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ejournal.attestation.models import CouncilDecisionKind
+from ejournal.attestation.models import CouncilDecision, CouncilDecisionKind
 from ejournal.core.widgets import DateInput
 
 
@@ -49,6 +49,18 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="если пусто — по решению, например «переведён в 6 класс»",
     )
+
+    @staticmethod
+    def initial_for(decision: CouncilDecision | None) -> dict:
+        """The decision already recorded, so that the form shows it rather than blanks."""
+        if decision is None:
+            return {}
+        return {
+            "kind": decision.kind,
+            "date": decision.date,
+            "protocol_number": decision.protocol_number,
+            "text": decision.text,
+        }
 
 
 class SettingsForm(forms.Form):

@@ -819,6 +819,10 @@ def _absences(student_ids: list[int], start: dt.date, end: dt.date) -> dict[int,
     }
 
 
+def council_decision_of(*, student: Student, year: AcademicYear) -> CouncilDecision | None:
+    return CouncilDecision.objects.filter(student=student, year=year).first()
+
+
 # --- For the diary ------------------------------------------------------------------------
 
 

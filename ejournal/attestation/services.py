@@ -475,6 +475,16 @@ def council_decision_set(
         CouncilDecision.objects.select_for_update().filter(student=student, year=year).first()
     )
     before = _decision_view(decision) if decision else None
+    wanted = {
+        "student": student.pk,
+        "class": school_class.pk,
+        "kind": kind,
+        "text": text,
+        "date": date,
+        "protocol_number": protocol_number,
+    }
+    if decision is not None and before == wanted:
+        return decision  # posted back unchanged: nothing to write
     if decision is None:
         decision = CouncilDecision(school=school, year=year, student=student)
     decision.school_class = school_class

@@ -178,7 +178,9 @@ def decision(request, class_id: int, student_id: int):
     if enrollment is None:
         raise deny()
     student = enrollment.student
-    form = forms.DecisionForm(request.POST or None)
+    recorded = selectors.council_decision_of(student=student, year=school_class.year)
+    initial = forms.DecisionForm.initial_for(recorded)
+    form = forms.DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.council_decision_set(

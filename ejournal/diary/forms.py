@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ejournal.core.widgets import DateInput
+from ejournal.core.widgets import DateInput, with_default_dates
 from ejournal.school import selectors as school_selectors
 
 
@@ -15,21 +15,17 @@ class PrintoutForm(forms.Form):
     )
     week = forms.DateField(
         label="Любой день недели",
-        required=False,  # empty: the current week
         widget=DateInput(),
         error_messages={"invalid": "Укажите дату в виде ГГГГ-ММ-ДД."},
     )
 
-    def __init__(self, *args, classes, request, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *, classes, request):
+        today = school_selectors.school_today(request.ctx.school)
+        # No day picked: the current week of the school's own calendar.
+        super().__init__(with_default_dates(data, {"week": today}), initial={"week": today})
         self.fields["school_class"].queryset = classes.order_by("grade", "letter")
-        self.today = school_selectors.school_today(request.ctx.school)
-        self.fields["week"].initial = self.today
         self.members: list = []
         self.selected: list = []
-
-    def clean_week(self):
-        return self.cleaned_data.get("week") or self.today
 
     def clean(self):
         data = super().clean()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ejournal.core.widgets import DateInput
+from ejournal.core.widgets import DateInput, DateTimeInput
 from ejournal.messaging.models import AnnouncementAudience, EventKind
 
 
@@ -79,12 +79,8 @@ class AnnouncementForm(forms.Form):
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label="Вид", choices=EventKind.choices)
     title = forms.CharField(label="Название", max_length=200)
-    starts_at = forms.DateTimeField(
-        label="Начало", widget=forms.DateTimeInput({"type": "datetime-local"})
-    )
-    ends_at = forms.DateTimeField(
-        label="Окончание", required=False, widget=forms.DateTimeInput({"type": "datetime-local"})
-    )
+    starts_at = forms.DateTimeField(label="Начало", widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label="Окончание", required=False, widget=DateTimeInput())
     place = forms.CharField(label="Место", max_length=200, required=False)
     description = forms.CharField(label="Описание", required=False, widget=forms.Textarea)
     classes = forms.MultipleChoiceField(label="Классы", required=False)
@@ -110,9 +106,9 @@ class ResultForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    # Either end may be left empty: the page fills in the school year's (see _period).
-    start = forms.DateField(label="С", required=False, widget=DateInput())
-    end = forms.DateField(label="По", required=False, widget=DateInput())
+    # An end left empty is filled in with the school year's (see views._period).
+    start = forms.DateField(label="С", widget=DateInput())
+    end = forms.DateField(label="По", widget=DateInput())
 
 
 class CommentForm(forms.Form):

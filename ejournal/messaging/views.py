@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.spreadsheet import workbook_bytes
+from ejournal.core.widgets import with_default_dates
 from ejournal.messaging import forms, selectors, services
 from ejournal.messaging.models import SchoolEvent
 from ejournal.messaging.permissions import (
@@ -245,10 +246,11 @@ def _period(request, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
     today = school_today(school)
     year = year_on(school=school, day=today)
     default = (year.start, year.end) if year else (today, today + dt.timedelta(days=30))
-    form = forms.PeriodForm(request.GET or None, initial={"start": default[0], "end": default[1]})
-    if request.GET and form.is_valid():
-        start = form.cleaned_data["start"] or default[0]
-        end = form.cleaned_data["end"] or default[1]
+    defaults = {"start": default[0], "end": default[1]}
+    # A blank end of the period is the default's: the filter works before a date is picked.
+    form = forms.PeriodForm(with_default_dates(request.GET, defaults) or None, initial=defaults)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         if start <= end:
             return start, end, form
         form.add_error("end", "Дата окончания раньше даты начала.")

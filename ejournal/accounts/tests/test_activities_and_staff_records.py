@@ -96,6 +96,30 @@ def test_hr_saves_a_record_and_category_needs_a_date(world, client_for):
     assert "высшее педагогическое" in client.get(reverse("people:staff_records")).content.decode()
 
 
+def test_a_reopened_hr_card_shows_its_dates_and_saving_it_again_keeps_them(world, client_for):
+    """«Принят(а)» and «Стаж с» came back as «28.08.2015», which <input type="date"> shows
+    as empty and posts back empty: saving the card again erased them."""
+    client = client_for("hr")
+    url = reverse("people:staff_record_edit", args=[world.staff["teacher"].pk])
+    card = {
+        "education": "высшее, ЯГПУ",
+        "qualification": "first",
+        "qualification_date": "2024-03-01",
+        "hired_on": "2015-08-28",
+        "teaching_since": "2010-09-01",
+        "courses": "ФГОС 2023, 72 ч.",
+    }
+    client.post(url, card)
+    page = client.get(url).content.decode()
+    for name in ("qualification_date", "hired_on", "teaching_since"):
+        assert f'type="date" name="{name}" value="{card[name]}"' in page
+    audited = AuditEvent.objects.count()
+    assert client.post(url, card).status_code == 302
+    record = StaffRecord.objects.get()
+    assert (record.hired_on, record.teaching_since) == (dt.date(2015, 8, 28), dt.date(2010, 9, 1))
+    assert AuditEvent.objects.count() == audited  # nothing changed, nothing recorded
+
+
 def test_staff_records_query_count(world, client_for, django_assert_max_num_queries):
     client = client_for("hr")
     url = reverse("people:staff_records")

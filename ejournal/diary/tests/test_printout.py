@@ -1,6 +1,8 @@
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -103,6 +105,33 @@ def test_printout_page_lists_the_class_for_choosing_students(dw, client_for, tod
     for s in world.students:
         assert s.full_name in html
     assert world.other_child.full_name not in html
+
+
+def test_show_students_works_before_a_week_is_picked(dw, client_for, today, world):
+    """The first «Показать учеников» after choosing only the class: the current week."""
+    homeroom = client_for("homeroom")
+    first = homeroom.get(reverse("diary:printout")).content.decode()
+    assert 'name="week" value="2026-11-18"' in first  # ISO, or the date field shows empty
+    response = homeroom.get(
+        reverse("diary:printout"), {"school_class": world.school_class.pk, "week": ""}
+    )
+    html = response.content.decode()
+    assert "errorlist" not in html
+    assert all(s.full_name in html for s in world.students)
+    assert 'name="week" value="2026-11-18"' in html
+    assert "Скачать PDF" in html
+
+
+def test_a_printout_without_a_week_is_of_the_schools_current_week(dw, client_for, world):
+    """Monday 06:00 in Vladivostok is still Sunday in Moscow (the server's zone)."""
+    world.school.time_zone = "Asia/Vladivostok"
+    world.school.save(update_fields=["time_zone"])
+    url, params = printout_url(world, week="")
+    with time_machine.travel(dt.datetime(2026, 11, 22, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client_for("homeroom").get(url, params)
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="dnevnik-2026-11-23.pdf"' in response["Content-Disposition"]
+    assert "Неделя: 23.11.2026 — 28.11.2026" in pdf_text(response.content)[0]
 
 
 def test_render_typst_renders_cyrillic_and_rejects_bad_names():

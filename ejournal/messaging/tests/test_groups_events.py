@@ -293,3 +293,33 @@ def test_a_teacher_sees_and_sets_results_only_of_the_pupils_they_teach_or_lead(w
         actor=world.users["homeroom"], event=event, student=world.child, diploma="призёр"
     )
     assert selectors.result_of(event=event, student=world.child).diploma == "призёр"
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "end"),
+    [
+        # The form as the page first shows it, posted back: the school year.
+        ("?start=2026-09-01&end=2027-05-31", "2026-09-01", "2027-05-31"),
+        # «Показать» with a date field emptied: its end of the year stands in.
+        ("?start=&end=", "2026-09-01", "2027-05-31"),
+        ("?start=2026-11-24&end=", "2026-11-24", "2027-05-31"),
+        ("?start=&end=2026-11-30", "2026-09-01", "2026-11-30"),
+    ],
+)
+def test_the_families_events_filter_works_without_picking_a_date(
+    world, client_for, query, start, end
+):
+    _event(world, students=[world.child])
+    page = client_for("parent").get("/messages/events/" + query).content.decode()
+    assert "Олимпиада по математике" in page
+    assert "errorlist" not in page
+    assert f'name="start" value="{start}"' in page and f'name="end" value="{end}"' in page
+
+
+def test_the_events_filter_keeps_the_picked_period_and_refuses_a_reversed_one(world, client_for):
+    _event(world, students=[world.child])
+    later = client_for("parent").get("/messages/events/?start=2026-11-26&end=").content.decode()
+    assert "Олимпиада по математике" not in later
+    reversed_ = client_for("parent").get("/messages/events/?start=2026-12-01&end=2026-11-01")
+    assert "Дата окончания раньше даты начала." in reversed_.content.decode()
+    assert "Олимпиада по математике" in reversed_.content.decode()  # the default period
