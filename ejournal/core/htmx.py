@@ -57,14 +57,22 @@ class HtmxFragmentMiddleware:
             location = response["Location"]
             current = urlsplit(request.headers.get("HX-Current-URL", ""))
             target = urlsplit(location)
-            answer = HttpResponse(status=204)
+            answer = _empty_answer(response)
             if (target.path, target.query) != (current.path, current.query):
                 answer["HX-Redirect"] = _back_to_page(location, fragment=request.path, page=current)
             return answer
         if _is_whole_page(response):
             logger.warning("a whole page answered the fragment request %s", request.path)
-            return HttpResponse(status=204)
+            return _empty_answer(response)
         return response
+
+
+def _empty_answer(response) -> HttpResponse:
+    # The cookies stay: the ended session's, and the message the next page shows
+    # («Сеанс завершён из-за бездействия»).
+    answer = HttpResponse(status=204)
+    answer.cookies = response.cookies
+    return answer
 
 
 def _back_to_page(location: str, *, fragment: str, page: SplitResult) -> str:

@@ -167,6 +167,9 @@ def test_a_session_that_idled_out_signs_in_again_on_the_same_page(world, setting
         response = _ask(client, "get", reverse("messaging:unread"), current=PAGE)
         _assert_no_whole_page(response, "unread after idling out")
         assert _comes_back_to(response["HX-Redirect"]) == PAGE
+        # The sign-in page says why (the message's cookie came with the empty answer).
+        sign_in_page = client.get(response["HX-Redirect"]).content.decode()
+        assert "Сеанс завершён из-за бездействия." in sign_in_page
         again = client.post(
             response["HX-Redirect"], {"username": "parent", "password": TEST_PASSWORD}
         )
