@@ -41,69 +41,62 @@ def _letter(pdf: bytes) -> tuple[str, str]:
     return login.group(1), password.group(1)
 
 
-def _pdf(response) -> bytes:
-    assert response.status_code == 200, response
-    assert response["Content-Type"] == "application/pdf"
-    return response.content
-
-
-def _signed_in(user) -> Client:
-    # The staff member who issues the letter is not the subject of the journey.
+def _post(user, url: str, data: dict, *, status: int = 302):
+    """A form sent by the staff member who issues the letter (not the journey's subject,
+    so signed in directly)."""
     client = Client()
     client.force_login(user)
-    return client
+    response = client.post(url, data)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response
+
+
+def _pdf_letter(user, url: str, data: dict) -> tuple[str, str]:
+    response = _post(user, url, data, status=200)
+    assert response["Content-Type"] == "application/pdf"
+    return _letter(response.content)
+
+
+PUPIL = {"last_name": "Новиков", "first_name": "Илья", "birth_date": "2015-03-01", "sex": "m"}
+ENROLMENT_ORDER = {
+    "effective_date": "2026-11-16",
+    "order_number": "50-з",
+    "order_date": "2026-11-13",
+}
+MOTHER = {"last_name": "Новикова", "first_name": "Анна", "relation": "mother", "checked": "on"}
+TEACHER = {
+    "last_name": "Смирнова",
+    "first_name": "Ольга",
+    "patronymic": "Петровна",
+    "position": "учитель русского языка",
+    "username": "smirnova",
+    "roles": ["teacher"],
+}
 
 
 def _family_letter(world, who: str) -> tuple[str, str]:
     """The operator enrols a pupil and adds the mother through the forms; the homeroom
     teacher prints the letter of the pupil ("student") or of the mother ("parent")."""
-    operator = _signed_in(world.users["operator"])
-    enrolled = operator.post(
-        reverse("people:enroll"),
-        {
-            "last_name": "Новиков",
-            "first_name": "Илья",
-            "birth_date": "2015-03-01",
-            "sex": "m",
-            "school_class": world.school_class.pk,
-            "effective_date": "2026-11-16",
-            "order_number": "50-з",
-            "order_date": "2026-11-13",
-        },
-    )
-    assert enrolled.status_code == 302, enrolled.content.decode()
-    pupil = Student.objects.get(last_name="Новиков")
-    added = operator.post(
-        reverse("people:guardian_add", args=[pupil.pk]),
-        {"last_name": "Новикова", "first_name": "Анна", "relation": "mother", "checked": "on"},
-    )
-    assert added.status_code == 302, added.content.decode()
-    mother = Guardian.objects.get(last_name="Новикова")
-    issued = _signed_in(world.users["homeroom"]).post(
+    operator = world.users["operator"]
+    enrolment = {**PUPIL, **ENROLMENT_ORDER, "school_class": world.school_class.pk}
+    _post(operator, reverse("people:enroll"), enrolment)
+    pupil = Student.objects.get(last_name=PUPIL["last_name"])
+    _post(operator, reverse("people:guardian_add", args=[pupil.pk]), MOTHER)
+    mother = Guardian.objects.get(last_name=MOTHER["last_name"])
+    return _pdf_letter(
+        world.users["homeroom"],
         reverse("people:student_credentials", args=[world.school_class.pk, pupil.pk]),
         {"who": "student" if who == "student" else f"guardian-{mother.pk}"},
     )
-    return _letter(_pdf(issued))
 
 
 def _teacher_letter(world) -> tuple[str, str]:
     """The administrator takes on a teacher (a new account) and prints the letter."""
-    admin = _signed_in(world.users["admin"])
-    created = admin.post(
-        reverse("school:staff_create"),
-        {
-            "last_name": "Смирнова",
-            "first_name": "Ольга",
-            "patronymic": "Петровна",
-            "position": "учитель русского языка",
-            "username": "smirnova",
-            "roles": ["teacher"],
-        },
-    )
+    admin = world.users["admin"]
+    created = _post(admin, reverse("school:staff_create"), TEACHER, status=200)
     assert "Одноразовый пароль" in created.content.decode()
-    staff = StaffMember.objects.get(last_name="Смирнова")
-    issued = admin.post(reverse("school:staff_password", args=[staff.pk]), {"letter": "1"})
-    return _letter(_pdf(issued))
+    staff = StaffMember.objects.get(user__username=TEACHER["username"])
+    return _pdf_letter(admin, reverse("school:staff_password", args=[staff.pk]), {"letter": "1"})
 
 
 # What each role lands on after the change: the start page's heading.
