@@ -157,15 +157,16 @@ def test_a_redirect_names_no_page_from_another_site(world):
     assert _comes_back_to(response["HX-Redirect"]) == ""
 
 
-def test_a_session_that_idled_out_signs_in_again_on_the_same_page(world, settings):
+@pytest.mark.parametrize(("method", "name"), fragment_endpoints())
+def test_a_session_that_idled_out_signs_in_again_on_the_same_page(world, settings, method, name):
     settings.SESSION_IDLE_TIMEOUT = 30 * 60
     with time_machine.travel("2026-11-16 18:00 +0300", tick=False) as clock:
         client = Client()
         client.post(reverse("accounts:login"), {"username": "parent", "password": TEST_PASSWORD})
         client.get(PAGE)
         clock.shift(31 * 60)
-        response = _ask(client, "get", reverse("messaging:unread"), current=PAGE)
-        _assert_no_whole_page(response, "unread after idling out")
+        response = _ask(client, method, _url(name), current=PAGE)
+        _assert_no_whole_page(response, f"{method} {name} after idling out")
         assert _comes_back_to(response["HX-Redirect"]) == PAGE
         # The sign-in page says why (the message's cookie came with the empty answer).
         sign_in_page = client.get(response["HX-Redirect"]).content.decode()
