@@ -63,7 +63,13 @@ class CurrentSchoolMiddleware:
 class ForcePasswordChangeMiddleware:
     """Issued credentials must be replaced at the first sign-in before anything else."""
 
-    ALLOWED_URL_NAMES = {"accounts:password_change", "accounts:logout"}
+    # Signing out everywhere too: whoever else used the letter's password first is shown
+    # the same page, and its «Выйти на всех устройствах» must work before the change.
+    ALLOWED_URL_NAMES = {
+        "accounts:password_change",
+        "accounts:logout",
+        "accounts:logout_everywhere",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response

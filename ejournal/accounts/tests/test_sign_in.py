@@ -69,6 +69,24 @@ def test_issued_password_forces_a_change_before_anything_else(world):
     )
 
 
+def test_the_forced_change_page_signs_out_everywhere(world):
+    # Someone else signed in with the letter's password first: the button on the
+    # «Смена пароля» page ends that session too, before any change.
+    password = services.user_issue_password(
+        user=world.users["parent"], actor=world.users["homeroom"], school=world.school
+    )
+    mine, theirs = Client(), Client()
+    _login(mine, "parent", password)
+    _login(theirs, "parent", password)
+    assert theirs.get("/").url == reverse("accounts:password_change")
+    response = mine.post(reverse("accounts:logout_everywhere"))
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
+    assert "_auth_user_id" not in mine.session
+    elsewhere = theirs.get(reverse("accounts:password_change"))
+    assert elsewhere.status_code == 302 and reverse("accounts:login") in elsewhere.url
+    assert AuditEvent.objects.filter(action="auth.sign_out_everywhere").count() == 1
+
+
 def test_sign_out_everywhere_ends_other_sessions(world):
     first, second = Client(), Client()
     _login(first, "teacher", TEST_PASSWORD)
