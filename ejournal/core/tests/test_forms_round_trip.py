@@ -142,6 +142,8 @@ UNREACHED = {
     "people:compromise_detail": "a report: actions only",
     "people:compromise_reissue": "an action",
     "people:compromise_revert": "an action",
+    "people:letters_job": "a job's progress",
+    "people:letters_job_file": "a file",
     "people:support_accounts": "the municipality's support service: reissues sign-ins",
     "reports:run": "a report's result",
     "reports:run_download": "a file",
