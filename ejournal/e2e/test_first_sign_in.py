@@ -103,7 +103,7 @@ def _teacher_letter(world) -> tuple[str, str]:
 START = {
     "parent": "Мои дети",
     "student": "Здравствуйте, Илья!",
-    "teacher": re.compile(r"^Сегодня, "),
+    "teacher": re.compile(r"^Сегодня [а-я]+, \d+ [а-я]+$"),
 }
 
 

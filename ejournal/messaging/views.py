@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -316,7 +317,11 @@ def event_detail(request, event_id: int):
     if allowed is not None:
         students = students.filter(pk__in=allowed)
     students = list(students)
-    form = forms.ResultForm(request.POST or None, students=students)
+    event = selectors.event_with_results(school=school, event_id=event.pk)
+    results = _visible_results(event, allowed)
+    form = forms.ResultForm(
+        request.POST or None, students=students, initial=_result_initial(request, results)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         student = next(s for s in students if str(s.pk) == data["student"])
@@ -334,13 +339,32 @@ def event_detail(request, event_id: int):
         else:
             messages.success(request, "Результат сохранён.")
             return redirect("messaging:event_detail", event_id=event.pk)
-    event = selectors.event_with_results(school=school, event_id=event.pk)
-    results = _visible_results(event, allowed)
+    editable = {str(s.pk) for s in students}
     return render(
         request,
         "messaging/event_detail.html",
-        {"event": event, "results": results, "form": form},
+        {"event": event, "results": results, "form": form, "editable": editable},
     )
+
+
+def _score_text(score: Decimal) -> str:
+    """87.50 → «87,5», 41.00 → «41»: as a person writes it, and as the form reads it back."""
+    return format(score.normalize(), "f").replace(".", ",")
+
+
+def _result_initial(request, results: list) -> dict[str, object]:
+    """The form opened from a result's «Изменить» link shows that result to correct."""
+    wanted = request.GET.get("student", "")
+    for result in results:
+        if str(result.student_id) == wanted:
+            score = "" if result.score is None else _score_text(result.score)
+            return {
+                "student": wanted,
+                "place": result.place,
+                "diploma": result.diploma,
+                "score": score,
+            }
+    return {}
 
 
 def _visible_results(event, allowed: set[int] | None) -> list:

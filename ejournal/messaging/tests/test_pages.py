@@ -184,3 +184,40 @@ def test_comment_page_roles_and_posting(world, client_for, role):
     # Teachers of the child and the administration may comment; the homeroom teacher of
     # 5А teaches the class too. Others (families, outsiders) never reach the service.
     assert sent == (role in ("teacher", "homeroom") + ADMINISTRATION)
+
+
+def test_an_event_result_opens_for_correction_with_what_was_saved(world, client_for):
+    """«Изменить» next to a result fills the form with it; saving it back changes only what
+    was corrected."""
+    event = services.event_create(
+        actor=world.users["deputy"],
+        school=world.school,
+        kind=EventKind.COMPETITION,
+        title="Олимпиада по математике",
+        starts_at=dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC),
+        classes=[world.school_class],
+        students=world.students,
+    )
+    services.event_result_set(
+        actor=world.users["deputy"],
+        event=event,
+        student=world.child,
+        place="2",
+        diploma="Призёр",
+        score="41",
+    )
+    client = client_for("deputy")
+    url = f"/messages/events/{event.pk}/"
+    listing = client.get(url).content.decode()
+    assert f'href="?student={world.child.pk}#result-form"' in listing
+    page = client.get(url, {"student": world.child.pk}).content.decode()
+    form = page[page.index('id="result-form"') :]
+    assert 'value="Призёр"' in form and 'value="41"' in form and 'value="2"' in form
+    assert f'<option value="{world.child.pk}" selected>' in page
+    client.post(
+        url,
+        {"student": world.child.pk, "place": "1", "diploma": "Победитель", "score": "41"},
+    )
+    result = event.participants.get(student=world.child)
+    assert (result.place, result.diploma) == ("1", "Победитель")
+    assert event.participants.count() == len(world.students)
