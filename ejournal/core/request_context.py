@@ -27,10 +27,15 @@ BACKGROUND_HEADER = "X-Background-Poll"
 
 
 def is_background_poll(request) -> bool:
-    """A request made by a timer in an open tab, not by the person: it must not count as
+    """A request made by a timer in an open tab or by the diary's service worker, not by
+    the person: it must not count as
     activity (an open tab would otherwise keep its session alive until the absolute
     lifetime)."""
-    return request.headers.get(BACKGROUND_HEADER) == "1"
+    if request.headers.get(BACKGROUND_HEADER) == "1":
+        return True
+    # The browser re-fetching a service worker to check for an update (it sends
+    # «Service-Worker: script»): a tab left open on the diary does this on its own.
+    return request.headers.get("Service-Worker") == "script"
 
 
 @functools.cache

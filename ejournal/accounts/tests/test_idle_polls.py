@@ -46,3 +46,30 @@ def test_the_persons_own_requests_keep_the_session_alive(world, settings):
             clock.shift(120)
             assert client.get("/", follow=True).status_code == 200
         assert "_auth_user_id" in client.session
+
+
+def test_the_diary_service_worker_does_not_keep_the_session_alive(world, settings):
+    """The browser re-checks /diary/sw.js on its own and the worker caches the offline page:
+    neither is the person coming back."""
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    worker_update = {"HTTP_SERVICE_WORKER": "script"}
+    with time_machine.travel("2026-11-16 18:00 +0300", tick=False) as clock:
+        client = _signed_in("parent")
+        assert client.get("/diary/", follow=True).status_code == 200
+        for _ in range(7):  # every 4 minutes for 28 minutes
+            clock.shift(240)
+            assert client.get(reverse("diary:service_worker"), **worker_update).status_code == 200
+            client.get("/diary/offline/", HTTP_X_BACKGROUND_POLL="1")
+        clock.shift(240)  # 32 minutes since the person's last page
+        response = client.get("/diary/")
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_service_worker_marks_its_own_fetch_as_background():
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    script = Path(finders.find("diary/sw.js")).read_text(encoding="utf-8")
+    assert '"X-Background-Poll": "1"' in script

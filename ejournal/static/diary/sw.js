@@ -4,7 +4,9 @@ const CACHE = "ejournal-diary-v1";
 const OFFLINE_URL = "/diary/offline/";
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(OFFLINE_URL)));
+  // Marked as background: the worker's own fetch is not the person being active.
+  const offline = new Request(OFFLINE_URL, { headers: { "X-Background-Poll": "1" } });
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(offline)));
   self.skipWaiting();
 });
 
