@@ -34,6 +34,7 @@ from ejournal.journal.models import (
     CorrectionRequest,
     CorrectionStatus,
     Homework,
+    JournalSettings,
     LessonRecord,
     MarkValue,
     Work,
@@ -198,10 +199,10 @@ class Grid:
     columns_html: SafeString = field(default_factory=SafeString)
     # What the grid already read, for the lesson page to reuse instead of reading again.
     works: list[Work] = field(default_factory=list)
-    settings: object = None
-    now: dt.datetime | None = None
-    grade: int | None = None
-    closed: list = field(default_factory=list)
+    settings: JournalSettings = field(kw_only=True)
+    now: dt.datetime = field(kw_only=True)
+    grade: int = field(kw_only=True)
+    closed: list[rules.ClosedRange] = field(default_factory=list)
 
 
 # The grid's four large reads, by hand (ejournal.core.rawsql): the lessons with their
