@@ -65,20 +65,21 @@ def conversation(request, conversation_id: int):
     # Unread counted from the prefetched rows, as the inbox counts it (no extra query).
     mine = next((p for p in found.participants.all() if p.user_id == request.user.pk), None)
     read_at = mine.last_read_at if mine else None
-    found.unread = sum(
+    unread = sum(
         1
         for m in found.messages.all()
         if m.sender_id != request.user.pk and (read_at is None or m.created_at > read_at)
     )
     return {
         **_conversation(found, request.user),
+        "unread": unread,
         "messages": [
             {
                 "id": m.pk,
                 "sender": str(m.sender) if m.sender_id else "",
                 "body": m.body,
                 "created_at": m.created_at,
-                "student": m.student.full_name if m.student_id else None,
+                "student": m.student.full_name if m.student is not None else None,
                 "attachments": [attachment_out(a) for a in m.attachments.all()],
             }
             for m in found.messages.all()
