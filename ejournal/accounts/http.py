@@ -20,7 +20,7 @@ from ejournal.accounts.models import User
 class SchoolRequest(HttpRequest):
     """Any request past the middleware: maybe signed in, always with a school context."""
 
-    user: User | AnonymousUser  # type: ignore[assignment]  # our user model, not the base
+    user: User | AnonymousUser  # our user model, not the abstract base
     ctx: SchoolContext
     htmx: HtmxDetails
 
@@ -28,4 +28,4 @@ class SchoolRequest(HttpRequest):
 class AuthedRequest(SchoolRequest):
     """A request of a signed-in person (behind ``login_required`` / ``roles_required``)."""
 
-    user: User  # type: ignore[assignment]  # the decorator has turned anonymous away
+    user: User  # the decorator has turned anonymous away
