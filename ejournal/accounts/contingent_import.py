@@ -193,7 +193,7 @@ def _date(text: str) -> dt.date | None:
     return None
 
 
-def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:
+def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:  # noqa: C901 - one check per column of a row, each one line of the report
     result = ImportResult(preview_header=["Строка", "Класс", "Ученик", "Дата рождения", "Родитель"])
     table = read_table(name, content, COLUMNS, COLUMNS[:6], result)
     if table is None:

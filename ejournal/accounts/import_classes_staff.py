@@ -199,7 +199,7 @@ def _parse_roles(text: str) -> tuple[list[str], list[str]]:
     return roles, unknown
 
 
-def parse_staff(*, school, name: str, content: bytes, **_) -> ImportResult:
+def parse_staff(*, school, name: str, content: bytes, **_) -> ImportResult:  # noqa: C901 - one check per column of a row, each one line of the report
     result = ImportResult(preview_header=["Строка", "Сотрудник", "Должность", "Логин", "Роли"])
     table = read_table(name, content, STAFF_COLUMNS, STAFF_COLUMNS[:2], result)
     if table is None:

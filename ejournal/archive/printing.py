@@ -112,7 +112,7 @@ def _signatories(school) -> dict[str, str]:
     return {"deputy": ", ".join(names[Role.DEPUTY]), "director": director}
 
 
-def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> dict:
+def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> dict:  # noqa: C901 - the printed copy's sections in print order
     """Everything the printed copy shows: title, per subject the marks grid and the
     facing page of topics, the period marks, and the summary sheet."""
     school_class = scope.school_class

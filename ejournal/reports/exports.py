@@ -44,7 +44,7 @@ def _write_row(sheet, row: int, values: list[Any], table: Table, *, bold: bool =
             cell.font = BOLD
 
 
-def to_xlsx(*, report: Report, result: ReportResult, school_name: str, formed: dt.date) -> bytes:
+def to_xlsx(*, report: Report, result: ReportResult, school_name: str, formed: dt.date) -> bytes:  # noqa: C901 - every cell kind of a report in one pass
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = report.title[:31]

@@ -576,7 +576,7 @@ class _Row:
         )
 
 
-def lessons_materialise(
+def lessons_materialise(  # noqa: C901 - one pass over the year (bench/materialise_year.py)
     *,
     school: School,
     start: dt.date,
