@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Query, Router
 
 from ejournal.accounts.permissions import deny
-from ejournal.api.auth import school_of
+from ejournal.api.auth import ApiRequest, school_of
 from ejournal.api.endpoints.common import attachment_out, today_of
 from ejournal.api.errors import error_responses, not_found
 from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate, paginate_list
@@ -35,7 +35,7 @@ def _conversation(c, user) -> dict:
     summary="Мои переписки, новые сверху",
 )
 def conversations(
-    request,
+    request: ApiRequest,
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
@@ -55,7 +55,7 @@ def conversations(
     response={200: ConversationDetailOut, **error_responses()},
     summary="Переписка с сообщениями",
 )
-def conversation(request, conversation_id: int):
+def conversation(request: ApiRequest, conversation_id: int):
     school = school_of(request)
     found = messaging.conversation_for(
         user=request.user, school=school, conversation_id=conversation_id
@@ -93,7 +93,7 @@ def conversation(request, conversation_id: int):
     summary="Объявления, действующие сегодня",
 )
 def announcements(
-    request,
+    request: ApiRequest,
     student_id: int | None = None,
     date: dt.date | None = None,
     cursor: str | None = Query(None, max_length=500),
