@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Q
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.attestation import averages
 from ejournal.attestation.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
@@ -983,7 +984,7 @@ def period_mark_corrections_for(ctx, user):
     return requests.filter(requested_by=user).order_by("-requested_at")
 
 
-def control_block(request, role: str) -> dict:
+def control_block(request: AuthedRequest, role: str) -> dict:
     """For the deputy's (and the director's) start page: period-mark corrections waiting
     for a decision."""
     from django.urls import reverse

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember, Student
 from ejournal.accounts.permissions import deny
 from ejournal.attestation import averages
@@ -851,7 +852,7 @@ def distinct_ids(values: Iterable[int]) -> list[int]:
 # --- The control block of the administration's start page ---------------------------------
 
 
-def control_block(request, role: str) -> dict:
+def control_block(request: AuthedRequest, role: str) -> dict:
     """For the deputy, director and administrator: what needs attention in the journal."""
     from ejournal.accounts.models import Role
     from ejournal.journal.models import CorrectionRequest, CorrectionStatus, LessonRecord
