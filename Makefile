@@ -42,7 +42,7 @@ lint: install-dev
 typecheck: install-dev
 	$(UV) run mypy ejournal config
 
-test: install-dev lint
+test: install-dev lint typecheck
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest -n $(PYTEST_JOBS) $(PYTEST_ARGS)
 

@@ -7,6 +7,7 @@ a ``postgres://`` URL means PostgreSQL through psycopg 3 with Django's pool.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -346,7 +347,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ejournal@localhost")
 
 # --- Background tasks -----------------------------------------------------
 # Database-backed queue (django-tasks-db); TASKS_BACKEND selects another backend.
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }

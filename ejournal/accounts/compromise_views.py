@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import compromise, credentials
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     STAFF_ROLES,
     CompromiseReport,
@@ -54,7 +55,7 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 @never_cache
 @roles_required(*SCHOOL_MEMBERS)
-def report_own(request):
+def report_own(request: AuthedRequest):
     """Anyone reports their own account; the act comes back at once, the account is blocked."""
     form = SelfReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +77,7 @@ def report_own(request):
 
 @never_cache
 @roles_required(*HANDLERS)
-def report_list(request):
+def report_list(request: AuthedRequest):
     form = StaffReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         school = request.ctx.school
@@ -108,7 +109,7 @@ def report_list(request):
     return render(request, "people/compromise_list.html", {"form": form, "reports": reports})
 
 
-def _report(request, report_id: int) -> CompromiseReport:
+def _report(request: AuthedRequest, report_id: int) -> CompromiseReport:
     return get_in_school_or_404(
         CompromiseReport.objects.select_related("user", "reported_by", "school"),
         request,
@@ -118,7 +119,7 @@ def _report(request, report_id: int) -> CompromiseReport:
 
 @never_cache
 @roles_required(*HANDLERS)
-def report_detail(request, report_id: int):
+def report_detail(request: AuthedRequest, report_id: int):
     report = _report(request, report_id)
     return render(
         request,
@@ -134,7 +135,7 @@ def report_detail(request, report_id: int):
 
 @never_cache
 @roles_required(*HANDLERS)
-def report_act(request, report_id: int):
+def report_act(request: AuthedRequest, report_id: int):
     report = _report(request, report_id)
     pdf = compromise.compromise_act_pdf(report, compromise.compromise_changes(report))
     return _pdf(pdf, f"act-{report.pk}.pdf")
@@ -142,7 +143,7 @@ def report_act(request, report_id: int):
 
 @require_POST
 @roles_required(Role.ADMIN)
-def report_revert(request, report_id: int):
+def report_revert(request: AuthedRequest, report_id: int):
     report = _report(request, report_id)
     try:
         reverted, conflicts = compromise.compromise_revert(report=report, actor=request.user)
@@ -160,7 +161,7 @@ def report_revert(request, report_id: int):
 
 @require_POST
 @roles_required(Role.ADMIN)
-def report_reissue(request, report_id: int):
+def report_reissue(request: AuthedRequest, report_id: int):
     report = _report(request, report_id)
     try:
         password = compromise.compromise_reissue(report=report, actor=request.user)
@@ -186,7 +187,7 @@ class LoginForm(forms.Form):
 NO_SUPPORT_ACCOUNT = "В школах муниципалитета нет действующей учётной записи с таким логином."
 
 
-def _support_account(request, login: str) -> User | None:
+def _support_account(request: AuthedRequest, login: str) -> User | None:
     """An account whose active roles all lie in the support service's municipality."""
     user = User.objects.filter(username__iexact=login.strip()).first()
     if user is None or not account_within(user=user, municipality=request.ctx.municipality):
@@ -196,7 +197,7 @@ def _support_account(request, login: str) -> User | None:
 
 @never_cache
 @roles_required(Role.SUPPORT)
-def support_accounts(request):
+def support_accounts(request: AuthedRequest):
     """Blocks (an act for each school where the account is active) and reissues accounts
     that no single school may touch because they are active in several schools."""
     municipality = request.ctx.municipality
@@ -238,7 +239,7 @@ def support_accounts(request):
 
 @require_POST
 @roles_required(Role.SUPPORT)
-def support_reissue(request):
+def support_reissue(request: AuthedRequest):
     form = LoginForm(request.POST, prefix="reissue")
     user = _support_account(request, form.cleaned_data["login"]) if form.is_valid() else None
     if user is None:

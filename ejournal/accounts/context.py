@@ -15,6 +15,7 @@ from ejournal.accounts.models import (
     StaffMember,
     Student,
 )
+from ejournal.accounts.permissions import deny
 from ejournal.core import rawsql
 from ejournal.school.models import Municipality, School
 
@@ -109,6 +110,14 @@ class SchoolContext:
     @property
     def school(self) -> School | None:
         return self.current.school if self.current else None
+
+    def school_or_404(self) -> School:
+        """The current school, for pages that only exist inside one (behind
+        ``roles_required`` with school roles); without one the page is not found."""
+        school = self.school
+        if school is None:
+            raise deny()
+        return school
 
     @property
     def municipality(self) -> Municipality | None:

@@ -193,14 +193,14 @@ def _date(text: str) -> dt.date | None:
     return None
 
 
-def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:
+def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportResult:  # noqa: C901 - one check per column of a row, each one line of the report
     result = ImportResult(preview_header=["Строка", "Класс", "Ученик", "Дата рождения", "Родитель"])
     table = read_table(name, content, COLUMNS, COLUMNS[:6], result)
     if table is None:
         return result
     classes = {str(c).lower(): c for c in SchoolClass.objects.filter(school=school, year=year)}
     # Students coded by order (001 §6.3): their families' data is not entered again.
-    coded = {
+    coded: dict[tuple[object, ...], Student] = {
         (s.last_name, s.first_name, s.patronymic, s.birth_date): s
         for s in Student.objects.filter(school=school).exclude(pseudonym="")
     }
@@ -260,7 +260,8 @@ def parse(*, school, year: AcademicYear, name: str, content: bytes) -> ImportRes
         if key in seen:
             problems.append("строка повторяет одну из предыдущих")
         seen.add(key)
-        if problems:
+        # Each of the None checks has put its problem on the list above.
+        if problems or school_class is None or birth is None or sex is None:
             result.errors.append(f"Строка {line}: " + "; ".join(problems) + ".")
             continue
         result.rows.append(

@@ -37,7 +37,8 @@ class PasswordChangeForm(forms.Form):
             del self.fields["current_password"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("new_password1") != data.get("new_password2"):
             raise forms.ValidationError("Пароли не совпадают.")
         return data

@@ -86,7 +86,11 @@ def health_sheet_save(
         if sheet
         else None
     )
-    if before == {"health_group": health_group, "pe_group": pe_group, "notes": notes.strip()}:
+    if sheet is not None and before == {
+        "health_group": health_group,
+        "pe_group": pe_group,
+        "notes": notes.strip(),
+    }:
         return sheet  # posted back unchanged: nothing to write
     sheet, _ = HealthSheet.objects.update_or_create(
         student=student,

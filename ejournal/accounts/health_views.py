@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from ejournal.accounts import health, people_services
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -53,9 +54,9 @@ class GuardianForm(forms.Form):
 
 @never_cache
 @roles_required(Role.ADMIN, Role.DEPUTY, Role.DIRECTOR, Role.TEACHER, HOMEROOM)
-def health_sheet(request, student_id: int):
+def health_sheet(request: AuthedRequest, student_id: int):
     student = get_in_school_or_404(Student.objects.all(), request, id=student_id)
-    today = school_selectors.school_today(request.ctx.school)
+    today = school_selectors.school_today(request.ctx.school_or_404())
     can_read, can_edit = health.health_access(
         roles=request.ctx.roles, staff=request.ctx.staff, student=student, day=today
     )
@@ -91,7 +92,7 @@ def health_sheet(request, student_id: int):
 GUARDIAN_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
 
 
-def _save_guardian(request, student, form, save) -> bool:
+def _save_guardian(request: AuthedRequest, student, form, save) -> bool:
     """Run ``save(**data)`` with the form's data, then the monthly check mark."""
     data = dict(form.cleaned_data)
     checked = data.pop("checked")
@@ -100,7 +101,7 @@ def _save_guardian(request, student, form, save) -> bool:
         if checked:
             health.guardian_confirm_checked(
                 guardian=guardian,
-                today=school_selectors.school_today(request.ctx.school),
+                today=school_selectors.school_today(request.ctx.school_or_404()),
                 actor=request.user,
             )
     except ValidationError as e:
@@ -111,7 +112,7 @@ def _save_guardian(request, student, form, save) -> bool:
 
 @never_cache
 @roles_required(*GUARDIAN_ROLES)
-def guardian_edit(request, student_id: int, guardian_id: int):
+def guardian_edit(request: AuthedRequest, student_id: int, guardian_id: int):
     student = _student(request, student_id)
     link = next((g for g in student.guardian_links.all() if g.guardian_id == guardian_id), None)
     if link is None:
@@ -153,7 +154,7 @@ def guardian_edit(request, student_id: int, guardian_id: int):
 
 @never_cache
 @roles_required(*GUARDIAN_ROLES)
-def guardian_add(request, student_id: int):
+def guardian_add(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
     form = GuardianForm(request.POST or None, initial={"checked": True})
     if request.method == "POST" and form.is_valid():

@@ -140,18 +140,22 @@ def apply_classes(*, school, year: AcademicYear, name: str, content: bytes, acto
                     )
                     result.created_classes += 1
                     continue
-                wanted = {
-                    "homeroom_teacher": row.homeroom or school_class.homeroom_teacher,
-                    "room": row.room or school_class.room,
-                    "shift": row.shift or school_class.shift,
-                }
-                if any(getattr(school_class, f) != v for f, v in wanted.items()):
+                homeroom = row.homeroom or school_class.homeroom_teacher
+                room = row.room or school_class.room
+                shift = row.shift or school_class.shift
+                if (homeroom, room, shift) != (
+                    school_class.homeroom_teacher,
+                    school_class.room,
+                    school_class.shift,
+                ):
                     class_services.school_class_update(
                         school_class=school_class,
                         grade=school_class.grade,
                         letter=school_class.letter,
                         actor=actor,
-                        **wanted,
+                        homeroom_teacher=homeroom,
+                        room=room,
+                        shift=shift,
                     )
                     result.updated_classes += 1
         except ValidationError as e:
@@ -182,7 +186,8 @@ class StaffRow:
 
 
 def _parse_roles(text: str) -> tuple[list[str], list[str]]:
-    roles, unknown = [], []
+    roles: list[str] = []
+    unknown: list[str] = []
     for part in re.split(r"[,;]", text):
         label = part.strip().lower()
         if not label:
@@ -194,7 +199,7 @@ def _parse_roles(text: str) -> tuple[list[str], list[str]]:
     return roles, unknown
 
 
-def parse_staff(*, school, name: str, content: bytes, **_) -> ImportResult:
+def parse_staff(*, school, name: str, content: bytes, **_) -> ImportResult:  # noqa: C901 - one check per column of a row, each one line of the report
     result = ImportResult(preview_header=["Строка", "Сотрудник", "Должность", "Логин", "Роли"])
     table = read_table(name, content, STAFF_COLUMNS, STAFF_COLUMNS[:2], result)
     if table is None:
@@ -240,8 +245,9 @@ def parse_staff(*, school, name: str, content: bytes, **_) -> ImportResult:
                 problems.append("логин — только буквы, цифры и символы @ . + - _")
             owner = logins.get(login.lower())
             own = existing.user_id if existing else None
-            if existing and existing.user_id and existing.user.username.lower() != login.lower():
-                problems.append(f"у сотрудника уже есть логин «{existing.user.username}»")
+            account = existing.user if existing else None
+            if account is not None and account.username.lower() != login.lower():
+                problems.append(f"у сотрудника уже есть логин «{account.username}»")
             elif owner is not None and owner != own:
                 problems.append(f"логин «{login}» уже занят")
             elif login.lower() in seen_logins:

@@ -6,6 +6,8 @@ loads students and classes; staff (with logins and roles) is the administrator's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from ejournal.accounts import contingent_import, import_classes_staff
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import roles_required
+from ejournal.core.formfields import choice_field, model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear
@@ -22,7 +26,9 @@ from ejournal.school.models import AcademicYear
 MAX_BYTES = 5 * 1024 * 1024
 
 KIND_STUDENTS, KIND_CLASSES, KIND_STAFF = "students", "classes", "staff"
-KINDS = {
+# Each kind: its title, its columns, its check and its load (same keyword arguments).
+ImportStep = Callable[..., contingent_import.ImportResult]
+KINDS: dict[str, tuple[str, list[str], ImportStep, ImportStep]] = {
     KIND_STUDENTS: (
         "Ученики и родители",
         contingent_import.COLUMNS,
@@ -67,8 +73,8 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, school=None, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = AcademicYear.objects.filter(school=school)
-        self.fields["kind"].choices = [(k, KINDS[k][0]) for k in kinds]
+        model_choice_field(self, "year").queryset = AcademicYear.objects.filter(school=school)
+        choice_field(self, "kind").choices = [(k, KINDS[k][0]) for k in kinds]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -77,14 +83,15 @@ class ImportForm(forms.Form):
         return upload
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["kind"] = data.get("kind") or KIND_STUDENTS
         if data["kind"] == KIND_STUDENTS and not data.get("enroll_from"):
             self.add_error("enroll_from", "Укажите дату зачисления учеников.")
         return data
 
 
-def _kinds(request) -> list[str]:
+def _kinds(request: AuthedRequest) -> list[str]:
     kinds = [KIND_STUDENTS, KIND_CLASSES]
     if Role.ADMIN in request.ctx.roles:
         kinds.append(KIND_STAFF)
@@ -93,8 +100,8 @@ def _kinds(request) -> list[str]:
 
 @never_cache
 @roles_required(Role.ADMIN, Role.OPERATOR)
-def contingent_import_page(request):
-    school = request.ctx.school
+def contingent_import_page(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     kinds = _kinds(request)
     form = ImportForm(request.POST or None, request.FILES or None, school=school, kinds=kinds)
     result = None

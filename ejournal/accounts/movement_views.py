@@ -10,9 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import movement
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import HOMEROOM, Role, Sex, StudentMovement
 from ejournal.accounts.people_views import ORDER_ROLES, _student
 from ejournal.accounts.permissions import roles_required
+from ejournal.core.formfields import model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
@@ -53,7 +55,7 @@ class EnrollForm(OrderFields):
 
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = classes
+        model_choice_field(self, "school_class").queryset = classes
 
 
 class TransferForm(OrderFields):
@@ -61,7 +63,7 @@ class TransferForm(OrderFields):
 
     def __init__(self, *args, classes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_class"].queryset = classes
+        model_choice_field(self, "to_class").queryset = classes
 
 
 class LeaveForm(OrderFields):
@@ -72,7 +74,7 @@ class LeaveForm(OrderFields):
     )
 
 
-def _classes(request):
+def _classes(request: AuthedRequest):
     return (
         SchoolClass.objects.filter(school=request.ctx.school)
         .select_related("year")
@@ -89,8 +91,8 @@ def _errors(form) -> str:
 
 @never_cache
 @roles_required(*INDEX_ROLES)
-def index(request):
-    school = request.ctx.school
+def index(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today = school_selectors.school_today(school)
     classes = _classes(request).filter(year__start__lte=today, year__end__gte=today)
     roles = request.ctx.roles
@@ -109,7 +111,7 @@ def index(request):
 
 @never_cache
 @roles_required(*ORDER_ROLES)
-def enroll(request):
+def enroll(request: AuthedRequest):
     form = EnrollForm(request.POST or None, classes=_classes(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -125,7 +127,7 @@ def enroll(request):
 
 @require_POST
 @roles_required(*ORDER_ROLES)
-def transfer(request, student_id: int):
+def transfer(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
     form = TransferForm(request.POST, classes=_classes(request))
     if not form.is_valid():
@@ -145,7 +147,7 @@ def transfer(request, student_id: int):
 
 @require_POST
 @roles_required(*ORDER_ROLES)
-def leave(request, student_id: int):
+def leave(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
     form = LeaveForm(request.POST)
     if not form.is_valid():

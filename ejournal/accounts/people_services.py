@@ -114,7 +114,7 @@ def consent_record(
         children = Student.objects.filter(guardian_links__guardian=guardian)
         HealthSheet.objects.filter(student__in=children).delete()
         Activity.objects.filter(student__in=children).delete()
-        if guardian.user_id:
+        if guardian.user is not None:
             _close_account(guardian.user, actor=actor, school=guardian.school)
             guardian.user = None
             guardian.save(update_fields=["user"])
@@ -331,7 +331,7 @@ def student_pseudonymise(
             continue
         guardian.pseudonym = f"Родитель {_next_code_number(school, 'Родитель ', Guardian)}"
         guardian.save(update_fields=["pseudonym"])
-        if guardian.user_id and guardian.user.is_active:
+        if guardian.user is not None and guardian.user.is_active:
             _close_account(guardian.user, actor=actor, school=school)
     audit.record(
         action="student.pseudonymised",

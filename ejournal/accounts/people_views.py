@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import credentials, health, people_services
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -51,7 +52,7 @@ class PseudonymForm(forms.Form):
     order_date = forms.DateField(label="Дата приказа", widget=DateInput())
 
 
-def _visible_students(request):
+def _visible_students(request: AuthedRequest):
     """Students of the school; a homeroom teacher only sees the current class's students."""
     qs = Student.objects.filter(school=request.ctx.school)
     if request.ctx.roles & SCHOOL_WIDE_READERS:
@@ -64,7 +65,7 @@ def _visible_students(request):
     ).distinct()
 
 
-def _student(request, student_id: int) -> Student:
+def _student(request: AuthedRequest, student_id: int) -> Student:
     student = (
         _visible_students(request)
         .select_related("pseudonym_order")
@@ -84,7 +85,7 @@ def _student(request, student_id: int) -> Student:
     return student
 
 
-def may_edit_card(request) -> bool:
+def may_edit_card(request: SchoolRequest) -> bool:
     """Whether the acting user keeps the cards of students visible to them (the director
     only reads)."""
     return bool(request.ctx.roles & set(CARD_ROLES))
@@ -92,19 +93,22 @@ def may_edit_card(request) -> bool:
 
 @never_cache
 @roles_required(*CARD_READERS)
-def student_card(request, student_id: int):
+def student_card(request: AuthedRequest, student_id: int):
     from ejournal.accounts import movement_views
 
     student = _student(request, student_id)
     links = list(student.guardian_links.all())
     today = timezone.localdate()
-    for link in links:
-        link.guardian.check_due = health.guardian_check_due(link.guardian, today)
     return render(
         request,
         "people/student_card.html",
         {
             "student": student,
+            "check_due": {
+                link.guardian_id
+                for link in links
+                if health.guardian_check_due(link.guardian, today)
+            },
             "links": [
                 (
                     link,
@@ -132,7 +136,7 @@ def student_card(request, student_id: int):
 
 @require_POST
 @roles_required(*CARD_ROLES)
-def consent_record(request, student_id: int, guardian_id: int):
+def consent_record(request: AuthedRequest, student_id: int, guardian_id: int):
     student = _student(request, student_id)
     guardian = get_in_school_or_404(
         Guardian.objects.filter(student_links__student=student), request, id=guardian_id
@@ -142,7 +146,10 @@ def consent_record(request, student_id: int, guardian_id: int):
         messages.error(
             request,
             "Проверьте поля согласия: "
-            + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+            + "; ".join(
+                f"{form.fields[f].label}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
+            ),
         )
         return redirect("people:student_card", student.pk)
     try:
@@ -156,7 +163,7 @@ def consent_record(request, student_id: int, guardian_id: int):
 
 @require_POST
 @roles_required(*ORDER_ROLES)
-def student_pseudonymise(request, student_id: int):
+def student_pseudonymise(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
     form = PseudonymForm(request.POST)
     if not form.is_valid():
@@ -178,7 +185,7 @@ KEEP_MINUTES = int(credentials.LETTERS_KEEP.total_seconds() // 60)
 ROSTER_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM, Role.DIRECTOR)
 
 
-def _class(request, class_id: int, *, editors_only: bool = False) -> SchoolClass:
+def _class(request: AuthedRequest, class_id: int, *, editors_only: bool = False) -> SchoolClass:
     school_class = get_in_school_or_404(
         SchoolClass.objects.select_related("year", "homeroom_teacher"),
         request,
@@ -214,7 +221,7 @@ def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
 
 @never_cache
 @roles_required(*ROSTER_ROLES)
-def class_roster(request, class_id: int):
+def class_roster(request: AuthedRequest, class_id: int):
     school_class = _class(request, class_id)
     on = query_date(request.GET.get("date")) or timezone.localdate()
     students = _roster(school_class, on)
@@ -228,15 +235,19 @@ def class_roster(request, class_id: int):
     ).values_list("student_links__student", "checked_on"):
         due = checked_on is None or (today - checked_on).days >= health.CHECK_EVERY_DAYS
         checks[student_id] = checks.get(student_id, False) or due
-    for student in students:
-        student.guardian_check_due = checks.get(student.pk, False)
     can_issue = bool(request.ctx.roles & {Role.ADMIN}) or (
         school_class.homeroom_teacher_id == getattr(request.ctx.staff, "pk", None)
     )
     return render(
         request,
         "people/class_roster.html",
-        {"school_class": school_class, "students": students, "on": on, "can_issue": can_issue},
+        {
+            "school_class": school_class,
+            "students": students,
+            "check_due": {student_id for student_id, due in checks.items() if due},
+            "on": on,
+            "can_issue": can_issue,
+        },
     )
 
 
@@ -257,7 +268,7 @@ class ClassCredentialsForm(forms.Form):
 
 @never_cache
 @roles_required(*CREDENTIAL_ROLES)
-def class_credentials(request, class_id: int):
+def class_credentials(request: AuthedRequest, class_id: int):
     """A whole class's letters replace every family password at once: first a page that
     says who will get one (and who will not), and only a confirmed POST issues them."""
     school_class = _class(request, class_id, editors_only=True)
@@ -294,7 +305,7 @@ def class_credentials(request, class_id: int):
 
 @never_cache
 @roles_required(*CREDENTIAL_ROLES)
-def letters_job(request, job_id: int):
+def letters_job(request: AuthedRequest, job_id: int):
     job = letters_job_for(request, job_id)
     template = "people/_letters_job.html" if request.htmx else "people/letters_job.html"
     return render(request, template, {"job": job, "keep_minutes": KEEP_MINUTES})
@@ -302,7 +313,7 @@ def letters_job(request, job_id: int):
 
 @never_cache
 @roles_required(*CREDENTIAL_ROLES)
-def letters_job_file(request, job_id: int):
+def letters_job_file(request: AuthedRequest, job_id: int):
     job = letters_job_for(request, job_id)
     try:
         pdf = credentials.letters_job_take(job=job, actor=request.user)
@@ -320,7 +331,7 @@ def letters_job_file(request, job_id: int):
 
 @require_POST
 @roles_required(*CREDENTIAL_ROLES)
-def student_credentials(request, class_id: int, student_id: int):
+def student_credentials(request: AuthedRequest, class_id: int, student_id: int):
     """Letters for one student and the guardians, or for one person: ``who`` is "all",
     "student" or "guardian-<id>"."""
     school_class = _class(request, class_id, editors_only=True)

@@ -104,7 +104,7 @@ def staff_record_save(*, staff: StaffMember, actor: User, **data) -> StaffRecord
         raise ValidationError("Укажите дату присвоения квалификационной категории.")
     record = StaffRecord.objects.filter(staff=staff).first()
     before = {f: getattr(record, f) for f in RECORD_FIELDS} if record else None
-    if record is not None and before == {f: data.get(f, before[f]) for f in RECORD_FIELDS}:
+    if record is not None and before == {f: data.get(f, getattr(record, f)) for f in RECORD_FIELDS}:
         return record  # posted back unchanged: nothing to write
     record, _ = StaffRecord.objects.update_or_create(staff=staff, defaults=data)
     audit.record(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ejournal.accounts import records
 from ejournal.accounts.health import is_homeroom_of
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     Activity,
@@ -49,7 +50,7 @@ class StaffRecordForm(forms.Form):
     )
 
 
-def _may_edit_activities(request, student) -> bool:
+def _may_edit_activities(request: AuthedRequest, student) -> bool:
     return Role.ADMIN in request.ctx.roles or is_homeroom_of(
         request.ctx.staff, student, timezone.localdate()
     )
@@ -57,7 +58,7 @@ def _may_edit_activities(request, student) -> bool:
 
 @never_cache
 @roles_required(*CARD_READERS)
-def activities(request, student_id: int):
+def activities(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
     can_edit = _may_edit_activities(request, student)
     form = ActivityForm(request.POST or None) if can_edit else None
@@ -81,7 +82,7 @@ def activities(request, student_id: int):
 
 @require_POST
 @roles_required(Role.ADMIN, HOMEROOM)
-def activity_delete(request, student_id: int, activity_id: int):
+def activity_delete(request: AuthedRequest, student_id: int, activity_id: int):
     student = _student(request, student_id)
     if not _may_edit_activities(request, student):
         raise deny()
@@ -95,7 +96,7 @@ def activity_delete(request, student_id: int, activity_id: int):
 
 @never_cache
 @roles_required(Role.HR, Role.ADMIN, Role.DIRECTOR)
-def staff_records(request):
+def staff_records(request: AuthedRequest):
     staff = (
         StaffMember.objects.filter(school=request.ctx.school)
         .select_related("hr_record")
@@ -110,7 +111,7 @@ def staff_records(request):
 
 @never_cache
 @roles_required(Role.HR)
-def staff_record_edit(request, staff_id: int):
+def staff_record_edit(request: AuthedRequest, staff_id: int):
     staff = get_in_school_or_404(
         StaffMember.objects.select_related("hr_record"), request, id=staff_id
     )

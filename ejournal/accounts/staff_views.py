@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import selectors, staff_services
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.school import selectors as school_selectors
@@ -52,14 +53,14 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Роль", choices=ROLE_CHOICES)
 
 
-def _staff(request, staff_id: int) -> StaffMember:
+def _staff(request: AuthedRequest, staff_id: int) -> StaffMember:
     return get_in_school_or_404(
         StaffMember.objects.select_related("user", "school"), request, id=staff_id
     )
 
 
-def _page(request, template: str, **context):
-    school = request.ctx.school
+def _page(request: AuthedRequest, template: str, **context):
+    school = request.ctx.school_or_404()
     context.update(
         {
             "tab": "staff",
@@ -73,7 +74,7 @@ def _page(request, template: str, **context):
     return render(request, template, context)
 
 
-def _password_page(request, staff: StaffMember, password: str):
+def _password_page(request: AuthedRequest, staff: StaffMember, password: str):
     # Shown once, in the response to the POST, and never stored or cached.
     response = _page(request, "accounts/staff_password.html", staff=staff, password=password)
     response["Cache-Control"] = "no-store"
@@ -81,17 +82,17 @@ def _password_page(request, staff: StaffMember, password: str):
 
 
 @roles_required(Role.ADMIN)
-def staff_list(request):
+def staff_list(request: AuthedRequest):
     return _page(
         request,
         "accounts/staff_list.html",
-        staff=selectors.staff_with_roles(school=request.ctx.school),
+        staff=selectors.staff_with_roles(school=request.ctx.school_or_404()),
     )
 
 
 @roles_required(Role.ADMIN)
 @never_cache
-def staff_create(request):
+def staff_create(request: AuthedRequest):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +107,7 @@ def staff_create(request):
 
 
 @roles_required(Role.ADMIN)
-def staff_detail(request, staff_id: int):
+def staff_detail(request: AuthedRequest, staff_id: int):
     staff = _staff(request, staff_id)
     roles = list(
         staff.user.role_assignments.filter(school=request.ctx.school, active=True).order_by("role")
@@ -127,7 +128,7 @@ def staff_detail(request, staff_id: int):
 
 
 @roles_required(Role.ADMIN)
-def staff_edit(request, staff_id: int):
+def staff_edit(request: AuthedRequest, staff_id: int):
     staff = _staff(request, staff_id)
     fields = ["last_name", "first_name", "patronymic", "position", "phone", "email", "is_active"]
     form = StaffEditForm(
@@ -150,7 +151,7 @@ def staff_edit(request, staff_id: int):
     )
 
 
-def _role_action(request, staff_id: int, action, success: str):
+def _role_action(request: AuthedRequest, staff_id: int, action, success: str):
     staff = _staff(request, staff_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -168,20 +169,20 @@ def _role_action(request, staff_id: int, action, success: str):
 
 @roles_required(Role.ADMIN)
 @require_POST
-def staff_role_grant(request, staff_id: int):
+def staff_role_grant(request: AuthedRequest, staff_id: int):
     return _role_action(request, staff_id, staff_services.staff_role_grant, "Роль выдана.")
 
 
 @roles_required(Role.ADMIN)
 @require_POST
-def staff_role_revoke(request, staff_id: int):
+def staff_role_revoke(request: AuthedRequest, staff_id: int):
     return _role_action(request, staff_id, staff_services.staff_role_revoke, "Роль снята.")
 
 
 @roles_required(Role.ADMIN)
 @require_POST
 @never_cache
-def staff_password(request, staff_id: int):
+def staff_password(request: AuthedRequest, staff_id: int):
     staff = _staff(request, staff_id)
     try:
         password = staff_services.staff_password_issue(staff=staff, actor=request.user)
@@ -195,6 +196,7 @@ def staff_password(request, staff_id: int):
 
         from ejournal.accounts import credentials
 
+        assert staff.user is not None  # the password was just issued to it
         letter = credentials.staff_letter(
             user=staff.user, password=password, person=staff.full_name
         )

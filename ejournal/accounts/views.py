@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 from ejournal.accounts import selectors, services
 from ejournal.accounts.context import SESSION_SCHOOL_KEY
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.security import ratelimit
 
 
-def _safe_next(request, default: str = "/") -> str:
+def _safe_next(request: SchoolRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -25,7 +26,7 @@ def _safe_next(request, default: str = "/") -> str:
 SIGN_IN_STEPS: list = []
 
 
-def sign_in(request):
+def sign_in(request: SchoolRequest):
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = SignInForm(request, data=request.POST or None)
@@ -48,7 +49,7 @@ def sign_in(request):
 
 
 @require_POST
-def sign_out(request):
+def sign_out(request: SchoolRequest):
     if request.user.is_authenticated:
         services.user_record_sign_out(user=request.user)
     logout(request)
@@ -56,7 +57,7 @@ def sign_out(request):
 
 
 @login_required
-def password_change(request):
+def password_change(request: AuthedRequest):
     forced = request.user.must_change_password
     form = PasswordChangeForm(request.POST or None, forced=forced)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +89,7 @@ def password_change(request):
 
 @login_required
 @require_POST
-def sign_out_everywhere(request):
+def sign_out_everywhere(request: AuthedRequest):
     services.user_sign_out_everywhere(user=request.user)
     logout(request)
     messages.info(request, "Вы вышли на всех устройствах.")
@@ -96,7 +97,7 @@ def sign_out_everywhere(request):
 
 
 @login_required
-def profile(request):
+def profile(request: AuthedRequest):
     return render(
         request,
         "accounts/profile.html",
@@ -105,7 +106,7 @@ def profile(request):
 
 
 @login_required
-def choose_school(request):
+def choose_school(request: AuthedRequest):
     memberships = request.ctx.memberships
     if request.method == "POST":
         key = request.POST.get("membership", "")
@@ -121,7 +122,7 @@ def choose_school(request):
 
 
 @login_required
-def home(request):
+def home(request: AuthedRequest):
     """The role-aware start page: each role lands on what it needs first."""
     ctx = request.ctx
     if ctx.needs_choice:

@@ -7,6 +7,7 @@ apps apply unchanged. A user of several schools picks one with the ``X-School`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from django.conf import settings
@@ -14,9 +15,13 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from ejournal.accounts.context import Membership, SchoolContext
+from ejournal.accounts.http import AuthedRequest
+from ejournal.accounts.models import User
 from ejournal.api import services
 from ejournal.api.errors import ApiError, not_found, rate_limited, unauthorized
+from ejournal.api.models import ApiToken
 from ejournal.core.request_context import client_ip
+from ejournal.school.models import School
 from ejournal.security import ratelimit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,6 +42,14 @@ class ApiContext(SchoolContext):
         raise ApiError(404, "not_found", "Школа из заголовка X-School не найдена среди ваших школ.")
 
 
+class ApiRequest(AuthedRequest):
+    """The request an endpoint gets once ``TokenAuth`` or ``SessionAuth`` let it in:
+    ``user``, ``ctx`` (an ``ApiContext``) and ``api_token`` (None for the web session) are
+    set by ``_enter``. For type annotations only."""
+
+    api_token: ApiToken | None
+
+
 def _limit(key: str, setting: str) -> None:
     """The REST API's limits (``API_RATE_LIMIT_TOKEN`` / ``_IP``: "N/sec|min|hour|day",
     empty = off), counted by the project's one limiter."""
@@ -45,7 +58,7 @@ def _limit(key: str, setting: str) -> None:
         raise rate_limited(wait)
 
 
-def _enter(request, user, token) -> None:
+def _enter(request, user: User, token: ApiToken | None) -> None:
     if request.method not in SAFE_METHODS and token is not None and not token.can_write:
         raise ApiError(
             403,
@@ -99,7 +112,7 @@ class SessionAuth(NinjaSessionAuth):
 # --- What the endpoints need of the context -------------------------------------------------
 
 
-def school_of(request):
+def school_of(request: ApiRequest) -> School:
     """The school the call is about; 400 when a user of several schools did not pick one."""
     ctx = request.ctx
     if ctx.needs_choice:
@@ -113,7 +126,7 @@ def school_of(request):
     return ctx.school
 
 
-def require_roles(request, roles) -> None:
+def require_roles(request: ApiRequest, roles: Iterable[str]) -> None:
     """Forbidden looks like missing, as on the web pages."""
     school_of(request)
     if not (request.ctx.roles & set(roles)):

@@ -18,6 +18,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from ninja.openapi.docs import DocsBase
 
+from ejournal.accounts.http import SchoolRequest
+
 ASSET_DIR = Path(ninja.__file__).parent / "static" / "ninja"
 ASSETS = frozenset(
     {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js", "favicon.png", "favicon.svg"}
@@ -41,7 +43,7 @@ class LocalSwagger(DocsBase):
 
 @require_GET
 @cache_control(max_age=86400, public=True)
-def asset(request, name: str):
+def asset(request: SchoolRequest, name: str):
     if name not in ASSETS:
         raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.api import selectors, services
 from ejournal.api.forms import TokenForm
 
 
-def _page(request, form, *, new_token: str = "", status: int = 200):
+def _page(request: AuthedRequest, form, *, new_token: str = "", status: int = 200):
     return render(
         request,
         "api/tokens.html",
@@ -32,7 +33,7 @@ def _page(request, form, *, new_token: str = "", status: int = 200):
 
 @never_cache
 @login_required
-def tokens(request):
+def tokens(request: AuthedRequest):
     if request.method != "POST":
         return _page(request, TokenForm())
     form = TokenForm(request.POST)
@@ -55,7 +56,7 @@ def tokens(request):
 
 @require_POST
 @login_required
-def token_revoke(request, token_id: int):
+def token_revoke(request: AuthedRequest, token_id: int):
     token = selectors.token_of(user=request.user, token_id=token_id)
     if token is None:
         raise deny()
@@ -64,7 +65,7 @@ def token_revoke(request, token_id: int):
     return redirect("api:tokens")
 
 
-def profile_section(request):
+def profile_section(request: SchoolRequest):
     if not request.user.is_authenticated:
         return None
     return {

@@ -22,7 +22,7 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -76,7 +76,7 @@ class Database:
         return cls("sqlite", path=str(Path(target).resolve()))
 
     @classmethod
-    def from_settings(cls, s: dict) -> Database:
+    def from_settings(cls, s: Mapping[str, Any]) -> Database:
         """From a Django ``DATABASES`` entry of PostgreSQL."""
         return cls(
             "postgresql",

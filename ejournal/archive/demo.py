@@ -39,7 +39,7 @@ def create_archive_demo(build) -> None:
         .order_by("period__start")
         .first()
     )
-    facts = {}
+    facts: dict[str, object] = {}
     if closure is not None:
         records = services.archive_create(
             actor=deputy.user, school_class=school_class, period=closure.period

@@ -112,6 +112,45 @@ def _signatories(school) -> dict[str, str]:
     return {"deputy": ", ".join(names[Role.DEPUTY]), "director": director}
 
 
+def _group_members(
+    school_class, groups: dict[int, StudyGroup], start: dt.date, end: dt.date
+) -> tuple[dict[int, set[int]], set[int]]:
+    """Who belonged to each group within the dates, and to the class (two queries)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    class_members = set(
+        ClassEnrollment.objects.filter(
+            school_selectors.overlapping(start, end), school_class=school_class
+        ).values_list("student_id", flat=True)
+    )
+    for group_id, student_id in (
+        GroupMembership.objects.filter(
+            school_selectors.overlapping(start, end), group__school_class=school_class
+        )
+        .exclude(group__kind=GroupKind.WHOLE_CLASS)
+        .values_list("group_id", "student_id")
+    ):
+        members[group_id].add(student_id)
+    for group in groups.values():
+        if group.kind == GroupKind.WHOLE_CLASS:
+            members[group.pk] = class_members
+    return members, class_members
+
+
+def _period_marks(
+    scope: CopyScope, year, students: list[Student]
+) -> dict[tuple[int, int], dict[str, str]]:
+    """(student, subject) → the printed text of each period mark and the year mark."""
+    period_marks: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+    pm_filter = Q(kind=PeriodMarkKind.YEAR, year=year)
+    pm_filter |= Q(period__in=[scope.period] if scope.period else scope.periods)
+    for sid, subject_id, kind, period_name, value in PeriodMark.objects.filter(
+        pm_filter, student_id__in=[s.pk for s in students]
+    ).values_list("student_id", "subject_id", "kind", "period__name", "value"):
+        column = "Год" if kind == PeriodMarkKind.YEAR else period_name
+        period_marks[(sid, subject_id)][column] = PERIOD_MARK_TEXT.get(value, value)
+    return period_marks
+
+
 def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> dict:
     """Everything the printed copy shows: title, per subject the marks grid and the
     facing page of topics, the period marks, and the summary sheet."""
@@ -166,24 +205,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
     ):
         homework[lid].append(text + (" (индивидуально)" if individual else ""))
 
-    # Who belonged to each group within the dates (two queries for all groups).
-    members: dict[int, set[int]] = defaultdict(set)
-    class_members = set(
-        ClassEnrollment.objects.filter(
-            school_selectors.overlapping(start, end), school_class=school_class
-        ).values_list("student_id", flat=True)
-    )
-    for group_id, student_id in (
-        GroupMembership.objects.filter(
-            school_selectors.overlapping(start, end), group__school_class=school_class
-        )
-        .exclude(group__kind=GroupKind.WHOLE_CLASS)
-        .values_list("group_id", "student_id")
-    ):
-        members[group_id].add(student_id)
-    for group in groups.values():
-        if group.kind == GroupKind.WHOLE_CLASS:
-            members[group.pk] = class_members
+    members, class_members = _group_members(school_class, groups, start, end)
     all_ids = class_members.union(*members.values()) if members else class_members
     students = list(
         Student.objects.filter(pk__in=all_ids)
@@ -195,14 +217,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
     mark_columns = [p.name for p in scope.periods] if scope.period is None else [scope.period.name]
     if scope.period is None:
         mark_columns.append("Год")
-    period_marks: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
-    pm_filter = Q(kind=PeriodMarkKind.YEAR, year=year)
-    pm_filter |= Q(period__in=[scope.period] if scope.period else scope.periods)
-    for sid, subject_id, kind, period_name, value in PeriodMark.objects.filter(
-        pm_filter, student_id__in=[s.pk for s in students]
-    ).values_list("student_id", "subject_id", "kind", "period__name", "value"):
-        column = "Год" if kind == PeriodMarkKind.YEAR else period_name
-        period_marks[(sid, subject_id)][column] = PERIOD_MARK_TEXT.get(value, value)
+    period_marks = _period_marks(scope, year, students)
 
     # Sections: one per group × subject that has a teaching load or lessons.
     sections: dict[tuple[int, int], dict] = {}

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import roles_required
 from ejournal.archive import backups, selectors, services
 from ejournal.archive.permissions import (
@@ -25,7 +26,7 @@ from ejournal.archive.permissions import (
 from ejournal.school import selectors as school_selectors
 
 
-def _errors(request, exc: ValidationError) -> None:
+def _errors(request: AuthedRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -37,8 +38,8 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 
 @roles_required(READERS)
-def index(request):
-    school = request.ctx.school
+def index(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     year = school_selectors.year_on(school=school, day=school_selectors.school_today(school))
     rows = selectors.classes_for_archive(school=school, year=year) if year else []
     return render(
@@ -57,7 +58,7 @@ def index(request):
 
 @require_POST
 @roles_required(READERS)
-def print_copy(request):
+def print_copy(request: AuthedRequest):
     school_class = class_in_school(request.ctx, request.POST.get("class_id", ""))
     slug = request.POST.get("period", "")
     try:
@@ -76,7 +77,7 @@ def print_copy(request):
 
 @require_POST
 @roles_required(ARCHIVISTS)
-def archive_create(request):
+def archive_create(request: AuthedRequest):
     school_class = class_in_school(request.ctx, request.POST.get("class_id", ""))
     try:
         period = period_of_class(school_class, request.POST.get("period", ""))
@@ -91,7 +92,7 @@ def archive_create(request):
 
 
 @roles_required(READERS)
-def record(request, record_id: int):
+def record(request: AuthedRequest, record_id: int):
     item = record_in_school(request.ctx, record_id)
     (verification,) = services.archive_verify(records=[item])
     comparison = services.record_compare(record=item)
@@ -104,7 +105,7 @@ def record(request, record_id: int):
 
 @require_POST
 @roles_required(READERS)
-def record_pdf(request, record_id: int):
+def record_pdf(request: AuthedRequest, record_id: int):
     item = record_in_school(request.ctx, record_id)
     try:
         pdf = services.record_download(
@@ -117,7 +118,7 @@ def record_pdf(request, record_id: int):
 
 
 @roles_required(READERS)
-def verify(request):
+def verify(request: AuthedRequest):
     results = services.archive_verify(
         records=selectors.records_of(school=request.ctx.school, limit=100000)
     )
@@ -129,7 +130,7 @@ def verify(request):
 
 
 @roles_required(REGISTER_READERS)
-def backup_register(request):
+def backup_register(request: AuthedRequest):
     ctx = request.ctx
     return render(
         request,
@@ -144,7 +145,7 @@ def backup_register(request):
 
 @require_POST
 @roles_required(BACKUP_TAKERS)
-def backup_create(request):
+def backup_create(request: AuthedRequest):
     try:
         backup = backups.backup_create(
             actor=request.user, school=request.ctx.school, note=request.POST.get("note", "")
@@ -158,7 +159,7 @@ def backup_create(request):
 
 @require_POST
 @roles_required(BACKUP_TAKERS)
-def backup_check(request, backup_id: int):
+def backup_check(request: AuthedRequest, backup_id: int):
     backup = backup_in_school(request.ctx, backup_id)
     report = backups.backup_check(backup=backup, actor=request.user)
     if report.ok:
@@ -174,7 +175,7 @@ def backup_check(request, backup_id: int):
 
 @require_POST
 @roles_required(REGISTER_READERS)
-def usage_create(request):
+def usage_create(request: AuthedRequest):
     backup_id = request.POST.get("backup", "")
     backup = backup_in_school(request.ctx, int(backup_id)) if backup_id.isdigit() else None
     try:
@@ -195,8 +196,8 @@ def usage_create(request):
 
 @require_POST
 @roles_required(READERS)
-def school_print(request):
-    school = request.ctx.school
+def school_print(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     year = school_selectors.year_on(school=school, day=school_selectors.school_today(school))
     slug = request.POST.get("period", "year")
     period = None
@@ -218,14 +219,14 @@ def school_print(request):
 
 
 @roles_required(READERS)
-def job(request, job_id: int):
+def job(request: AuthedRequest, job_id: int):
     item = job_in_school(request.ctx, job_id)
     template = "archive/_job.html" if request.headers.get("HX-Request") else "archive/job.html"
     return render(request, template, {"job": item})
 
 
 @roles_required(READERS)
-def job_file(request, job_id: int):
+def job_file(request: AuthedRequest, job_id: int):
     item = job_in_school(request.ctx, job_id)
     if not item.file:
         return redirect("archive:job", item.pk)

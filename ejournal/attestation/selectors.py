@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Q
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.attestation import averages
 from ejournal.attestation.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
@@ -94,17 +95,15 @@ def closed_ranges_for(school_id: int, grade: int) -> list[journal_rules.ClosedRa
     return [journal_rules.ClosedRange(start, end, name) for start, end, name in rows]
 
 
-def closures_of_year(*, year: AcademicYear) -> list[StudyPeriod]:
-    """Periods of a year with their closure (``period.closure_state``), two queries."""
+def closures_of_year(*, year: AcademicYear) -> list[tuple[StudyPeriod, PeriodClosure | None]]:
+    """Periods of a year, each with its closure (None while open), two queries."""
     periods = list(
         StudyPeriod.objects.filter(band__year=year)
         .select_related("band")
         .order_by("band__grade_from", "start")
     )
     closures = {c.period_id: c for c in PeriodClosure.objects.filter(period__in=periods)}
-    for period in periods:
-        period.closure_state = closures.get(period.pk)  # type: ignore[attr-defined]
-    return periods
+    return [(period, closures.get(period.pk)) for period in periods]
 
 
 def closing_opens_on(*, period: StudyPeriod, settings: AttestationSettings) -> dt.date:
@@ -985,7 +984,7 @@ def period_mark_corrections_for(ctx, user):
     return requests.filter(requested_by=user).order_by("-requested_at")
 
 
-def control_block(request, role: str) -> dict:
+def control_block(request: AuthedRequest, role: str) -> dict:
     """For the deputy's (and the director's) start page: period-mark corrections waiting
     for a decision."""
     from django.urls import reverse

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.attestation import forms, selectors, services
@@ -30,8 +31,8 @@ from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, ClassEnrollment, StudyPeriod
 
 
-def _year(request) -> AcademicYear | None:
-    school = request.ctx.school
+def _year(request: AuthedRequest) -> AcademicYear | None:
+    school = request.ctx.school_or_404()
     if request.GET.get("year", "").isdigit():
         return get_in_school_or_404(
             AcademicYear.objects.all(), request, id=int(request.GET["year"])
@@ -39,13 +40,13 @@ def _year(request) -> AcademicYear | None:
     return school_selectors.year_on(school=school, day=school_selectors.school_today(school))
 
 
-def _errors(request, exc: ValidationError) -> None:
+def _errors(request: AuthedRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
 
 @roles_required(ATTESTATION_USERS)
-def index(request):
+def index(request: AuthedRequest):
     year = _year(request)
     ctx = request.ctx
     loads, classes = [], []
@@ -70,13 +71,13 @@ def index(request):
 
 
 @roles_required(TEACHERS)
-def entry(request, group_id: int, subject_id: int, slug: str):
+def entry(request: AuthedRequest, group_id: int, subject_id: int, slug: str):
     load = load_for_entry(request.ctx, group_id, subject_id)
     group, subject = load.group, load.subject
     target = selectors.target_for(year=group.year, grade=selectors.group_grade(group), slug=slug)
     if target is None:
         raise deny()
-    today = school_selectors.school_today(request.ctx.school)
+    today = school_selectors.school_today(request.ctx.school_or_404())
     sheet = selectors.entry_sheet(
         group=group,
         subject=subject,
@@ -152,7 +153,7 @@ def _sheet_target(school_class, slug: str):
 
 
 @roles_required(SHEET_READERS)
-def sheet(request, class_id: int, slug: str):
+def sheet(request: AuthedRequest, class_id: int, slug: str):
     school_class = class_for_sheet(request.ctx, class_id)
     target = _sheet_target(school_class, slug)
     data = selectors.summary_sheet(school_class=school_class, target=target)
@@ -168,7 +169,7 @@ def sheet(request, class_id: int, slug: str):
 
 
 @roles_required(DEPUTY)
-def decision(request, class_id: int, student_id: int):
+def decision(request: AuthedRequest, class_id: int, student_id: int):
     school_class = class_for_sheet(request.ctx, class_id)
     enrollment = (
         ClassEnrollment.objects.filter(school_class=school_class, student_id=student_id)
@@ -208,18 +209,18 @@ def decision(request, class_id: int, student_id: int):
 
 
 @roles_required(OVERSEERS)
-def closures(request):
+def closures(request: AuthedRequest):
     year = _year(request)
     periods = selectors.closures_of_year(year=year) if year else []
     settings = selectors.settings_of(request.ctx.school)
-    today = school_selectors.school_today(request.ctx.school)
+    today = school_selectors.school_today(request.ctx.school_or_404())
     items = [
         {
             "period": p,
-            "closure": p.closure_state,
+            "closure": closure,
             "opens": selectors.closing_opens_on(period=p, settings=settings),
         }
-        for p in periods
+        for p, closure in periods
     ]
     return render(
         request,
@@ -234,7 +235,7 @@ def closures(request):
     )
 
 
-def _period(request, period_id: int) -> StudyPeriod:
+def _period(request: AuthedRequest, period_id: int) -> StudyPeriod:
     return get_in_school_or_404(
         StudyPeriod.objects.select_related("band__year__school"),
         request,
@@ -245,7 +246,7 @@ def _period(request, period_id: int) -> StudyPeriod:
 
 @require_POST
 @roles_required(DEPUTY)
-def close(request, period_id: int):
+def close(request: AuthedRequest, period_id: int):
     period = _period(request, period_id)
     try:
         services.period_close(actor=request.user, period=period)
@@ -258,7 +259,7 @@ def close(request, period_id: int):
 
 @require_POST
 @roles_required(DEPUTY)
-def reopen(request, period_id: int):
+def reopen(request: AuthedRequest, period_id: int):
     period = _period(request, period_id)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
@@ -279,14 +280,14 @@ def reopen(request, period_id: int):
 
 
 @roles_required(OVERSEERS)
-def objectivity(request):
+def objectivity(request: AuthedRequest):
     year = _year(request)
     marks = selectors.marks_for_review(school=request.ctx.school, year=year) if year else []
     return render(request, "attestation/objectivity.html", {"year": year, "marks": marks})
 
 
 @roles_required(SETTINGS_EDITORS | OVERSEERS)
-def settings_edit(request):
+def settings_edit(request: AuthedRequest):
     school = request.ctx.school
     can_edit = bool(request.ctx.roles & SETTINGS_EDITORS)
     if request.method == "POST" and not can_edit:
@@ -315,7 +316,9 @@ def settings_edit(request):
 
 
 @roles_required(TEACHERS)
-def correction_create(request, group_id: int, subject_id: int, slug: str, student_id: int):
+def correction_create(
+    request: AuthedRequest, group_id: int, subject_id: int, slug: str, student_id: int
+):
     load = load_for_entry(request.ctx, group_id, subject_id)
     group, subject = load.group, load.subject
     target = selectors.target_for(year=group.year, grade=selectors.group_grade(group), slug=slug)
@@ -350,7 +353,7 @@ def correction_create(request, group_id: int, subject_id: int, slug: str, studen
 
 
 @roles_required(TEACHERS | OVERSEERS)
-def corrections(request):
+def corrections(request: AuthedRequest):
     return render(
         request,
         "attestation/corrections.html",
@@ -363,7 +366,7 @@ def corrections(request):
 
 @roles_required(DEPUTY)
 @require_POST
-def correction_decide(request, correction_id: int):
+def correction_decide(request: AuthedRequest, correction_id: int):
     correction = get_in_school_or_404(PeriodMarkCorrection.objects.all(), request, pk=correction_id)
     form = forms.CorrectionDecisionForm(request.POST)
     if not form.is_valid():

@@ -28,7 +28,10 @@ def _preparing_cursor_class():
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
+            # django-stubs declare Django's psycopg cursor without psycopg's methods.
+            return super().execute(  # type: ignore[misc]
+                query, params, prepare=prepare, binary=binary
+            )
 
     return PreparingCursor
 
@@ -43,7 +46,9 @@ def _cursor():
         return connection.cursor()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+        # A private Django API, so not in the stubs.
+        cursor = _preparing_cursor_class()(connection.connection)
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
 
 
 def fetch(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ejournal.core.formfields import model_choice_field
 from ejournal.core.widgets import DateInput, with_default_dates
 from ejournal.school import selectors as school_selectors
 
@@ -23,12 +24,13 @@ class PrintoutForm(forms.Form):
         today = school_selectors.school_today(request.ctx.school)
         # No day picked: the current week of the school's own calendar.
         super().__init__(with_default_dates(data, {"week": today}), initial={"week": today})
-        self.fields["school_class"].queryset = classes.order_by("grade", "letter")
+        model_choice_field(self, "school_class").queryset = classes.order_by("grade", "letter")
         self.members: list = []
         self.selected: list = []
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         school_class, day = data.get("school_class"), data.get("week")
         if school_class is None or day is None:
             return data

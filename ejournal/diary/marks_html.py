@@ -7,6 +7,8 @@ the template language they cost more than all of the page's queries (``bench/lim
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -64,7 +66,7 @@ def _subject(s: SubjectMarks, year_mark, chart: str) -> str:
     return "".join(out)
 
 
-def subjects_html(data: MarksPage, charts: dict[int, str]) -> SafeString:
+def subjects_html(data: MarksPage, charts: Mapping[int, str]) -> SafeString:
     """Each subject's marks, average, place, period and year marks, with its chart."""
     if not data.subjects:
         return mark_safe('<p class="muted">В этом периоде отметок пока нет.</p>')

@@ -11,6 +11,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import HOMEROOM, Role, Student
 from ejournal.accounts.permissions import deny
 from ejournal.diary import selectors
@@ -34,7 +35,7 @@ def family_view(view):
     """Signed-in users only; ``student_id`` must be one of the user's family students."""
 
     @wraps(view)
-    def wrapper(request, student_id: int, *args, **kwargs):
+    def wrapper(request: SchoolRequest, student_id: int, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         students = selectors.family_students(request.user)
@@ -51,7 +52,7 @@ def family_view(view):
 PRINTOUT_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, HOMEROOM})
 
 
-def printable_classes(request):
+def printable_classes(request: AuthedRequest):
     """Classes whose weekly sheets the user may print: a homeroom teacher their own
     classes; the administration any class of the current school."""
     ctx = request.ctx

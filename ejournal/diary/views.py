@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.core.dates import query_date
 from ejournal.diary import charts, ical, marks_html, printout, selectors, services, week_html
@@ -23,7 +24,7 @@ from ejournal.messaging import selectors as messaging
 from ejournal.school.selectors import school_today
 
 
-def _context(request, reader: Reader, page: str, **extra) -> dict:
+def _context(request: AuthedRequest, reader: Reader, page: str, **extra) -> dict:
     return {
         "reader": reader,
         "student": reader.student,
@@ -33,7 +34,7 @@ def _context(request, reader: Reader, page: str, **extra) -> dict:
     }
 
 
-def _int_param(request, name: str) -> int | None:
+def _int_param(request: AuthedRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
 
@@ -41,7 +42,7 @@ def _int_param(request, name: str) -> int | None:
 @never_cache
 @require_GET
 @login_required
-def index(request):
+def index(request: AuthedRequest):
     students = selectors.family_students(request.user)
     if not students:
         raise deny()
@@ -57,7 +58,7 @@ def index(request):
 @never_cache
 @require_GET
 @family_view
-def week(request, reader: Reader):
+def week(request: AuthedRequest, reader: Reader):
     today = school_today(reader.student.school)
     day = today
     raw = request.GET.get("date", "")
@@ -94,7 +95,7 @@ def week(request, reader: Reader):
 @never_cache
 @require_GET
 @family_view
-def marks(request, reader: Reader):
+def marks(request: AuthedRequest, reader: Reader):
     today = school_today(reader.student.school)
     data = selectors.marks_page(reader.student, today, _int_param(request, "period"))
     services.visit_record(user=request.user, student=reader.student, page=DiaryPage.MARKS)
@@ -120,7 +121,7 @@ def marks(request, reader: Reader):
 @never_cache
 @require_GET
 @family_view
-def homework(request, reader: Reader):
+def homework(request: AuthedRequest, reader: Reader):
     today = school_today(reader.student.school)
     items = selectors.upcoming_homework(reader.student, today)
     services.visit_record(user=request.user, student=reader.student, page=DiaryPage.HOMEWORK)
@@ -132,7 +133,7 @@ def homework(request, reader: Reader):
 @never_cache
 @require_GET
 @family_view
-def summary(request, reader: Reader):
+def summary(request: AuthedRequest, reader: Reader):
     today = school_today(reader.student.school)
     data = selectors.student_summary(reader.student, today, _int_param(request, "period"))
     services.visit_record(user=request.user, student=reader.student, page=DiaryPage.SUMMARY)
@@ -142,7 +143,7 @@ def summary(request, reader: Reader):
 @never_cache
 @require_GET
 @family_view
-def attachment(request, reader: Reader, attachment_id: int):
+def attachment(request: AuthedRequest, reader: Reader, attachment_id: int):
     found = selectors.attachment_for_student(reader.student, attachment_id)
     if found is None:
         raise deny()
@@ -161,7 +162,7 @@ def attachment(request, reader: Reader, attachment_id: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def calendar(request):
+def calendar(request: AuthedRequest):
     students = selectors.family_students(request.user)
     if not students:
         raise deny()
@@ -188,7 +189,7 @@ def calendar(request):
 
 @never_cache
 @require_GET
-def ical_feed(request, token: str):
+def ical_feed(request: SchoolRequest, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise deny()
@@ -206,7 +207,7 @@ def ical_feed(request, token: str):
 @never_cache
 @require_GET
 @login_required
-def printout_page(request):
+def printout_page(request: AuthedRequest):
     classes = printable_classes(request)
     if not classes.exists():
         raise deny()
@@ -235,14 +236,15 @@ def printout_page(request):
 
 
 @require_GET
-def offline(request):
+def offline(request: SchoolRequest):
     return render(request, "diary/offline.html")
 
 
 @require_GET
-def service_worker(request):
+def service_worker(request: SchoolRequest):
     # Served from /diary/ (not /static/) so that it may control the diary pages.
     path = finders.find("diary/sw.js")
+    assert isinstance(path, str)  # one file, shipped with the app
     with open(path, encoding="utf-8") as fh:
         response = HttpResponse(fh.read(), content_type="application/javascript")
     response["Cache-Control"] = "no-cache"

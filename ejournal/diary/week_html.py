@@ -44,7 +44,7 @@ def _weight(value) -> str:
     return str(floatformat(value, "-1"))
 
 
-def _lesson(item: DiaryLesson, attachment_url: str) -> str:
+def _lesson(item: DiaryLesson, attachment_url: str) -> str:  # noqa: C901 - one cell of the hottest page, kept inline for speed
     lesson = item.lesson
     classes = "lesson"
     if item.changed:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember, Student
 from ejournal.accounts.permissions import deny
 from ejournal.attestation import averages
@@ -34,6 +35,7 @@ from ejournal.journal.models import (
     CorrectionRequest,
     CorrectionStatus,
     Homework,
+    JournalSettings,
     LessonRecord,
     MarkValue,
     Work,
@@ -198,10 +200,10 @@ class Grid:
     columns_html: SafeString = field(default_factory=SafeString)
     # What the grid already read, for the lesson page to reuse instead of reading again.
     works: list[Work] = field(default_factory=list)
-    settings: object = None
-    now: dt.datetime | None = None
-    grade: int | None = None
-    closed: list = field(default_factory=list)
+    settings: JournalSettings = field(kw_only=True)
+    now: dt.datetime = field(kw_only=True)
+    grade: int = field(kw_only=True)
+    closed: list[rules.ClosedRange] = field(default_factory=list)
 
 
 # The grid's four large reads, by hand (ejournal.core.rawsql): the lessons with their
@@ -850,7 +852,7 @@ def distinct_ids(values: Iterable[int]) -> list[int]:
 # --- The control block of the administration's start page ---------------------------------
 
 
-def control_block(request, role: str) -> dict:
+def control_block(request: AuthedRequest, role: str) -> dict:
     """For the deputy, director and administrator: what needs attention in the journal."""
     from ejournal.accounts.models import Role
     from ejournal.journal.models import CorrectionRequest, CorrectionStatus, LessonRecord

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -278,6 +278,12 @@ def _check_version(current_version: int | None, expected: int | None, current: A
 # --- Marks -----------------------------------------------------------------------------
 
 
+@overload
+def mark_snapshot(mark: Mark) -> dict[str, Any]: ...
+@overload
+def mark_snapshot(mark: None) -> None: ...
+@overload
+def mark_snapshot(mark: Mark | None) -> dict[str, Any] | None: ...
 def mark_snapshot(mark: Mark | None) -> dict[str, Any] | None:
     if mark is None:
         return None
@@ -681,6 +687,12 @@ def work_delete(*, actor, staff, work: Work) -> None:
 # --- Attendance ------------------------------------------------------------------------
 
 
+@overload
+def attendance_snapshot(row: Attendance) -> dict[str, Any]: ...
+@overload
+def attendance_snapshot(row: None) -> None: ...
+@overload
+def attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None: ...
 def attendance_snapshot(row: Attendance | None) -> dict[str, Any] | None:
     if row is None:
         return None

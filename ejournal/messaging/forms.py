@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from ejournal.core.formfields import choice_field
 from ejournal.core.widgets import DateInput, DateTimeInput
 from ejournal.messaging.models import AnnouncementAudience, EventKind
 
@@ -37,9 +38,9 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args, people=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].choices = [(str(u.pk), str(u)) for u in people]
+        choice_field(self, "recipients").choices = [(str(u.pk), str(u)) for u in people]
         if groups:
-            self.fields["groups"].choices = list(groups)
+            choice_field(self, "groups").choices = list(groups)
         else:
             del self.fields["groups"]
 
@@ -73,7 +74,9 @@ class AnnouncementForm(forms.Form):
 
     def __init__(self, *args, classes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].choices = [("", "—")] + [(str(c.pk), str(c)) for c in classes]
+        choice_field(self, "school_class").choices = [("", "—")] + [
+            (str(c.pk), str(c)) for c in classes
+        ]
 
 
 class EventForm(forms.Form):
@@ -90,8 +93,8 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, classes=(), students=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["classes"].choices = [(str(c.pk), str(c)) for c in classes]
-        self.fields["students"].choices = [(str(s.pk), s.full_name) for s in students]
+        choice_field(self, "classes").choices = [(str(c.pk), str(c)) for c in classes]
+        choice_field(self, "students").choices = [(str(s.pk), s.full_name) for s in students]
 
 
 class ResultForm(forms.Form):
@@ -102,7 +105,7 @@ class ResultForm(forms.Form):
 
     def __init__(self, *args, students=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].choices = [(str(s.pk), s.full_name) for s in students]
+        choice_field(self, "student").choices = [(str(s.pk), s.full_name) for s in students]
 
 
 class PeriodForm(forms.Form):

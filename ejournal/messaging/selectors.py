@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User
 from ejournal.core import rawsql
 from ejournal.journal.models import Mark
@@ -307,7 +308,7 @@ def family_user_ids(*, student_ids) -> set[int]:
     return own | parents
 
 
-def start_page_block(request, role: str) -> dict:
+def start_page_block(request: AuthedRequest, role: str) -> dict:
     """For ``accounts.selectors.START_PAGE_EXTENSIONS``: current announcements."""
     school = request.ctx.school
     if school is None or role == Role.INSPECTOR:

@@ -7,6 +7,8 @@ recipients through ``notifications.services.notify`` (sent only if the transacti
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -99,15 +101,19 @@ def _notify_users(*, school, user_ids, subject: str, url: str) -> None:
 
 # Other apps watch outgoing messages (tamper detection): fn(*, school_id, sender_id,
 # recipients, sent_at) called after commit for every new conversation.
-SENT_HOOKS: list = []
+SENT_HOOKS: list[Callable[..., None]] = []
 
 
 def _after_sent(*, school_id: int, sender_id: int, recipients: int) -> None:
     sent_at = timezone.now()
     for hook in list(SENT_HOOKS):
         transaction.on_commit(
-            lambda hook=hook: hook(
-                school_id=school_id, sender_id=sender_id, recipients=recipients, sent_at=sent_at
+            functools.partial(
+                hook,
+                school_id=school_id,
+                sender_id=sender_id,
+                recipients=recipients,
+                sent_at=sent_at,
             )
         )
 

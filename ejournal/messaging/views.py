@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.spreadsheet import workbook_bytes
@@ -30,19 +31,19 @@ from ejournal.school.selectors import school_today, year_on
 EVENT_READERS = MAIL_USERS
 
 
-def _errors(request, exc: ValidationError) -> None:
+def _errors(request: AuthedRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
 
 @roles_required(MAIL_USERS)
-def inbox(request):
+def inbox(request: AuthedRequest):
     query = request.GET.get("q", "")[:100]
     conversations = list(selectors.inbox(user=request.user, school=request.ctx.school, query=query))
     return render(request, "messaging/inbox.html", {"conversations": conversations, "query": query})
 
 
-def unread(request):
+def unread(request: SchoolRequest):
     """The nav's unread counter, fetched by htmx after the page loads: one COUNT query here
     instead of one on every page."""
     school = getattr(request.ctx, "school", None)
@@ -53,8 +54,8 @@ def unread(request):
 
 
 @roles_required(MAIL_USERS)
-def compose(request):
-    school = request.ctx.school
+def compose(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today = school_today(school)
     people = selectors.pickable_recipients(user=request.user, school=school, day=today)
     groups = (
@@ -85,7 +86,7 @@ def compose(request):
 
 
 @roles_required(MAIL_USERS)
-def conversation(request, conversation_id: int):
+def conversation(request: AuthedRequest, conversation_id: int):
     school = request.ctx.school
     found = selectors.conversation_for(
         user=request.user, school=school, conversation_id=conversation_id
@@ -113,7 +114,7 @@ def conversation(request, conversation_id: int):
 
 
 @roles_required(MAIL_USERS)
-def attachment(request, attachment_id: int):
+def attachment(request: AuthedRequest, attachment_id: int):
     att = selectors.attachment_for(
         user=request.user, school=request.ctx.school, attachment_id=attachment_id
     )
@@ -126,7 +127,7 @@ def attachment(request, attachment_id: int):
 
 
 @roles_required(EVENT_EDITORS)
-def comment(request):
+def comment(request: AuthedRequest):
     """A teacher's comment to the parents about a mark (``?mark=``) or a lesson of one
     student (``?lesson=&student=``); it becomes a message and shows in the diary."""
     from ejournal.journal.models import Mark
@@ -168,12 +169,17 @@ def comment(request):
     return render(
         request,
         "messaging/comment.html",
-        {"form": form, "mark": mark, "lesson": lesson or mark.work.lesson, "student": student},
+        {
+            "form": form,
+            "mark": mark,
+            "lesson": mark.work.lesson if mark is not None else lesson,
+            "student": student,
+        },
     )
 
 
 @roles_required(ADMINISTRATION)
-def settings_edit(request):
+def settings_edit(request: AuthedRequest):
     school = request.ctx.school
     conf = settings_of(school)
     initial = {
@@ -194,8 +200,8 @@ def settings_edit(request):
 
 
 @roles_required(MAIL_USERS)
-def announcements(request):
-    school = request.ctx.school
+def announcements(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     items = selectors.announcements_for(user=request.user, school=school, day=school_today(school))
     return render(
         request,
@@ -210,8 +216,8 @@ def _classes(school):
 
 
 @roles_required(ANNOUNCERS)
-def announcement_new(request):
-    school = request.ctx.school
+def announcement_new(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     classes = _classes(school)
     form = forms.AnnouncementForm(
         request.POST or None,
@@ -243,7 +249,7 @@ def announcement_new(request):
     return render(request, "messaging/announcement_form.html", {"form": form})
 
 
-def _period(request, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
+def _period(request: AuthedRequest, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
     today = school_today(school)
     year = year_on(school=school, day=today)
     default = (year.start, year.end) if year else (today, today + dt.timedelta(days=30))
@@ -259,7 +265,7 @@ def _period(request, school) -> tuple[dt.date, dt.date, forms.PeriodForm]:
 
 
 @roles_required(EVENT_READERS)
-def events(request):
+def events(request: AuthedRequest):
     school = request.ctx.school
     start, end, form = _period(request, school)
     items = selectors.events_for_user(user=request.user, school=school, start=start, end=end)
@@ -278,7 +284,7 @@ def events(request):
 
 
 @roles_required(EVENT_EDITORS)
-def event_new(request):
+def event_new(request: AuthedRequest):
     school = request.ctx.school
     classes = _classes(school)
     students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
@@ -309,15 +315,15 @@ def event_new(request):
 
 
 @roles_required(EVENT_EDITORS)
-def event_detail(request, event_id: int):
-    school = request.ctx.school
+def event_detail(request: AuthedRequest, event_id: int):
+    school = request.ctx.school_or_404()
     event = get_in_school_or_404(SchoolEvent.objects.all(), request, id=event_id)
     allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
-    students = Student.objects.filter(school=school).order_by("last_name", "first_name")
+    visible = Student.objects.filter(school=school).order_by("last_name", "first_name")
     if allowed is not None:
-        students = students.filter(pk__in=allowed)
-    students = list(students)
-    event = selectors.event_with_results(school=school, event_id=event.pk)
+        visible = visible.filter(pk__in=allowed)
+    students = list(visible)
+    event = selectors.event_with_results(school=school, event_id=event.pk) or event
     results = _visible_results(event, allowed)
     form = forms.ResultForm(
         request.POST or None, students=students, initial=_result_initial(request, results)
@@ -352,7 +358,7 @@ def _score_text(score: Decimal) -> str:
     return format(score.normalize(), "f").replace(".", ",")
 
 
-def _result_initial(request, results: list) -> dict[str, object]:
+def _result_initial(request: AuthedRequest, results: list) -> dict[str, object]:
     """The form opened from a result's «Изменить» link shows that result to correct."""
     wanted = request.GET.get("student", "")
     for result in results:
@@ -373,8 +379,8 @@ def _visible_results(event, allowed: set[int] | None) -> list:
 
 
 @roles_required(EVENT_EDITORS)
-def event_report(request):
-    school = request.ctx.school
+def event_report(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     start, end, form = _period(request, school)
     allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
     items = list(selectors.events_in(school=school, start=start, end=end))
@@ -388,10 +394,10 @@ def event_report(request):
 
 
 @roles_required(EVENT_EDITORS)
-def event_report_xlsx(request):
+def event_report_xlsx(request: AuthedRequest):
     from openpyxl import Workbook
 
-    school = request.ctx.school
+    school = request.ctx.school_or_404()
     start, end, _ = _period(request, school)
     wb = Workbook()
     ws = wb.active

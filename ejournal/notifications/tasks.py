@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django_tasks import task
 
 from ejournal.notifications import journal_events, services
@@ -44,7 +46,7 @@ def on_period_mark_changed(**payload) -> int:
 
 
 # The journal's batched events (one save of many cells): the same handlers, one task.
-MANY = {
+MANY: dict[str, Callable[..., int]] = {
     "on_mark_changed": journal_events.mark_changed,
     "on_attendance_changed": journal_events.attendance_changed,
     "on_homework_changed": journal_events.homework_changed,

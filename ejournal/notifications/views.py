@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.notifications import selectors, services
 from ejournal.notifications.forms import PreferencesForm
 from ejournal.notifications.models import Channel
@@ -13,7 +14,7 @@ from ejournal.notifications.models import Channel
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request):
+def preferences(request: AuthedRequest):
     """Every signed-in user chooses which notifications to get, where and how often."""
     form = PreferencesForm(
         request.POST or None, initial_modes=services.preferences_of(request.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.formfields import choice_field, model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.planning.io import MAX_FILE_BYTES, MAX_HOURS
 from ejournal.planning.models import PlanItemKind
@@ -29,11 +30,11 @@ class PlanCreateForm(forms.Form):
             (f"p:{grade}:{subject.pk}", f"{grade} параллель — {subject} (общий для классов)")
             for grade, subject in grades
         ]
-        self.fields["target"].choices = choices
+        choice_field(self, "target").choices = choices
         if staff_choices is None:
             del self.fields["owner"]
         else:
-            self.fields["owner"].queryset = staff_choices
+            model_choice_field(self, "owner").queryset = staff_choices
 
     def clean_target(self) -> tuple[str, int, int]:
         kind, first, subject_id = self.cleaned_data["target"].split(":")
@@ -86,7 +87,7 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [
+        choice_field(self, "source").choices = [
             (
                 plan.pk,
                 f"{plan.year}: {plan.target_label} — {plan.item_count} тем, "
@@ -104,4 +105,4 @@ class OwnerForm(forms.Form):
 
     def __init__(self, *args, staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_choices
+        model_choice_field(self, "owner").queryset = staff_choices

@@ -140,13 +140,8 @@ def _header_key(value) -> str:
     return re.sub(r"[\s.]", "", str(value or "")).lower()
 
 
-def _parse_lines(
-    lines: list[tuple[int, list]], *, year_start: dt.date | None, year_end: dt.date | None
-) -> list[ItemRow]:
-    lines = [(n, row) for n, row in lines if any(_text(cell) for cell in row)]
-    if not lines:
-        raise PlanFileError(["В файле нет ни одной строки."])
-    header_line, header = lines[0]
+def _header_columns(header_line: int, header: list) -> dict[str, int]:
+    """Which column holds which field, by the header's names (the first alias wins)."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         key = _header_key(cell)
@@ -163,6 +158,35 @@ def _parse_lines(
                 "«Дата»)."
             ]
         )
+    return columns
+
+
+def _kind(kind_text: str, topic: str, problems: list[str]) -> str | None:
+    """The item's kind (a lesson when the cell is empty); what is wrong goes to
+    ``problems``."""
+    kind = KIND_ALIASES.get(kind_text.lower()) if kind_text else PlanItemKind.LESSON
+    if kind is None:
+        problems.append(f"«Вид» — неизвестный вид «{kind_text}»; допустимы: {_kind_list()}")
+    elif (
+        kind
+        in (
+            PlanItemKind.CONTROL,
+            PlanItemKind.PRACTICAL,
+            PlanItemKind.LABORATORY,
+        )
+        and not topic
+    ):
+        problems.append(f"«Тема» обязательна для вида «{PlanItemKind(kind).label}»")
+    return kind
+
+
+def _parse_lines(
+    lines: list[tuple[int, list]], *, year_start: dt.date | None, year_end: dt.date | None
+) -> list[ItemRow]:
+    lines = [(n, row) for n, row in lines if any(_text(cell) for cell in row)]
+    if not lines:
+        raise PlanFileError(["В файле нет ни одной строки."])
+    columns = _header_columns(*lines[0])
     body = lines[1:]
     if not body:
         raise PlanFileError(["В файле только заголовки, тем нет."])
@@ -197,20 +221,7 @@ def _parse_lines(
             problems.append("«Раздел» длиннее 300 символов")
         if len(topic) > 500:
             problems.append("«Тема» длиннее 500 символов")
-        kind_text = _text(cell("kind"))
-        kind = KIND_ALIASES.get(kind_text.lower()) if kind_text else PlanItemKind.LESSON
-        if kind is None:
-            problems.append(f"«Вид» — неизвестный вид «{kind_text}»; допустимы: {_kind_list()}")
-        elif (
-            kind
-            in (
-                PlanItemKind.CONTROL,
-                PlanItemKind.PRACTICAL,
-                PlanItemKind.LABORATORY,
-            )
-            and not topic
-        ):
-            problems.append(f"«Тема» обязательна для вида «{PlanItemKind(kind).label}»")
+        kind = _kind(_text(cell("kind")), topic, problems)
         planned_date, date_problem = _date(cell("planned_date"))
         if date_problem:
             problems.append(date_problem)

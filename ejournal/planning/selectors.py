@@ -27,6 +27,7 @@ from ejournal.school.models import (
     GradeBand,
     SchoolClass,
     StudyGroup,
+    Subject,
     TeachingLoad,
 )
 
@@ -495,7 +496,7 @@ class CourseRow:
     """One group × subject of the teaching load with its plan status."""
 
     group: StudyGroup
-    subject: object
+    subject: Subject
     teachers: list[str]
     plan: ThematicPlan | None
     plan_hours: int
@@ -606,7 +607,7 @@ class Fulfilment:
     """Выполнение программы of one group and subject as of ``today``."""
 
     group: StudyGroup
-    subject: object
+    subject: Subject
     teachers: list[str]
     plan: ThematicPlan | None
     plan_hours: int = 0

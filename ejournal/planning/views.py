@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.dates import query_date
@@ -31,12 +32,12 @@ from ejournal.school.models import AcademicYear, SchoolClass, TeachingLoad
 # --- helpers ------------------------------------------------------------------------
 
 
-def _today(request) -> dt.date:
-    return school_selectors.school_today(request.ctx.school)
+def _today(request: AuthedRequest) -> dt.date:
+    return school_selectors.school_today(request.ctx.school_or_404())
 
 
-def _chosen_year(request) -> tuple[AcademicYear | None, list[AcademicYear]]:
-    school = request.ctx.school
+def _chosen_year(request: AuthedRequest) -> tuple[AcademicYear | None, list[AcademicYear]]:
+    school = request.ctx.school_or_404()
     years = list(school_selectors.years_of_school(school=school))
     wanted = request.GET.get("year", "")
     if wanted.isdigit():
@@ -47,17 +48,17 @@ def _chosen_year(request) -> tuple[AcademicYear | None, list[AcademicYear]]:
     return school_selectors.year_on(school=school, day=_today(request)), years
 
 
-def _on_date(request) -> dt.date:
+def _on_date(request: AuthedRequest) -> dt.date:
     """?on=YYYY-MM-DD: the date fulfilment is computed for (default: today)."""
     return query_date(request.GET.get("on")) or _today(request)
 
 
-def _staff_scope(request):
+def _staff_scope(request: AuthedRequest):
     """None for those who see the whole school; the teacher's own staff row otherwise."""
     return None if permissions.reads_all(request.ctx) else request.ctx.staff
 
 
-def _teachers(request):
+def _teachers(request: AuthedRequest):
     return StaffMember.objects.filter(school=request.ctx.school, is_active=True).order_by(
         "last_name", "first_name"
     )
@@ -78,7 +79,7 @@ def _file_stem(plan: ThematicPlan) -> str:
 
 
 @roles_required(PLANNING_ROLES)
-def plan_list(request):
+def plan_list(request: AuthedRequest):
     year, years = _chosen_year(request)
     staff = _staff_scope(request)
     if staff is None and not permissions.reads_all(request.ctx):
@@ -99,7 +100,7 @@ def plan_list(request):
 
 
 @roles_required(PLANNING_ROLES)
-def plan_create(request):
+def plan_create(request: AuthedRequest):
     year, _ = _chosen_year(request)
     if year is None:
         raise deny()
@@ -154,7 +155,7 @@ def plan_create(request):
 # --- plan page and items -----------------------------------------------------------
 
 
-def _body_context(request, plan: ThematicPlan, *, add_form=None) -> dict:
+def _body_context(request: AuthedRequest, plan: ThematicPlan, *, add_form=None) -> dict:
     items = selectors.items_of(plan)
     return {
         "plan": plan,
@@ -166,12 +167,12 @@ def _body_context(request, plan: ThematicPlan, *, add_form=None) -> dict:
     }
 
 
-def _body_response(request, plan: ThematicPlan, **kwargs) -> HttpResponse:
+def _body_response(request: AuthedRequest, plan: ThematicPlan, **kwargs) -> HttpResponse:
     return render(request, "planning/_plan_body.html", _body_context(request, plan, **kwargs))
 
 
 @roles_required(PLANNING_ROLES)
-def plan_detail(request, plan_id: int):
+def plan_detail(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_read(request.ctx, plan_id)
     context = _body_context(request, plan)
     if context["can_edit"] and permissions.edits_all(request.ctx):
@@ -181,7 +182,7 @@ def plan_detail(request, plan_id: int):
     return render(request, "planning/plan_detail.html", context)
 
 
-def _after_item_write(request, plan: ThematicPlan) -> HttpResponse:
+def _after_item_write(request: AuthedRequest, plan: ThematicPlan) -> HttpResponse:
     if request.htmx:
         return _body_response(request, plan)
     return redirect("planning:plan_detail", plan_id=plan.pk)
@@ -189,7 +190,7 @@ def _after_item_write(request, plan: ThematicPlan) -> HttpResponse:
 
 @require_POST
 @roles_required(PLANNING_ROLES)
-def item_add(request, plan_id: int):
+def item_add(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_edit(request.ctx, plan_id)
     form = forms.PlanItemAddForm(request.POST)
     if form.is_valid():
@@ -208,7 +209,7 @@ def item_add(request, plan_id: int):
 
 
 @roles_required(PLANNING_ROLES)
-def item_edit(request, item_id: int):
+def item_edit(request: AuthedRequest, item_id: int):
     item = permissions.item_for_edit(request.ctx, item_id)
     plan = item.plan
     initial = {
@@ -245,7 +246,7 @@ def item_edit(request, item_id: int):
 
 @require_POST
 @roles_required(PLANNING_ROLES)
-def item_delete(request, item_id: int):
+def item_delete(request: AuthedRequest, item_id: int):
     item = permissions.item_for_edit(request.ctx, item_id)
     plan = item.plan
     services.plan_item_delete(actor=request.user, item=item)
@@ -256,7 +257,7 @@ def item_delete(request, item_id: int):
 
 @require_POST
 @roles_required(PLANNING_ROLES)
-def item_move(request, item_id: int):
+def item_move(request: AuthedRequest, item_id: int):
     item = permissions.item_for_edit(request.ctx, item_id)
     form = forms.MoveForm(request.POST)
     if form.is_valid():
@@ -268,7 +269,7 @@ def item_move(request, item_id: int):
 
 @require_POST
 @roles_required(PLANNING_ROLES)
-def plan_delete(request, plan_id: int):
+def plan_delete(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_edit(request.ctx, plan_id)
     year_id = plan.year_id
     services.thematic_plan_delete(actor=request.user, plan=plan)
@@ -278,7 +279,7 @@ def plan_delete(request, plan_id: int):
 
 @require_POST
 @roles_required(Role.DEPUTY)
-def plan_owner(request, plan_id: int):
+def plan_owner(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_edit(request.ctx, plan_id)
     form = forms.OwnerForm(request.POST, staff_choices=_teachers(request))
     if form.is_valid():
@@ -295,7 +296,7 @@ def plan_owner(request, plan_id: int):
 
 
 @roles_required(PLANNING_ROLES)
-def plan_import(request, plan_id: int):
+def plan_import(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_edit(request.ctx, plan_id)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -318,7 +319,7 @@ def plan_import(request, plan_id: int):
 
 
 @roles_required(PLANNING_ROLES)
-def plan_export(request, plan_id: int, fmt: str):
+def plan_export(request: AuthedRequest, plan_id: int, fmt: str):
     plan = permissions.plan_for_read(request.ctx, plan_id)
     items = selectors.items_of(plan)
     stem = _file_stem(plan)
@@ -332,7 +333,7 @@ def plan_export(request, plan_id: int, fmt: str):
 
 
 @roles_required(PLANNING_ROLES)
-def plan_copy(request, plan_id: int):
+def plan_copy(request: AuthedRequest, plan_id: int):
     plan = permissions.plan_for_edit(request.ctx, plan_id)
     readable = set(permissions.plans_readable_by(request.ctx).values_list("pk", flat=True))
     sources = [p for p in selectors.copy_sources(plan=plan) if p.pk in readable]
@@ -390,7 +391,7 @@ def _fulfilment_xlsx_row(row: selectors.Fulfilment) -> list:
 
 
 @roles_required(PLANNING_ROLES)
-def fulfilment(request):
+def fulfilment(request: AuthedRequest):
     year, years = _chosen_year(request)
     on = _on_date(request)
     staff = _staff_scope(request)
@@ -446,7 +447,7 @@ def fulfilment(request):
 
 
 @roles_required(PLANNING_ROLES)
-def fulfilment_course(request, group_id: int, subject_id: int):
+def fulfilment_course(request: AuthedRequest, group_id: int, subject_id: int):
     group, subject, teachers = permissions.course_for_read(request.ctx, group_id, subject_id)
     on = _on_date(request)
     detail = selectors.fulfilment_detail(group=group, subject=subject, teachers=teachers, today=on)

@@ -434,7 +434,7 @@ def effective_marks(
                 by_period[(sid, subject_id)].append(NUMERIC[value])
         for (sid, subject_id), values in by_period.items():
             if (sid, subject_id) not in entered:
-                average = sum(Decimal(v) for v in values) / len(values)
+                average = sum((Decimal(v) for v in values), Decimal(0)) / len(values)
                 result[sid][subject_id] = str(policy.mark_for(average))
                 fallback += 1
         for (sid, subject_id), value in entered.items():
@@ -443,10 +443,10 @@ def effective_marks(
     chosen = {p.pk: p for p in period_of.values() if p is not None}
     if not chosen:
         return EffectiveMarks(result, period_of, 0)
-    rows = PeriodMark.objects.filter(period_id__in=list(chosen), student_id__in=ids).values_list(
+    marks = PeriodMark.objects.filter(period_id__in=list(chosen), student_id__in=ids).values_list(
         "student_id", "subject_id", "period_id", "value"
     )
-    for sid, subject_id, period_id, value in rows:
+    for sid, subject_id, period_id, value in marks:
         own = period_of.get(sid)
         if own is not None and own.pk == period_id:
             result[sid][subject_id] = value

@@ -64,40 +64,46 @@ def to_xlsx(*, report: Report, result: ReportResult, school_name: str, formed: d
         row += 1
     widths: dict[int, int] = {}
     for table in result.tables:
-        if table.title:
-            sheet.cell(row=row, column=1, value=table.title).font = TITLE
-            row += 1
-        for index, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=row, column=index, value=column.title)
-            cell.font = BOLD
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            widths[index] = max(widths.get(index, 8), min(len(column.title) + 2, 40))
-        row += 1
-        for values in table.rows:
-            _write_row(sheet, row, values, table)
-            row += 1
-        for group in table.groups:
-            sheet.cell(row=row, column=1, value=group.title).font = BOLD
-            row += 1
-            for values in group.rows:
-                _write_row(sheet, row, values, table)
-                row += 1
-            if group.subtotal:
-                _write_row(sheet, row, group.subtotal, table, bold=True)
-                row += 1
-        if table.totals:
-            _write_row(sheet, row, table.totals, table, bold=True)
-            row += 1
-        for values in table.all_rows():
-            for index, value in enumerate(values, start=1):
-                widths[index] = max(widths.get(index, 8), min(len(cell_text(value)) + 2, 40))
-        row += 1
+        row = _xlsx_table(sheet, row, table, widths) + 1
     for note in result.notes:
         sheet.cell(row=row, column=1, value=note)
         row += 1
     for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = width
     return workbook_bytes(workbook)
+
+
+def _xlsx_table(sheet, row: int, table: Table, widths: dict[int, int]) -> int:
+    """One table from ``row`` on: title, header, rows, groups, totals. Widens ``widths``
+    to its texts; returns the first row after it."""
+    if table.title:
+        sheet.cell(row=row, column=1, value=table.title).font = TITLE
+        row += 1
+    for index, column in enumerate(table.columns, start=1):
+        cell = sheet.cell(row=row, column=index, value=column.title)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        widths[index] = max(widths.get(index, 8), min(len(column.title) + 2, 40))
+    row += 1
+    for values in table.rows:
+        _write_row(sheet, row, values, table)
+        row += 1
+    for group in table.groups:
+        sheet.cell(row=row, column=1, value=group.title).font = BOLD
+        row += 1
+        for values in group.rows:
+            _write_row(sheet, row, values, table)
+            row += 1
+        if group.subtotal:
+            _write_row(sheet, row, group.subtotal, table, bold=True)
+            row += 1
+    if table.totals:
+        _write_row(sheet, row, table.totals, table, bold=True)
+        row += 1
+    for values in table.all_rows():
+        for index, value in enumerate(values, start=1):
+            widths[index] = max(widths.get(index, 8), min(len(cell_text(value)) + 2, 40))
+    return row
 
 
 def _texts(values: list[Any], table: Table) -> list[str]:

@@ -91,7 +91,7 @@ def _outcome(
 ) -> tuple[Decimal | None, tuple[tuple[int, float], ...], bool]:
     sample = [category for category, count in profile for _ in range(count)]
     current = weighted_average(_as_weighted(sample))
-    total = sum(Decimal(v) * w for v, w in sample)
+    total = sum((Decimal(v) * w for v, w in sample), Decimal(0))
     weights = sum(w for _, w in sample)
     if remaining <= 0:
         mark = policy.mark_for(total / weights)

@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.formfields import choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, StudyPeriod, Subject
@@ -43,7 +44,7 @@ class ReportFilterForm(forms.Form):
         self.report, self.scope = report, scope
         used = set(report.filters)
         self.years = self._years()
-        self.fields["year"].choices = [(name, name) for name in self.years]
+        choice_field(self, "year").choices = [(name, name) for name in self.years]
         year_name = self._chosen_year_name()
         self.year_rows = self.years.get(year_name, [])
         # School staff see their own school only; the field is the inspector's.
@@ -142,7 +143,8 @@ class ReportFilterForm(forms.Form):
     # --- Cleaning ---------------------------------------------------------------------
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.year_rows:
             raise forms.ValidationError("В школе нет ни одного учебного года.")
         year_rows = self.year_rows

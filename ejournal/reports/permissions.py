@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import HOMEROOM, Role, RoleAssignment, StaffMember
 from ejournal.accounts.permissions import deny
 from ejournal.reports.registry import Report, all_reports, get_report
@@ -111,7 +112,7 @@ def make_scope(
     )
 
 
-def scope_for_request(request, report: Report) -> Scope:
+def scope_for_request(request: AuthedRequest, report: Report) -> Scope:
     ctx = request.ctx
     return make_scope(
         user=request.user,
@@ -155,7 +156,7 @@ def scope_for_run(run, report: Report) -> Scope:
     )
 
 
-def runs_visible_to(request):
+def runs_visible_to(request: SchoolRequest):
     from ejournal.reports.models import ReportRun
 
     if not request.user.is_authenticated:
@@ -166,7 +167,7 @@ def runs_visible_to(request):
     )
 
 
-def run_for(request, run_id: int):
+def run_for(request: AuthedRequest, run_id: int):
     """A run of the acting user in the current school, with its report (else 404)."""
     run = runs_visible_to(request).filter(pk=run_id).first()
     if run is None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import deny, roles_required
 from ejournal.core import charts
 from ejournal.reports import exports, services
@@ -74,7 +75,7 @@ def _file(report, content: bytes, fmt: str) -> HttpResponse:
 
 
 @roles_required(REPORT_USERS)
-def index(request):
+def index(request: AuthedRequest):
     reports = reports_for(request.ctx)
     runs = list(runs_visible_to(request).defer("result")[:10])
     titles = {r.slug: r.title for r in reports}
@@ -84,14 +85,14 @@ def index(request):
 
 
 @roles_required(REPORT_USERS)
-def page(request, slug: str):
+def page(request: AuthedRequest, slug: str):
     report = report_for(request.ctx, slug)
     scope = scope_for_request(request, report)
     fmt = request.GET.get("format", "")
     if fmt and fmt not in services.FORMATS:
         raise deny()
     data = default_data(report=report, scope=scope)
-    data.update({k: v for k, v in request.GET.items() if k != "format"})
+    data.update({k: v for k, v in request.GET.dict().items() if k != "format"})
     ready = all(data.get(name) for name in _required_keys(report))
     form = ReportFilterForm(data if ready else None, report=report, scope=scope, initial=data)
     result, screen = None, None
@@ -129,7 +130,7 @@ def _required_keys(report) -> list[str]:
 
 @require_POST
 @roles_required(REPORT_USERS)
-def run_start(request, slug: str):
+def run_start(request: AuthedRequest, slug: str):
     report = report_for(request.ctx, slug)
     scope = scope_for_request(request, report)
     try:
@@ -142,7 +143,7 @@ def run_start(request, slug: str):
 
 
 @roles_required(REPORT_USERS)
-def run_detail(request, run_id: int):
+def run_detail(request: AuthedRequest, run_id: int):
     run, report = run_for(request, run_id)
     screen = None
     if run.status == "done" and run.result:
@@ -153,7 +154,7 @@ def run_detail(request, run_id: int):
 
 
 @roles_required(REPORT_USERS)
-def run_download(request, run_id: int, fmt: str):
+def run_download(request: AuthedRequest, run_id: int, fmt: str):
     run, report = run_for(request, run_id)
     if fmt not in services.FORMATS or run.status != "done" or not run.result:
         raise deny()

@@ -8,6 +8,7 @@ import re
 from django import forms
 
 from ejournal.accounts.models import StaffMember
+from ejournal.core.formfields import model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.schedule.models import SHIFT_CHOICES, BellSchedule, BellScheduleKind, Weekday
 from ejournal.school.models import StudyGroup, Subject
@@ -75,7 +76,9 @@ class BellDayForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bell_schedule"].queryset = BellSchedule.objects.filter(school=school)
+        model_choice_field(self, "bell_schedule").queryset = BellSchedule.objects.filter(
+            school=school
+        )
 
 
 def _staff_field(school, label="Учитель", required=True):
@@ -172,8 +175,10 @@ class ExtraLessonForm(ReasonForm):
 
     def __init__(self, *args, school, year, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = StudyGroup.objects.filter(school=school, year=year)
-        self.fields["subject"].queryset = Subject.objects.filter(school=school)
+        model_choice_field(self, "group").queryset = StudyGroup.objects.filter(
+            school=school, year=year
+        )
+        model_choice_field(self, "subject").queryset = Subject.objects.filter(school=school)
         self.fields["teacher"] = _staff_field(school)
         self.order_fields(["group", "subject", "teacher", "date", "number", "room", "reason"])
 

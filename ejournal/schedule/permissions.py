@@ -52,6 +52,8 @@ def lesson_closed_refusal(lesson: Lesson) -> str | None:
     if lesson.status == LessonStatus.MOVED:
         moved_to = (
             Lesson.objects.filter(pk=lesson.moved_to_id).values_list("date", flat=True).first()
+            if lesson.moved_to_id is not None
+            else None
         )
         where = f" на {moved_to:%d.%m.%Y}" if moved_to else ""
         return f"Урок перенесён{where}: записи вносятся в урок новой даты."

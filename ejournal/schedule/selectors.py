@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.schedule import hooks
 from ejournal.schedule.models import (
@@ -569,7 +570,7 @@ def today_lessons(*, staff: StaffMember, day: dt.date) -> list[TodayLesson]:
     ]
 
 
-def _start_page_today_lessons(request, role: str) -> dict:
+def _start_page_today_lessons(request: AuthedRequest, role: str) -> dict:
     ctx = request.ctx
     if role != Role.TEACHER or not ctx.staff or not ctx.school:
         return {}

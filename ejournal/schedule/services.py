@@ -576,43 +576,16 @@ class _Row:
         )
 
 
-def lessons_materialise(
+def _desired_lessons(
     *,
-    school: School,
+    entries: list[TimetableEntry],
+    years: dict[int, AcademicYear],
+    bells: selectors.BellTimes,
     start: dt.date,
     end: dt.date,
-    actor=None,
-    today: dt.date | None = None,
-) -> MaterialiseResult:
-    """Create the school's lessons of [start, end] from the timetable; idempotent.
-
-    Holidays, non-working days and weekdays beyond a grade band's week are skipped. On a
-    re-run after a timetable edit, future lessons that nobody touched and that have no
-    journal data are moved (re-numbered, re-teachered, re-roomed) or deleted to follow the
-    timetable; lessons with journal data or changed by hand are never touched, and each is
-    reported instead. Past lessons are history and are never changed.
-    """
-    if end < start:
-        raise ValidationError("Дата окончания не может быть раньше даты начала.")
-    if (end - start).days > MAX_MATERIALISE_DAYS:
-        raise ValidationError("Слишком длинный период: не больше одного учебного года.")
-    today = today or school_selectors.school_today(school)
-    result = MaterialiseResult()
-    years = {
-        y.id: y
-        for y in AcademicYear.objects.filter(
-            school=school, start__lte=end, end__gte=start
-        ).prefetch_related("bands", "days_off")
-    }
-    entries = list(
-        TimetableEntry.objects.filter(
-            school=school, group__year_id__in=list(years), valid_from__lte=end
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-        .select_related("group", "group__school_class", "subject", "teacher")
-    )
-    bells = selectors.BellTimes(school=school, start=start, end=end)
-
+) -> tuple[dict[tuple[int, dt.date], tuple], set[str]]:
+    """The lessons the timetable wants in [start, end], keyed by (entry, date), and the
+    bell times it lacks for them."""
     off_cache: dict[tuple[int, int | None], set[dt.date]] = {}
     missing_bells: set[str] = set()
     desired: dict[tuple[int, dt.date], tuple] = {}
@@ -657,8 +630,14 @@ def lessons_materialise(
                         entry.id,
                     )
             day += dt.timedelta(days=7)
-    result.problems = sorted(missing_bells)
+    return desired, missing_bells
 
+
+def _match_existing(
+    *, school: School, start: dt.date, end: dt.date, desired: dict[tuple[int, dt.date], tuple]
+) -> tuple[list[tuple[_Row, tuple]], dict[tuple[int, dt.date], tuple], list[_Row]]:
+    """The existing lessons against the wanted ones: (lesson, wanted fields) pairs that
+    differ, the wanted lessons to create, and the lessons no entry wants any more."""
     # Plain rows, not model instances: a year of a school is tens of thousands of lessons.
     existing: dict[tuple[int, dt.date], _Row] = {}
     for values in Lesson.objects.filter(
@@ -687,6 +666,54 @@ def lessons_materialise(
             matched_updates.append((row, to_create.pop(key)))
         else:
             orphans.append(row)
+    return matched_updates, to_create, orphans
+
+
+def lessons_materialise(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    actor=None,
+    today: dt.date | None = None,
+) -> MaterialiseResult:
+    """Create the school's lessons of [start, end] from the timetable; idempotent.
+
+    Holidays, non-working days and weekdays beyond a grade band's week are skipped. On a
+    re-run after a timetable edit, future lessons that nobody touched and that have no
+    journal data are moved (re-numbered, re-teachered, re-roomed) or deleted to follow the
+    timetable; lessons with journal data or changed by hand are never touched, and each is
+    reported instead. Past lessons are history and are never changed.
+    """
+    if end < start:
+        raise ValidationError("Дата окончания не может быть раньше даты начала.")
+    if (end - start).days > MAX_MATERIALISE_DAYS:
+        raise ValidationError("Слишком длинный период: не больше одного учебного года.")
+    today = today or school_selectors.school_today(school)
+    result = MaterialiseResult()
+    years = {
+        y.id: y
+        for y in AcademicYear.objects.filter(
+            school=school, start__lte=end, end__gte=start
+        ).prefetch_related("bands", "days_off")
+    }
+    entries = list(
+        TimetableEntry.objects.filter(
+            school=school, group__year_id__in=list(years), valid_from__lte=end
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .select_related("group", "group__school_class", "subject", "teacher")
+    )
+    bells = selectors.BellTimes(school=school, start=start, end=end)
+
+    desired, missing_bells = _desired_lessons(
+        entries=entries, years=years, bells=bells, start=start, end=end
+    )
+    result.problems = sorted(missing_bells)
+
+    matched_updates, to_create, orphans = _match_existing(
+        school=school, start=start, end=end, desired=desired
+    )
 
     future_ids = [row.id for row, _ in matched_updates if row.date > today] + [
         row.id for row in orphans if row.date > today

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import StaffMember
 from ejournal.accounts.permissions import (
     STRUCTURE_READERS,
@@ -33,17 +34,17 @@ from ejournal.school.models import SchoolClass
 TEACHERS = frozenset({"teacher"})
 
 
-def _today_and_year(request):
-    school = request.ctx.school
+def _today_and_year(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today = school_selectors.school_today(school)
     return today, school_selectors.year_on(school=school, day=today)
 
 
-def _day_param(request, default: dt.date) -> dt.date:
+def _day_param(request: AuthedRequest, default: dt.date) -> dt.date:
     return query_date(request.GET.get("date")) or default
 
 
-def _errors(request, exc: ValidationError) -> None:
+def _errors(request: AuthedRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -57,8 +58,8 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 @roles_required(TIMETABLE_READERS)
-def bells(request):
-    school = request.ctx.school
+def bells(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, _ = _today_and_year(request)
     day_form = forms.BellDayForm(school=school, initial={"date": today, "shift": 1})
     return render(
@@ -76,8 +77,8 @@ def bells(request):
 
 
 @roles_required(TIMETABLE_EDITORS)
-def bell_edit(request, pk: int | None = None):
-    school = request.ctx.school
+def bell_edit(request: AuthedRequest, pk: int | None = None):
+    school = request.ctx.school_or_404()
     bell = get_in_school_or_404(BellSchedule.objects.all(), request, pk=pk) if pk else None
     if request.method == "POST":
         form = forms.BellScheduleForm(request.POST)
@@ -105,8 +106,8 @@ def bell_edit(request, pk: int | None = None):
 
 @require_POST
 @roles_required(TIMETABLE_EDITORS)
-def bell_day(request):
-    school = request.ctx.school
+def bell_day(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     form = forms.BellDayForm(request.POST, school=school)
     if form.is_valid():
         try:
@@ -126,7 +127,7 @@ def bell_day(request):
     else:
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))  # an ErrorList yields its messages
     return redirect("schedule:bells")
 
 
@@ -134,8 +135,8 @@ def bell_day(request):
 
 
 @roles_required(TIMETABLE_READERS)
-def timetable(request):
-    school = request.ctx.school
+def timetable(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, year = _today_and_year(request)
     can_edit = can_edit_timetable(request.ctx)
     conflicts = []
@@ -160,7 +161,7 @@ def timetable(request):
     )
 
 
-def _grid_page(request, *, title: str, grid, back_params: str = "", group=None):
+def _grid_page(request: AuthedRequest, *, title: str, grid, back_params: str = "", group=None):
     day = _day_param(request, _today_and_year(request)[0])
     return render(
         request,
@@ -176,12 +177,12 @@ def _grid_page(request, *, title: str, grid, back_params: str = "", group=None):
 
 
 @roles_required(TIMETABLE_READERS)
-def by_class(request, class_id: int):
+def by_class(request: AuthedRequest, class_id: int):
     school_class = get_in_school_or_404(SchoolClass.objects.all(), request, pk=class_id)
     day = _day_param(request, _today_and_year(request)[0])
     band = next((b for b in school_class.year.bands.all() if b.covers(school_class.grade)), None)
     grid = selectors.timetable_grid(
-        school=request.ctx.school,
+        school=request.ctx.school_or_404(),
         day=day,
         group_ids=selectors.class_group_ids(school_class_id=school_class.id),
         days_per_week=band.days_per_week if band else 5,
@@ -196,27 +197,29 @@ def by_class(request, class_id: int):
 
 
 @roles_required(TIMETABLE_READERS)
-def by_teacher(request, staff_id: int):
+def by_teacher(request: AuthedRequest, staff_id: int):
     teacher = get_in_school_or_404(StaffMember.objects.all(), request, pk=staff_id)
     day = _day_param(request, _today_and_year(request)[0])
-    grid = selectors.timetable_grid(school=request.ctx.school, day=day, teacher=teacher)
+    grid = selectors.timetable_grid(school=request.ctx.school_or_404(), day=day, teacher=teacher)
     return _grid_page(request, title=f"Расписание учителя {teacher.short_name}", grid=grid)
 
 
 @roles_required(TIMETABLE_READERS)
-def by_room(request, room: str):
+def by_room(request: AuthedRequest, room: str):
     day = _day_param(request, _today_and_year(request)[0])
-    grid = selectors.timetable_grid(school=request.ctx.school, day=day, room=room)
-    if not any(grid.cells.values()) and room not in selectors.rooms_of(school=request.ctx.school):
+    grid = selectors.timetable_grid(school=request.ctx.school_or_404(), day=day, room=room)
+    if not any(grid.cells.values()) and room not in selectors.rooms_of(
+        school=request.ctx.school_or_404()
+    ):
         raise deny()
     return _grid_page(request, title=f"Расписание кабинета {room}", grid=grid)
 
 
-def _after_edit(request, from_day: dt.date, conflicts) -> None:
+def _after_edit(request: AuthedRequest, from_day: dt.date, conflicts) -> None:
     for c in conflicts:
         messages.warning(request, c.message)
     result = services.materialise_after_edit(
-        school=request.ctx.school, actor=request.user, from_day=from_day
+        school=request.ctx.school_or_404(), actor=request.user, from_day=from_day
     )
     if result.created or result.updated or result.deleted or result.kept:
         messages.info(request, f"Уроки приведены в соответствие. {result.summary}")
@@ -225,8 +228,8 @@ def _after_edit(request, from_day: dt.date, conflicts) -> None:
 
 
 @roles_required(TIMETABLE_EDITORS)
-def entry_new(request):
-    school = request.ctx.school
+def entry_new(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, year = _today_and_year(request)
     if year is None:
         raise deny()
@@ -254,7 +257,7 @@ def entry_new(request):
 
 
 @roles_required(TIMETABLE_EDITORS)
-def entry_edit(request, pk: int):
+def entry_edit(request: AuthedRequest, pk: int):
     school = request.ctx.school
     entry = get_in_school_or_404(
         TimetableEntry.objects.select_related("group", "group__year", "subject", "teacher"),
@@ -309,7 +312,7 @@ def entry_edit(request, pk: int):
 
 @require_POST
 @roles_required(TIMETABLE_EDITORS)
-def entry_end(request, pk: int):
+def entry_end(request: AuthedRequest, pk: int):
     entry = get_in_school_or_404(TimetableEntry.objects.select_related("group"), request, pk=pk)
     form = forms.EntryEndForm(request.POST)
     if not form.is_valid():
@@ -329,14 +332,14 @@ def entry_end(request, pk: int):
 
 @require_POST
 @roles_required(TIMETABLE_EDITORS)
-def materialise(request):
+def materialise(request: AuthedRequest):
     form = forms.RangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Укажите даты начала и окончания.")
         return redirect("schedule:timetable")
     try:
         result = services.lessons_materialise(
-            school=request.ctx.school,
+            school=request.ctx.school_or_404(),
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             actor=request.user,
@@ -354,8 +357,8 @@ def materialise(request):
 
 
 @roles_required(STRUCTURE_READERS)
-def day(request):
-    school = request.ctx.school
+def day(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, _ = _today_and_year(request)
     day = _day_param(request, today)
     return render(
@@ -373,7 +376,7 @@ def day(request):
 
 
 @roles_required(TEACHERS)
-def my_week(request):
+def my_week(request: AuthedRequest):
     today, _ = _today_and_year(request)
     day = _day_param(request, today)
     monday = day - dt.timedelta(days=day.weekday())
@@ -399,7 +402,7 @@ def my_week(request):
 
 
 @roles_required(TIMETABLE_READERS)
-def lesson(request, pk: int):
+def lesson(request: AuthedRequest, pk: int):
     lesson = lesson_for_view(request.ctx, pk)
     school = request.ctx.school
     can_edit = can_edit_timetable(request.ctx)
@@ -425,7 +428,7 @@ def lesson(request, pk: int):
     )
 
 
-def _lesson_for_change(request, pk: int) -> Lesson:
+def _lesson_for_change(request: AuthedRequest, pk: int) -> Lesson:
     return get_in_school_or_404(
         Lesson.objects.select_related("group", "group__school_class", "subject", "planned_teacher"),
         request,
@@ -435,9 +438,9 @@ def _lesson_for_change(request, pk: int) -> Lesson:
 
 @require_POST
 @roles_required(TIMETABLE_EDITORS)
-def lesson_change(request, pk: int, kind: str):
+def lesson_change(request: AuthedRequest, pk: int, kind: str):
     lesson = _lesson_for_change(request, pk)
-    school = request.ctx.school
+    school = request.ctx.school_or_404()
     builders = {
         "cancel": lambda: forms.ReasonForm(request.POST, prefix="cancel"),
         "move": lambda: forms.MoveForm(request.POST, prefix="move"),
@@ -497,13 +500,13 @@ def lesson_change(request, pk: int, kind: str):
 
 @require_POST
 @roles_required(TIMETABLE_EDITORS)
-def substitution_cancel(request, pk: int):
+def substitution_cancel(request: AuthedRequest, pk: int):
     substitution = get_in_school_or_404(
         Substitution.objects.select_related("lesson"), request, pk=pk
     )
     try:
         services.substitution_cancel(
-            school=request.ctx.school, substitution=substitution, actor=request.user
+            school=request.ctx.school_or_404(), substitution=substitution, actor=request.user
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -513,8 +516,8 @@ def substitution_cancel(request, pk: int):
 
 
 @roles_required(TIMETABLE_EDITORS)
-def extra_lesson(request):
-    school = request.ctx.school
+def extra_lesson(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, year = _today_and_year(request)
     if year is None:
         raise deny()
@@ -545,8 +548,8 @@ def extra_lesson(request):
 
 
 @roles_required(TIMETABLE_EDITORS)
-def substitute_day(request):
-    school = request.ctx.school
+def substitute_day(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today, _ = _today_and_year(request)
     absence = forms.AbsenceForm(request.GET or None, school=school, initial={"date": today})
     lessons, form = [], None
@@ -591,7 +594,7 @@ def substitute_day(request):
 
 
 @roles_required(STRUCTURE_READERS)
-def substitutions(request):
+def substitutions(request: AuthedRequest):
     today, _ = _today_and_year(request)
     form = forms.RangeForm(request.GET or None)
     start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=7)
@@ -606,7 +609,9 @@ def substitutions(request):
         "schedule/substitutions.html",
         {
             "form": form,
-            "rows": selectors.substitution_log(school=request.ctx.school, start=start, end=end),
+            "rows": selectors.substitution_log(
+                school=request.ctx.school_or_404(), start=start, end=end
+            ),
             "start": start,
             "end": end,
             "can_edit": can_edit_timetable(request.ctx),

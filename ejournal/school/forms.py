@@ -166,8 +166,9 @@ class CurriculumEntryForm(forms.Form):
         ).distinct()
 
     def clean(self):
-        data = super().clean()
-        target = data.get("target")
+        super().clean()
+        data = self.cleaned_data
+        target = data.get("target") or ""
         required = {
             self.TARGET_GRADE: ("grade", "Укажите параллель."),
             self.TARGET_CLASS: ("school_class", "Выберите класс."),

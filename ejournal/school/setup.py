@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.school import selectors
 from ejournal.school.models import (
     AcademicYear,
@@ -297,7 +298,7 @@ def _timetable_step(entries: int, bells: bool) -> SetupStep:
     )
 
 
-def start_page_block(request, role: str) -> dict:
+def start_page_block(request: AuthedRequest, role: str) -> dict:
     """For the administrator and the deputy while setup is not complete: the missing steps."""
     from ejournal.accounts.models import Role
 

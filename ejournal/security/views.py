@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts import services as account_services
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.security import ratelimit, sessions, tamper, two_factor
 from ejournal.security.forms import CodeForm, DisableForm, EnrolForm
@@ -23,7 +24,7 @@ from ejournal.security.models import UserSession
 CODES_KEY = "ejournal_recovery_codes"
 
 
-def _finish_sign_in(request, pending, device):
+def _finish_sign_in(request: SchoolRequest, pending, device):
     login(request, pending.user, backend=pending.backend)
     two_factor.mark_verified(request, device)
     UserSession.objects.filter(session_key=request.session.session_key).update(two_factor=True)
@@ -31,20 +32,20 @@ def _finish_sign_in(request, pending, device):
     two_factor.pending_clear(request)
 
 
-def _pending_or_login(request):
+def _pending_or_login(request: SchoolRequest):
     pending = two_factor.pending_of(request)
     if pending is None:
         messages.info(request, "Время на ввод кода истекло. Войдите снова.")
     return pending
 
 
-def _known_address(request, user) -> bool:
+def _known_address(request: SchoolRequest, user) -> bool:
     address = ratelimit.client_key(request)
     return UserSession.objects.filter(user=user, ip=address, two_factor=True).exists()
 
 
 @never_cache
-def two_factor_verify(request):
+def two_factor_verify(request: SchoolRequest):
     pending = _pending_or_login(request)
     if pending is None:
         return redirect("accounts:login")
@@ -78,7 +79,7 @@ def two_factor_verify(request):
 
 
 @never_cache
-def two_factor_setup(request):
+def two_factor_setup(request: SchoolRequest):
     """Enrolment: during a pending sign-in (forced), or from the profile (voluntary)."""
     if request.user.is_authenticated:
         user, pending = request.user, None
@@ -125,7 +126,7 @@ def two_factor_setup(request):
 
 @never_cache
 @login_required
-def recovery_codes(request):
+def recovery_codes(request: AuthedRequest):
     """Recovery codes are shown once, right after they are made."""
     codes = request.session.pop(CODES_KEY, None)
     if request.method == "POST":
@@ -140,7 +141,7 @@ def recovery_codes(request):
 
 
 @login_required
-def two_factor_settings(request):
+def two_factor_settings(request: AuthedRequest):
     user = request.user
     disable_form = DisableForm()
     if request.method == "POST" and request.POST.get("action") == "disable":
@@ -171,7 +172,7 @@ def two_factor_settings(request):
 
 
 @login_required
-def session_list(request):
+def session_list(request: AuthedRequest):
     rows = sessions.active_sessions(user=request.user)
     current = request.session.session_key
     items = [
@@ -187,7 +188,7 @@ def session_list(request):
 
 @login_required
 @require_POST
-def session_revoke(request, session_id: int):
+def session_revoke(request: AuthedRequest, session_id: int):
     row = UserSession.objects.filter(user=request.user, pk=session_id).first()
     if row is None:
         raise Http404
@@ -199,7 +200,7 @@ def session_revoke(request, session_id: int):
     return redirect("security:sessions")
 
 
-def _alerts_school(request, roles):
+def _alerts_school(request: AuthedRequest, roles):
     ctx = request.ctx
     if ctx.school is None or not ctx.roles & roles:
         raise Http404
@@ -207,7 +208,7 @@ def _alerts_school(request, roles):
 
 
 @login_required
-def alert_list(request):
+def alert_list(request: AuthedRequest):
     """The deputy acts on the alerts; the director reads them."""
     school = _alerts_school(request, tamper.ALERT_READERS)
     return render(
@@ -223,7 +224,7 @@ def alert_list(request):
 
 @login_required
 @require_POST
-def alert_acknowledge(request, alert_id: int):
+def alert_acknowledge(request: AuthedRequest, alert_id: int):
     school = _alerts_school(request, tamper.ALERT_HANDLERS)
     try:
         tamper.alert_acknowledge(actor=request.user, school=school, alert_id=alert_id)
@@ -234,7 +235,7 @@ def alert_acknowledge(request, alert_id: int):
 
 
 @login_required
-def school_policy(request):
+def school_policy(request: AuthedRequest):
     """The school administrator decides whether teachers must sign in with a code, and
     resets the code app of a staff member who lost their phone."""
     ctx = request.ctx

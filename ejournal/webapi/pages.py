@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.diary import selectors as diary
 from ejournal.webapi import selectors, services
@@ -19,7 +20,7 @@ from ejournal.webapi import selectors, services
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def app_password(request):
+def app_password(request: AuthedRequest):
     if not diary.family_students(request.user):
         raise deny()
     password = ""
@@ -48,7 +49,7 @@ def app_password(request):
     )
 
 
-def profile_section(request):
+def profile_section(request: SchoolRequest):
     """For ``accounts.selectors.PROFILE_SECTIONS``: only for students and parents."""
     if not request.user.is_authenticated or not diary.family_students(request.user):
         return None

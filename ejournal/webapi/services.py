@@ -174,6 +174,7 @@ class LoginResult:
     session: WebapiSession
     token: str
     cookie: str | None  # a new cookie to set, None when the client's one is kept
+    user: User  # the session's, signed in now
 
 
 def _challenge_session(*, cookie: str | None, lt: str) -> WebapiSession | None:
@@ -215,7 +216,7 @@ def session_login(
     if h is None or not credentials.proof_matches(salt=salt, h=h, pw2=pw2, pw=pw):
         _record_failure(user=user, school=school, reason="password")
         raise LoginFailed()
-    if not students:
+    if user is None or not students:  # no user, no students
         _record_failure(user=user, school=school, reason="no_students_in_school")
         raise LoginFailed("В этой школе нет дневников, доступных этой учётной записи.")
     return _sign_in(
@@ -241,7 +242,7 @@ def _record_failure(*, user, school, reason: str) -> None:
 
 
 @transaction.atomic
-def _sign_in(*, session, user, app_password, school, cookie) -> LoginResult:
+def _sign_in(*, session, user: User, app_password, school, cookie) -> LoginResult:
     from ejournal.core.request_context import current_request_meta
 
     now = timezone.now()
@@ -275,7 +276,7 @@ def _sign_in(*, session, user, app_password, school, cookie) -> LoginResult:
         obj=session,
         after={"app_password": app_password.pk},
     )
-    return LoginResult(session, token, new_cookie)
+    return LoginResult(session, token, new_cookie, user)
 
 
 def session_is_live(session: WebapiSession | None, now: dt.datetime) -> bool:

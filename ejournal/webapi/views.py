@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from ejournal.accounts.http import SchoolRequest
 from ejournal.core.dates import query_date
 from ejournal.core.request_context import client_ip
 from ejournal.diary import selectors as diary
@@ -66,7 +67,7 @@ def _day(value: str | None, default: dt.date) -> dt.date:
     return day
 
 
-def _range(request, caller: Caller) -> tuple[dt.date, dt.date]:
+def _range(request: SchoolRequest, caller: Caller) -> tuple[dt.date, dt.date]:
     monday = diary.week_start(caller.today)
     start = _day(request.GET.get("weekStart"), monday)
     end = _day(request.GET.get("weekEnd"), start + dt.timedelta(days=6))
@@ -78,7 +79,7 @@ def _range(request, caller: Caller) -> tuple[dt.date, dt.date]:
 # --- Without login ---------------------------------------------------------------------
 
 
-def logindata(request, caller):
+def logindata(request: SchoolRequest, caller):
     return _json(
         {
             "productName": "ejournal",
@@ -93,7 +94,7 @@ def logindata(request, caller):
     )
 
 
-def getdata(request, caller):
+def getdata(request: SchoolRequest, caller):
     wait = ratelimit.challenge_attempt(ip=client_ip(request))
     if wait:
         raise ApiError(
@@ -117,7 +118,7 @@ def _with_cookie(response, cookie: str | None):
     return response
 
 
-def schools_search(request, caller):
+def schools_search(request: SchoolRequest, caller):
     text = (request.GET.get("name") or "").strip().casefold()
     schools = School.objects.order_by("short_name")
     return _json(
@@ -134,7 +135,7 @@ def schools_search(request, caller):
     )
 
 
-def login(request, caller):
+def login(request: SchoolRequest, caller):
     data = request.POST
     username = data.get("un", "").strip()
     wait = ratelimit.login_attempt(ip=client_ip(request), login=username)
@@ -153,7 +154,7 @@ def login(request, caller):
         )
     except services.LoginFailed as failed:
         raise ApiError(409, failed.message) from failed
-    user = result.session.user
+    user = result.user
     response = _json(
         {
             "at": result.token,
@@ -176,7 +177,7 @@ def login(request, caller):
     return _with_cookie(response, result.cookie)
 
 
-def logout(request, caller):
+def logout(request: SchoolRequest, caller):
     session = selectors.live_session(
         token=_token(request), cookie=request.COOKIES.get(SESSION_COOKIE)
     )
@@ -185,11 +186,11 @@ def logout(request, caller):
     return _json({})
 
 
-def context_expired(request, caller):
+def context_expired(request: SchoolRequest, caller):
     return _json(selectors.token_expired(request.GET.get("token", "")))
 
 
-def sys_info(request, caller):
+def sys_info(request: SchoolRequest, caller):
     body = f"Id: ejournal\nВерсия системы: {VERSION}\n"
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
@@ -197,7 +198,7 @@ def sys_info(request, caller):
 # --- Signed in -------------------------------------------------------------------------
 
 
-def diary_init(request, caller: Caller):
+def diary_init(request: SchoolRequest, caller: Caller):
     return _json(
         {
             "students": [
@@ -245,28 +246,28 @@ def _year_json(year) -> dict:
     }
 
 
-def years_current(request, caller: Caller):
+def years_current(request: SchoolRequest, caller: Caller):
     return _json(_year_json(_year(caller)))
 
 
-def assignment_types(request, caller: Caller):
+def assignment_types(request: SchoolRequest, caller: Caller):
     return _json(adapter.assignment_types(caller.school))
 
 
-def student_diary(request, caller: Caller):
+def student_diary(request: SchoolRequest, caller: Caller):
     student = _student(caller, request)
     start, end = _range(request, caller)
     diary_services.visit_record(user=caller.user, student=student, page=DiaryPage.WEEK)
     return _json(adapter.diary_week(student, start, end, caller.today))
 
 
-def past_mandatory(request, caller: Caller):
+def past_mandatory(request: SchoolRequest, caller: Caller):
     student = _student(caller, request)
     diary_services.visit_record(user=caller.user, student=student, page=DiaryPage.SUMMARY)
     return _json(adapter.past_mandatory(student, caller.today))
 
 
-def announcements(request, caller: Caller):
+def announcements(request: SchoolRequest, caller: Caller):
     items = selectors.announcements(caller)
     take = request.GET.get("take", "-1")
     if take.lstrip("-").isdigit() and int(take) >= 0:
@@ -275,7 +276,7 @@ def announcements(request, caller: Caller):
     return _json([adapter.announcement(a, authors, caller.school) for a in items])
 
 
-def get_attachments(request, caller: Caller):
+def get_attachments(request: SchoolRequest, caller: Caller):
     student = _student(caller, request)
     try:
         payload = json.loads(request.body or b"{}")
@@ -302,7 +303,7 @@ def get_attachments(request, caller: Caller):
     return _json(result)
 
 
-def attachment_file(request, caller: Caller, public_id: str):
+def attachment_file(request: SchoolRequest, caller: Caller, public_id: str):
     kind, pk = adapter.split(int(public_id))
     if kind == "even":
         found, student = selectors.homework_file(caller, pk)
@@ -321,7 +322,7 @@ def attachment_file(request, caller: Caller, public_id: str):
     )
 
 
-def school_card(request, caller: Caller, school_id: str):
+def school_card(request: SchoolRequest, caller: Caller, school_id: str):
     if int(school_id) not in (-1, caller.school.pk):
         raise _forbidden()
     return _json(adapter.school_card(caller.school, selectors.deputies(caller.school)))
@@ -333,11 +334,11 @@ PHOTO = base64.b64decode(
 )
 
 
-def user_photo(request, caller: Caller):
+def user_photo(request: SchoolRequest, caller: Caller):
     return HttpResponse(PHOTO, content_type="image/png")
 
 
-def context(request, caller: Caller):
+def context(request: SchoolRequest, caller: Caller):
     year = _year(caller)
     last, first, middle = selectors.profile_name(user=caller.user, school=caller.school)
     return _json(
@@ -353,7 +354,7 @@ def context(request, caller: Caller):
     )
 
 
-def my_settings(request, caller: Caller):
+def my_settings(request: SchoolRequest, caller: Caller):
     last, first, middle = selectors.profile_name(user=caller.user, school=caller.school)
     return _json(
         {
@@ -371,7 +372,7 @@ def my_settings(request, caller: Caller):
     )
 
 
-def assignment_detail(request, caller: Caller, public_id: str):
+def assignment_detail(request: SchoolRequest, caller: Caller, public_id: str):
     student = _student(caller, request)
     kind, pk = adapter.split(int(public_id))
     if kind == "even":
@@ -446,7 +447,7 @@ ROUTES = [
 ]
 
 
-def _token(request) -> str:
+def _token(request: SchoolRequest) -> str:
     return request.headers.get("at") or request.GET.get("at", "")
 
 
@@ -459,7 +460,7 @@ def _error(error: ApiError) -> JsonResponse:
 
 @csrf_exempt
 @never_cache
-def dispatch(request, path: str):
+def dispatch(request: SchoolRequest, path: str):
     path = path.strip("/").lower()
     matches = [(r, m) for r in ROUTES if (m := r.pattern.match(path))]
     if not matches:

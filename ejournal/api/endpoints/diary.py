@@ -12,6 +12,7 @@ import datetime as dt
 from ninja import Router
 
 from ejournal.accounts.permissions import deny
+from ejournal.api.auth import ApiRequest
 from ejournal.api.endpoints.common import (
     LESSON_RELATED,
     attachment_out,
@@ -38,7 +39,7 @@ from ejournal.schedule.models import Lesson
 router = Router(tags=["Дневник (ученик и родитель)"])
 
 
-def _student(request, student_id: int):
+def _student(request: ApiRequest, student_id: int):
     student = next((s for s in diary.family_students(request.user) if s.pk == student_id), None)
     if student is None:
         raise deny()
@@ -87,7 +88,7 @@ def _period(p) -> dict | None:
     response={200: DiaryWeekOut, **error_responses()},
     summary="Неделя дневника (по умолчанию текущая)",
 )
-def week(request, student_id: int, date: dt.date | None = None):
+def week(request: ApiRequest, student_id: int, date: dt.date | None = None):
     student = _student(request, student_id)
     today = today_of(student.school)
     data = diary.student_week(student, date or today, today)
@@ -133,7 +134,7 @@ def week(request, student_id: int, date: dt.date | None = None):
     response={200: MarksPageOut, **error_responses()},
     summary="Отметки по предметам за учебный период",
 )
-def marks(request, student_id: int, period_id: int | None = None):
+def marks(request: ApiRequest, student_id: int, period_id: int | None = None):
     student = _student(request, student_id)
     page = diary.marks_page(student, today_of(student.school), period_id)
     diary_services.visit_record(user=request.user, student=student, page=DiaryPage.MARKS)
@@ -165,7 +166,7 @@ def marks(request, student_id: int, period_id: int | None = None):
     response={200: list[DiaryHomeworkOut], **error_responses()},
     summary="Домашние задания на ближайшие 60 дней",
 )
-def homework(request, student_id: int):
+def homework(request: ApiRequest, student_id: int):
     student = _student(request, student_id)
     items = diary.upcoming_homework(student, today_of(student.school))
     diary_services.visit_record(user=request.user, student=student, page=DiaryPage.HOMEWORK)
@@ -187,7 +188,7 @@ def _counts(c: diary.AttendanceCounts) -> dict:
     response={200: AttendanceSummaryOut, **error_responses()},
     summary="Посещаемость за период и за год, долги и пропущенные работы",
 )
-def attendance(request, student_id: int, period_id: int | None = None):
+def attendance(request: ApiRequest, student_id: int, period_id: int | None = None):
     student = _student(request, student_id)
     summary = diary.student_summary(student, today_of(student.school), period_id)
     diary_services.visit_record(user=request.user, student=student, page=DiaryPage.SUMMARY)

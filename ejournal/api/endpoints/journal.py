@@ -12,7 +12,7 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from ejournal.accounts.models import Student
-from ejournal.api.auth import require_roles, school_of
+from ejournal.api.auth import ApiRequest, require_roles, school_of
 from ejournal.api.endpoints.common import attachment_out, lesson_out, student_ref
 from ejournal.api.endpoints.staff import work_type_out
 from ejournal.api.errors import ApiError, error_responses, not_found
@@ -38,12 +38,12 @@ from ejournal.journal.views.common import JOURNAL_ROLES, writable_lesson
 router = Router(tags=["Журнал урока (учитель)"])
 
 
-def _readable(request, lesson_id: int):
+def _readable(request: ApiRequest, lesson_id: int):
     require_roles(request, JOURNAL_ROLES)
     return journal_selectors.lesson_readable(request.ctx, lesson_id)
 
 
-def _writable(request, lesson_id: int):
+def _writable(request: ApiRequest, lesson_id: int):
     require_roles(request, JOURNAL_ROLES)
     return writable_lesson(request, lesson_id)
 
@@ -92,7 +92,7 @@ def _work_out(work: Work) -> dict:
     response={200: LessonDetailOut, **error_responses()},
     summary="Урок в журнале: ученики, работы, отметки, посещаемость, задания",
 )
-def lesson_detail(request, lesson_id: int):
+def lesson_detail(request: ApiRequest, lesson_id: int):
     lesson = _readable(request, lesson_id)
     record = getattr(lesson, "record", None)
     works = list(Work.objects.filter(lesson=lesson).select_related("work_type"))
@@ -124,7 +124,7 @@ def lesson_detail(request, lesson_id: int):
     response={200: TopicOut, **error_responses()},
     summary="Тема и комментарий урока",
 )
-def topic_save(request, lesson_id: int, payload: TopicIn):
+def topic_save(request: ApiRequest, lesson_id: int, payload: TopicIn):
     lesson = _writable(request, lesson_id)
     record = services.lesson_record_save(
         actor=request.user,
@@ -142,7 +142,7 @@ def topic_save(request, lesson_id: int, payload: TopicIn):
     response={201: WorkOut, **error_responses()},
     summary="Добавить работу на уроке",
 )
-def work_create(request, lesson_id: int, payload: WorkIn):
+def work_create(request: ApiRequest, lesson_id: int, payload: WorkIn):
     lesson = _writable(request, lesson_id)
     work_type = (
         journal_selectors.work_types_of(lesson.school).filter(pk=payload.work_type_id).first()
@@ -159,7 +159,7 @@ def work_create(request, lesson_id: int, payload: WorkIn):
     return Status(201, _work_out(work))
 
 
-def _students(request, ids: set[int]) -> dict[int, Student]:
+def _students(request: ApiRequest, ids: set[int]) -> dict[int, Student]:
     found = {s.pk: s for s in Student.objects.filter(school=school_of(request), pk__in=ids)}
     if set(ids) - set(found):
         raise not_found()
@@ -171,7 +171,7 @@ def _students(request, ids: set[int]) -> dict[int, Student]:
     response={200: MarksOut, **error_responses()},
     summary="Поставить, изменить или удалить отметки (всё или ничего)",
 )
-def marks_save(request, lesson_id: int, payload: MarksIn):
+def marks_save(request: ApiRequest, lesson_id: int, payload: MarksIn):
     lesson = _writable(request, lesson_id)
     students = _students(request, {i.student_id for i in payload.items})
     work_ids = {i.work_id for i in payload.items if i.work_id is not None}
@@ -218,7 +218,7 @@ def marks_save(request, lesson_id: int, payload: MarksIn):
     response={200: AttendanceListOut, **error_responses()},
     summary="Отметить посещаемость (всё или ничего)",
 )
-def attendance_save(request, lesson_id: int, payload: AttendanceListIn):
+def attendance_save(request: ApiRequest, lesson_id: int, payload: AttendanceListIn):
     lesson = _writable(request, lesson_id)
     students = _students(request, {i.student_id for i in payload.items})
     changes = [
@@ -252,7 +252,7 @@ def attendance_save(request, lesson_id: int, payload: AttendanceListIn):
     response={201: HomeworkOut, **error_responses()},
     summary="Задать домашнее задание (группе или отдельным ученикам)",
 )
-def homework_create(request, lesson_id: int, payload: HomeworkIn):
+def homework_create(request: ApiRequest, lesson_id: int, payload: HomeworkIn):
     lesson = _writable(request, lesson_id)
     homework = services.homework_save(
         actor=request.user,
@@ -266,7 +266,7 @@ def homework_create(request, lesson_id: int, payload: HomeworkIn):
     return Status(201, homework_out(homework, payload.student_ids, []))
 
 
-def _homework_for_write(request, homework_id: int) -> Homework:
+def _homework_for_write(request: ApiRequest, homework_id: int) -> Homework:
     require_roles(request, JOURNAL_ROLES)
     homework = Homework.objects.filter(pk=homework_id, lesson__school=school_of(request)).first()
     if homework is None:
@@ -280,7 +280,7 @@ def _homework_for_write(request, homework_id: int) -> Homework:
     response={200: HomeworkOut, **error_responses()},
     summary="Изменить домашнее задание",
 )
-def homework_update(request, homework_id: int, payload: HomeworkIn):
+def homework_update(request: ApiRequest, homework_id: int, payload: HomeworkIn):
     homework = _homework_for_write(request, homework_id)
     homework = services.homework_save(
         actor=request.user,
@@ -300,7 +300,7 @@ def homework_update(request, homework_id: int, payload: HomeworkIn):
     response={204: None, **error_responses()},
     summary="Удалить домашнее задание",
 )
-def homework_delete(request, homework_id: int):
+def homework_delete(request: ApiRequest, homework_id: int):
     homework = _homework_for_write(request, homework_id)
     services.homework_delete(actor=request.user, staff=request.ctx.staff, homework=homework)
     return Status(204, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from ninja import Router
 
+from ejournal.api.auth import ApiRequest
 from ejournal.api.errors import error_responses, not_found
 from ejournal.api.schemas import BandOut, MeOut, SchoolOut, YearOut
 from ejournal.diary import selectors as diary_selectors
@@ -15,7 +16,7 @@ router = Router(tags=["Профиль и школы"])
 
 
 @router.get("/me", response={200: MeOut, **error_responses()}, summary="Текущий пользователь")
-def me(request):
+def me(request: ApiRequest):
     """Roles in every school, the current school, and whose diaries the user reads."""
     ctx = request.ctx
     user = request.user
@@ -67,11 +68,11 @@ def me(request):
     }
 
 
-def _my_schools(request):
+def _my_schools(request: ApiRequest):
     return [m.school for m in request.ctx.memberships if m.school is not None]
 
 
-def _my_school(request, school_id: int):
+def _my_school(request: ApiRequest, school_id: int):
     school = next((s for s in _my_schools(request) if s.pk == school_id), None)
     if school is None:
         raise not_found()
@@ -79,7 +80,7 @@ def _my_school(request, school_id: int):
 
 
 @router.get("/schools", response={200: list[SchoolOut], **error_responses()}, summary="Мои школы")
-def schools(request):
+def schools(request: ApiRequest):
     return [
         {
             "id": s.pk,
@@ -100,7 +101,7 @@ def schools(request):
     response={200: list[YearOut], **error_responses()},
     summary="Учебные годы школы",
 )
-def years(request, school_id: int):
+def years(request: ApiRequest, school_id: int):
     school = _my_school(request, school_id)
     return [
         {"id": y.pk, "name": y.name, "start": y.start, "end": y.end}
@@ -113,7 +114,7 @@ def years(request, school_id: int):
     response={200: list[BandOut], **error_responses()},
     summary="Ступени и учебные периоды года",
 )
-def periods(request, year_id: int):
+def periods(request: ApiRequest, year_id: int):
     school_ids = [s.pk for s in _my_schools(request)]
     year = AcademicYear.objects.filter(pk=year_id, school_id__in=school_ids).first()
     if year is None:

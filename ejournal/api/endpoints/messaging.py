@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Query, Router
 
 from ejournal.accounts.permissions import deny
-from ejournal.api.auth import school_of
+from ejournal.api.auth import ApiRequest, school_of
 from ejournal.api.endpoints.common import attachment_out, today_of
 from ejournal.api.errors import error_responses, not_found
 from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate, paginate_list
@@ -35,7 +35,7 @@ def _conversation(c, user) -> dict:
     summary="Мои переписки, новые сверху",
 )
 def conversations(
-    request,
+    request: ApiRequest,
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
@@ -55,7 +55,7 @@ def conversations(
     response={200: ConversationDetailOut, **error_responses()},
     summary="Переписка с сообщениями",
 )
-def conversation(request, conversation_id: int):
+def conversation(request: ApiRequest, conversation_id: int):
     school = school_of(request)
     found = messaging.conversation_for(
         user=request.user, school=school, conversation_id=conversation_id
@@ -65,20 +65,21 @@ def conversation(request, conversation_id: int):
     # Unread counted from the prefetched rows, as the inbox counts it (no extra query).
     mine = next((p for p in found.participants.all() if p.user_id == request.user.pk), None)
     read_at = mine.last_read_at if mine else None
-    found.unread = sum(
+    unread = sum(
         1
         for m in found.messages.all()
         if m.sender_id != request.user.pk and (read_at is None or m.created_at > read_at)
     )
     return {
         **_conversation(found, request.user),
+        "unread": unread,
         "messages": [
             {
                 "id": m.pk,
                 "sender": str(m.sender) if m.sender_id else "",
                 "body": m.body,
                 "created_at": m.created_at,
-                "student": m.student.full_name if m.student_id else None,
+                "student": m.student.full_name if m.student is not None else None,
                 "attachments": [attachment_out(a) for a in m.attachments.all()],
             }
             for m in found.messages.all()
@@ -92,7 +93,7 @@ def conversation(request, conversation_id: int):
     summary="Объявления, действующие сегодня",
 )
 def announcements(
-    request,
+    request: ApiRequest,
     student_id: int | None = None,
     date: dt.date | None = None,
     cursor: str | None = Query(None, max_length=500),

@@ -15,7 +15,7 @@ from ninja import Query, Router
 from ejournal.accounts import people_views
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import STAFF_ANY
-from ejournal.api.auth import require_roles, school_of
+from ejournal.api.auth import ApiRequest, require_roles, school_of
 from ejournal.api.endpoints.common import LESSON_RELATED, date_range, lesson_out, person, today_of
 from ejournal.api.errors import error_responses, not_found
 from ejournal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
@@ -54,7 +54,9 @@ def _year(school, year_id: int | None) -> AcademicYear | None:
     response={200: ClassPage, **error_responses()},
     summary="Классы школы (по умолчанию текущего года)",
 )
-def classes(request, year_id: int | None = None, cursor: str | None = CURSOR, limit: int = LIMIT):
+def classes(
+    request: ApiRequest, year_id: int | None = None, cursor: str | None = CURSOR, limit: int = LIMIT
+):
     require_roles(request, STAFF_ANY)
     school = school_of(request)
     year = _year(school, year_id)
@@ -83,7 +85,7 @@ def classes(request, year_id: int | None = None, cursor: str | None = CURSOR, li
     summary="Ученики класса на дату",
 )
 def class_students(
-    request,
+    request: ApiRequest,
     class_id: int,
     date: dt.date | None = None,
     cursor: str | None = CURSOR,
@@ -120,7 +122,7 @@ def class_students(
     summary="Расписание уроков школы, действующее на дату",
 )
 def timetable(
-    request,
+    request: ApiRequest,
     date: dt.date | None = None,
     class_id: int | None = None,
     teacher_id: int | None = None,
@@ -162,7 +164,7 @@ def timetable(
     summary="Уроки за период (расписание с заменами)",
 )
 def lessons(
-    request,
+    request: ApiRequest,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     group_id: int | None = None,
@@ -195,7 +197,7 @@ def lessons(
     response={200: list[JournalOut], **error_responses()},
     summary="Журналы, доступные пользователю",
 )
-def journals(request, year_id: int | None = None):
+def journals(request: ApiRequest, year_id: int | None = None):
     require_roles(request, JOURNAL_ROLES)
     school = school_of(request)
     found = journal_selectors.journals_of(request.ctx, year=_year(school, year_id))
@@ -232,7 +234,7 @@ def journals(request, year_id: int | None = None):
     response={200: list[WorkTypeOut], **error_responses()},
     summary="Виды работ школы",
 )
-def work_types(request):
+def work_types(request: ApiRequest):
     require_roles(request, JOURNAL_ROLES)
     return [work_type_out(t) for t in journal_selectors.work_types_of(school_of(request))]
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.dates import query_date
@@ -23,7 +24,7 @@ from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
 
 
-def _homeroom_class(request, class_id: int) -> SchoolClass:
+def _homeroom_class(request: AuthedRequest, class_id: int) -> SchoolClass:
     staff = request.ctx.staff
     school_class = SchoolClass.objects.filter(
         pk=class_id, school=request.ctx.school, homeroom_teacher=staff
@@ -39,8 +40,8 @@ def _week_start(raw: str | None, today: dt.date) -> dt.date:
 
 
 @roles_required(Role.TEACHER)
-def attendance_classes(request):
-    year = school_selectors.year_on(school=request.ctx.school, day=request_today(request))
+def attendance_classes(request: AuthedRequest):
+    year = school_selectors.year_on(school=request.ctx.school_or_404(), day=request_today(request))
     classes = selectors.homeroom_classes(request.ctx.staff, year)
     if len(classes) == 1:
         return redirect("journal:attendance_week", classes[0].pk)
@@ -50,7 +51,7 @@ def attendance_classes(request):
 
 
 @roles_required(Role.TEACHER)
-def attendance_week(request, class_id: int):
+def attendance_week(request: AuthedRequest, class_id: int):
     school_class = _homeroom_class(request, class_id)
     week_start = _week_start(request.GET.get("week"), request_today(request))
     rows, members = selectors.absences_of_class_week(
@@ -75,7 +76,7 @@ def attendance_week(request, class_id: int):
 
 @roles_required(Role.TEACHER)
 @require_POST
-def attendance_reason(request, class_id: int):
+def attendance_reason(request: AuthedRequest, class_id: int):
     school_class = _homeroom_class(request, class_id)
     form = forms.ReasonForm(request.POST)
     week = request.POST.get("week", "")
@@ -109,7 +110,7 @@ def attendance_reason(request, class_id: int):
 
 @roles_required(Role.TEACHER)
 @require_POST
-def attendance_verify(request, class_id: int):
+def attendance_verify(request: AuthedRequest, class_id: int):
     school_class = _homeroom_class(request, class_id)
     week_start = _week_start(request.POST.get("week"), request_today(request))
     try:

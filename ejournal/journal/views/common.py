@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.journal import selectors
 from ejournal.journal.permissions import lesson_for_write
@@ -24,8 +25,8 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def request_today(request) -> dt.date:
-    return school_selectors.school_today(request.ctx.school)
+def request_today(request: SchoolRequest) -> dt.date:
+    return school_selectors.school_today(request.ctx.school_or_404())
 
 
 def lesson_url(lesson_id: int, anchor: str = "") -> str:
@@ -38,7 +39,7 @@ def grid_url(group_id: int, subject_id: int, period_id: int | None = None) -> st
     return reverse("journal:grid_period", args=[group_id, subject_id, period_id])
 
 
-def writable_lesson(request, lesson_id: int):
+def writable_lesson(request: SchoolRequest, lesson_id: int):
     lesson_for_write(request.ctx, lesson_id)
     # The lesson page needs the related rows too; one query instead of several lazy ones.
     return selectors.lesson_readable(request.ctx, lesson_id)

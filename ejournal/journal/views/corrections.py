@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.journal import forms, selectors, services
@@ -27,7 +28,7 @@ from ejournal.journal.views.common import (
 
 
 @roles_required(JOURNAL_ROLES)
-def correction_create(request, lesson_id: int):
+def correction_create(request: AuthedRequest, lesson_id: int):
     lesson = writable_lesson(request, lesson_id)
     works = Work.objects.filter(lesson=lesson).select_related("work_type")
     members = Student.objects.filter(
@@ -83,7 +84,7 @@ def _correction_rows(rows):
 
 
 @roles_required(JOURNAL_ROLES)
-def corrections(request):
+def corrections(request: AuthedRequest):
     school = request.ctx.school
     can_decide = bool(request.ctx.roles & CORRECTION_DECIDERS)
     context = {
@@ -103,7 +104,7 @@ def corrections(request):
     return render(request, "journal/corrections.html", context)
 
 
-def _correction_for_decision(request, request_id: int) -> CorrectionRequest:
+def _correction_for_decision(request: AuthedRequest, request_id: int) -> CorrectionRequest:
     return get_in_school_or_404(
         CorrectionRequest.objects.select_related(
             "lesson__school", "lesson__group__school_class", "lesson__subject", "work__work_type"
@@ -115,7 +116,7 @@ def _correction_for_decision(request, request_id: int) -> CorrectionRequest:
 
 @roles_required(CORRECTION_DECIDERS)
 @require_POST
-def correction_approve(request, request_id: int):
+def correction_approve(request: AuthedRequest, request_id: int):
     req = _correction_for_decision(request, request_id)
     try:
         services.correction_request_approve(actor=request.user, request_obj=req)
@@ -130,7 +131,7 @@ def correction_approve(request, request_id: int):
 
 @roles_required(CORRECTION_DECIDERS)
 @require_POST
-def correction_reject(request, request_id: int):
+def correction_reject(request: AuthedRequest, request_id: int):
     req = _correction_for_decision(request, request_id)
     form = forms.RejectForm(request.POST)
     if not form.is_valid():

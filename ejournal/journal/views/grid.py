@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, roles_required
 from ejournal.journal import forms, selectors, services
@@ -30,8 +31,8 @@ from ejournal.school import selectors as school_selectors
 
 
 @roles_required(JOURNAL_ROLES)
-def index(request):
-    school = request.ctx.school
+def index(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     year = school_selectors.year_on(school=school, day=request_today(request))
     journals = selectors.journals_of(request.ctx, year=year)
     return render(
@@ -51,10 +52,10 @@ def index(request):
 
 
 @roles_required(JOURNAL_ROLES)
-def grid(request, group_id: int, subject_id: int, period_id: int | None = None):
+def grid(request: AuthedRequest, group_id: int, subject_id: int, period_id: int | None = None):
     group = group_for_read(request.ctx, group_id)
     # The group is of the current school (group_for_read checks it): no second read of it.
-    group.school = request.ctx.school
+    group.school = request.ctx.school_or_404()
     subject = selectors.subject_readable(request.ctx, group, subject_id)
     periods = selectors.periods_of_group(group)
     period = selectors.period_pick(periods, period_id, request_today(request))
@@ -80,7 +81,7 @@ def grid(request, group_id: int, subject_id: int, period_id: int | None = None):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def cells_save(request):
+def cells_save(request: AuthedRequest):
     """Save one or several grid cells all-or-nothing; answers JSON.
 
     200 with the saved cells (and, when the page sent its dates, the new «Ср.» and «Долг»

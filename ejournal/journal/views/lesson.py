@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.journal import forms, rules, selectors, services
 from ejournal.journal.models import (
@@ -29,7 +30,7 @@ from ejournal.journal.views.common import (
 from ejournal.planning.selectors import suggested_topic
 
 
-def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
+def _lesson_page(request: AuthedRequest, lesson, *, status: int = 200, **forms_in_progress):
     staff = request.ctx.staff
     writable = can_write_lesson(staff, lesson, roles=request.ctx.roles)
     journal = selectors.journal_grid(
@@ -96,14 +97,14 @@ def _lesson_page(request, lesson, *, status: int = 200, **forms_in_progress):
 
 
 @roles_required(JOURNAL_ROLES)
-def lesson_page(request, lesson_id: int):
+def lesson_page(request: AuthedRequest, lesson_id: int):
     lesson = selectors.lesson_readable(request.ctx, lesson_id)
     return _lesson_page(request, lesson)
 
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def lesson_record_save(request, lesson_id: int):
+def lesson_record_save(request: AuthedRequest, lesson_id: int):
     lesson = writable_lesson(request, lesson_id)
     form = forms.LessonRecordForm(request.POST)
     if form.is_valid():
@@ -128,7 +129,7 @@ def lesson_record_save(request, lesson_id: int):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def homework_create(request, lesson_id: int):
+def homework_create(request: AuthedRequest, lesson_id: int):
     lesson = writable_lesson(request, lesson_id)
     members = selectors.members_on(lesson.group, lesson.date)
     form = forms.HomeworkForm(request.POST, members=members)
@@ -151,7 +152,7 @@ def homework_create(request, lesson_id: int):
     return _lesson_page(request, lesson, status=422, homework_form=form)
 
 
-def _homework_for_write(request, homework_id: int) -> Homework:
+def _homework_for_write(request: AuthedRequest, homework_id: int) -> Homework:
     homework = get_in_school_or_404(
         Homework.objects.all(), request, field="lesson__school", id=homework_id
     )
@@ -160,7 +161,7 @@ def _homework_for_write(request, homework_id: int) -> Homework:
 
 
 @roles_required(JOURNAL_ROLES)
-def homework_edit(request, homework_id: int):
+def homework_edit(request: AuthedRequest, homework_id: int):
     homework = _homework_for_write(request, homework_id)
     lesson = homework.lesson
     members = selectors.members_on(lesson.group, lesson.date)
@@ -202,7 +203,7 @@ def homework_edit(request, homework_id: int):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def homework_delete(request, homework_id: int):
+def homework_delete(request: AuthedRequest, homework_id: int):
     homework = _homework_for_write(request, homework_id)
     try:
         services.homework_delete(actor=request.user, staff=request.ctx.staff, homework=homework)
@@ -215,7 +216,7 @@ def homework_delete(request, homework_id: int):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def homework_attach(request, homework_id: int):
+def homework_attach(request: AuthedRequest, homework_id: int):
     homework = _homework_for_write(request, homework_id)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -236,7 +237,7 @@ def homework_attach(request, homework_id: int):
 
 
 @roles_required(JOURNAL_ROLES)
-def attachment_download(request, attachment_id: int):
+def attachment_download(request: AuthedRequest, attachment_id: int):
     """Files are served only through here, after the permission check, as a download."""
     attachment = get_in_school_or_404(
         HomeworkAttachment.objects.select_related("homework"),
@@ -261,7 +262,7 @@ def attachment_download(request, attachment_id: int):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def work_create(request, lesson_id: int):
+def work_create(request: AuthedRequest, lesson_id: int):
     lesson = writable_lesson(request, lesson_id)
     form = forms.WorkForm(request.POST, work_types=selectors.work_types_of(lesson.school))
     if form.is_valid():
@@ -281,7 +282,7 @@ def work_create(request, lesson_id: int):
     return _lesson_page(request, lesson, status=422, work_form=form)
 
 
-def _work_for_write(request, work_id: int) -> Work:
+def _work_for_write(request: AuthedRequest, work_id: int) -> Work:
     work = get_in_school_or_404(
         Work.objects.select_related("work_type"), request, field="lesson__school", id=work_id
     )
@@ -290,7 +291,7 @@ def _work_for_write(request, work_id: int) -> Work:
 
 
 @roles_required(JOURNAL_ROLES)
-def work_edit(request, work_id: int):
+def work_edit(request: AuthedRequest, work_id: int):
     work = _work_for_write(request, work_id)
     types = selectors.work_types_of(work.lesson.school)
     if request.method != "POST":
@@ -328,7 +329,7 @@ def work_edit(request, work_id: int):
 
 @roles_required(JOURNAL_ROLES)
 @require_POST
-def work_delete(request, work_id: int):
+def work_delete(request: AuthedRequest, work_id: int):
     work = _work_for_write(request, work_id)
     try:
         services.work_delete(actor=request.user, staff=request.ctx.staff, work=work)

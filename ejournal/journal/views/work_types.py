@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.journal import forms, selectors, services
 from ejournal.journal.models import (
@@ -20,7 +21,7 @@ from ejournal.journal.views.common import (
 
 
 @roles_required(WORK_TYPE_READERS)
-def work_types(request):
+def work_types(request: AuthedRequest):
     can_edit = bool(request.ctx.roles & WORK_TYPE_EDITORS)
     if can_edit:
         services.work_types_ensure_defaults(school=request.ctx.school)
@@ -29,7 +30,7 @@ def work_types(request):
 
 
 @roles_required(WORK_TYPE_EDITORS)
-def work_type_edit(request, type_id: int | None = None):
+def work_type_edit(request: AuthedRequest, type_id: int | None = None):
     school = request.ctx.school
     work_type = None
     if type_id is not None:

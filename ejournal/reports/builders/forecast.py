@@ -127,7 +127,7 @@ def forecast_report(
         policy=policy,
     )
     result = []
-    classes: dict[tuple[int, int], ClassForecast] = {}
+    by_class: dict[tuple[int, int], ClassForecast] = {}
     for (sid, subject_id), (count, outcome) in rows.items():
         school_class_ = students.class_of[sid]
         item = StudentForecast(
@@ -135,11 +135,11 @@ def forecast_report(
         )
         result.append(item)
         key = (school_class_.pk, subject_id)
-        if key not in classes:
-            classes[key] = ClassForecast(school_class_, subjects[subject_id])
-        classes[key].students += 1
+        if key not in by_class:
+            by_class[key] = ClassForecast(school_class_, subjects[subject_id])
+        by_class[key].students += 1
         for mark in OUTCOMES:
-            classes[key].expected[mark] += item.probability(mark)
+            by_class[key].expected[mark] += item.probability(mark)
     order = list(students.students)
     result.sort(
         key=lambda r: (
@@ -150,7 +150,7 @@ def forecast_report(
         )
     )
     class_rows = sorted(
-        classes.values(),
+        by_class.values(),
         key=lambda c: (c.school_class.grade, c.school_class.letter, c.subject.name),
     )
     backtest = _backtest(

@@ -40,6 +40,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import HOMEROOM, Role, StaffMember
 from ejournal.attestation.averages import required_marks
 from ejournal.attestation.models import PeriodMark
@@ -541,7 +542,7 @@ REPORT = Report(
 )
 
 
-def start_page_block(request, role: str) -> dict:
+def start_page_block(request: AuthedRequest, role: str) -> dict:
     """The teacher's «доска информации» (002 §4.2): remarks on their last seven days."""
     from django.urls import reverse
 

@@ -49,7 +49,7 @@ def build(*, scope, params) -> ReportResult:
             counts.merge(cells[(student.pk, ym)])
         total.merge(counts)
         whole_rows.append([student.short_name, *counts.row()])
-    by_month = [
+    by_month: list[tuple[str, float | None]] = [
         (selectors.month_title(*ym), float(sum(cells[(s.pk, ym)].missed for s in students)))
         for ym in months
     ]

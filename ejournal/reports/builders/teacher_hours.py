@@ -83,17 +83,18 @@ def teacher_hours(
     period=None,
     teacher: StaffMember | None = None,
 ) -> list[CourseHours]:
-    loads = TeachingLoad.objects.filter(group__year=year).select_related(
+    chosen = TeachingLoad.objects.filter(group__year=year).select_related(
         "teacher", "group__school_class", "subject"
     )
     if teacher is not None:
-        loads = loads.filter(teacher=teacher)
-    loads = list(loads.order_by("teacher__last_name", "teacher__first_name", "group__name"))
+        chosen = chosen.filter(teacher=teacher)
+    loads = list(chosen.order_by("teacher__last_name", "teacher__first_name", "group__name"))
     bands = list(GradeBand.objects.filter(year=year))
     days_off = list(DayOff.objects.filter(year=year))
     courses: dict[tuple[int, int, int], CourseHours] = {}
     for load in loads:
-        grade = load.group.school_class.grade if load.group.school_class_id else 5
+        school_class = load.group.school_class  # joined above
+        grade = school_class.grade if school_class is not None else 5
         weeks = study_weeks(
             year=year, grade=grade, start=start, end=end, bands=bands, days_off=days_off
         )

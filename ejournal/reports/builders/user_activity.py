@@ -7,17 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 
-from ejournal.accounts.models import HOMEROOM, Role, RoleAssignment, StaffMember, StudentGuardian
+from ejournal.accounts.models import (
+    HOMEROOM,
+    Role,
+    RoleAssignment,
+    StaffMember,
+    Student,
+    StudentGuardian,
+)
 from ejournal.audit.models import AuditEvent
 from ejournal.diary.models import DiaryVisit
 from ejournal.reports import academic
 from ejournal.reports.permissions import SCHOOL_WIDE
 from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table, pseudonym_notes
+from ejournal.school.models import SchoolClass
 
 # What a teacher does in the journal, by the prefix of the audit action.
 JOURNAL_ACTIONS = {
@@ -61,7 +71,8 @@ def teacher_activity(*, school, start: dt.date, end: dt.date) -> list[TeacherAct
     events = AuditEvent.objects.filter(
         school=school, created_at__gte=since, created_at__lt=until, actor__isnull=False
     )
-    by_actor: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # Looked up by StaffMember.user_id, which may be None.
+    by_actor: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for actor_id, action, n in (
         events.values("actor_id", "action")
         .annotate(n=Count("id"))
@@ -70,7 +81,7 @@ def teacher_activity(*, school, start: dt.date, end: dt.date) -> list[TeacherAct
         for prefix, label in JOURNAL_ACTIONS.items():
             if action.startswith(prefix):
                 by_actor[actor_id][label] += n
-    days = {
+    days: dict[int | None, Mapping[str, Any]] = {
         row["actor_id"]: row
         for row in events.filter(action__regex=r"^(mark|attendance|lesson_record|homework|work)\.")
         .values("actor_id")
@@ -90,8 +101,8 @@ def teacher_activity(*, school, start: dt.date, end: dt.date) -> list[TeacherAct
 
 @dataclass
 class StudentVisits:
-    student: object
-    school_class: object
+    student: Student
+    school_class: SchoolClass
     own: int = 0
     own_last: dt.datetime | None = None
     parents: int = 0  # guardians with an account

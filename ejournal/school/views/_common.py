@@ -11,6 +11,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import (
     can_edit_structure,
@@ -24,16 +25,18 @@ from ejournal.school.models import (
 # --- helpers ------------------------------------------------------------------------
 
 
-def year_or_404(request, year_id: int) -> AcademicYear:
+def year_or_404(request: SchoolRequest, year_id: int) -> AcademicYear:
     return get_in_school_or_404(AcademicYear.objects.select_related("school"), request, id=year_id)
 
 
-def current_year(request) -> AcademicYear | None:
-    school = request.ctx.school
+def current_year(request: SchoolRequest) -> AcademicYear | None:
+    school = request.ctx.school_or_404()
     return selectors.year_on(school=school, day=selectors.school_today(school))
 
 
-def render_page(request, template: str, *, tab: str, year: AcademicYear | None, **context):
+def render_page(
+    request: SchoolRequest, template: str, *, tab: str, year: AcademicYear | None, **context
+):
     """Render a structure page with the tab bar of ``year``."""
     context.update(
         {
@@ -80,7 +83,9 @@ def form_page(
     )
 
 
-def post_action(request, action: Callable[[], object], *, success_message: str, url: str):
+def post_action(
+    request: SchoolRequest, action: Callable[[], object], *, success_message: str, url: str
+):
     try:
         action()
     except ValidationError as exc:

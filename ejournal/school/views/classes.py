@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_EDITORS,
     STRUCTURE_READERS,
@@ -33,9 +34,9 @@ from ejournal.school.views._common import (
 
 
 @roles_required(STRUCTURE_READERS)
-def class_list(request, year_id: int):
+def class_list(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
-    today = selectors.school_today(request.ctx.school)
+    today = selectors.school_today(request.ctx.school_or_404())
     day = selectors.day_in_year(year=year, today=today)
     return render_page(
         request,
@@ -48,9 +49,9 @@ def class_list(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def class_create(request, year_id: int):
+def class_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
-    form = forms.SchoolClassForm(request.POST or None, school=request.ctx.school)
+    form = forms.SchoolClassForm(request.POST or None, school=request.ctx.school_or_404())
     url = reverse("school:class_list", args=[year.pk])
     return form_page(
         request,
@@ -66,13 +67,15 @@ def class_create(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def class_edit(request, class_id: int):
+def class_edit(request: AuthedRequest, class_id: int):
     school_class = get_in_school_or_404(
         SchoolClass.objects.select_related("year"), request, id=class_id
     )
     fields = ["grade", "letter", "homeroom_teacher", "room", "shift"]
     form = forms.SchoolClassForm(
-        request.POST or None, initial=field_values(school_class, fields), school=request.ctx.school
+        request.POST or None,
+        initial=field_values(school_class, fields),
+        school=request.ctx.school_or_404(),
     )
     url = reverse("school:class_list", args=[school_class.year_id])
     return form_page(
@@ -94,25 +97,25 @@ def class_edit(request, class_id: int):
 
 
 @roles_required(STRUCTURE_READERS)
-def subject_list(request):
+def subject_list(request: AuthedRequest):
     return render_page(
         request,
         "school/subject_list.html",
         tab="subjects",
         year=current_year(request),
-        subjects=selectors.subjects_of_school(school=request.ctx.school),
+        subjects=selectors.subjects_of_school(school=request.ctx.school_or_404()),
     )
 
 
 @roles_required(STRUCTURE_EDITORS)
-def subject_create(request):
+def subject_create(request: AuthedRequest):
     form = forms.SubjectForm(request.POST or None)
     url = reverse("school:subject_list")
     return form_page(
         request,
         form,
         write=lambda data: services.subject_create(
-            school=request.ctx.school, actor=request.user, **data
+            school=request.ctx.school_or_404(), actor=request.user, **data
         ),
         success_url=url,
         success_message="Предмет добавлен.",
@@ -124,7 +127,7 @@ def subject_create(request):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def subject_edit(request, subject_id: int):
+def subject_edit(request: AuthedRequest, subject_id: int):
     subject = get_in_school_or_404(Subject.objects.all(), request, id=subject_id)
     fields = ["name", "short_name", "is_no_mark", "is_physical_education"]
     form = forms.SubjectForm(request.POST or None, initial=field_values(subject, fields))
@@ -173,7 +176,7 @@ def _curriculum_grid(entries: list[CurriculumEntry]) -> dict:
 
 
 @roles_required(STRUCTURE_READERS)
-def curriculum(request, year_id: int):
+def curriculum(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     entries = list(selectors.curriculum_of_year(year=year))
     return render_page(
@@ -182,7 +185,7 @@ def curriculum(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def curriculum_create(request, year_id: int):
+def curriculum_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.CurriculumEntryForm(request.POST or None, year=year)
     url = reverse("school:curriculum", args=[year.pk])
@@ -211,7 +214,7 @@ def curriculum_create(request, year_id: int):
     )
 
 
-def _entry(request, entry_id: int) -> CurriculumEntry:
+def _entry(request: AuthedRequest, entry_id: int) -> CurriculumEntry:
     return get_in_school_or_404(
         CurriculumEntry.objects.select_related("year", "subject", "school_class", "student"),
         request,
@@ -221,7 +224,7 @@ def _entry(request, entry_id: int) -> CurriculumEntry:
 
 
 @roles_required(STRUCTURE_EDITORS)
-def curriculum_edit(request, entry_id: int):
+def curriculum_edit(request: AuthedRequest, entry_id: int):
     entry = _entry(request, entry_id)
     form = forms.CurriculumHoursForm(
         request.POST or None, initial={"hours_per_week": entry.hours_per_week}
@@ -251,7 +254,7 @@ def curriculum_edit(request, entry_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def curriculum_delete(request, entry_id: int):
+def curriculum_delete(request: AuthedRequest, entry_id: int):
     entry = _entry(request, entry_id)
     return post_action(
         request,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_EDITORS,
     STRUCTURE_READERS,
@@ -34,9 +35,9 @@ from ejournal.school.views._common import (
 
 
 @roles_required(STRUCTURE_READERS)
-def group_list(request, year_id: int):
+def group_list(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
-    today = selectors.school_today(request.ctx.school)
+    today = selectors.school_today(request.ctx.school_or_404())
     day = selectors.day_in_year(year=year, today=today)
     return render_page(
         request,
@@ -50,7 +51,7 @@ def group_list(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def group_create(request, year_id: int):
+def group_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.StudyGroupForm(request.POST or None, year=year)
     return form_page(
@@ -66,14 +67,14 @@ def group_create(request, year_id: int):
     )
 
 
-def _group(request, group_id: int) -> StudyGroup:
+def _group(request: AuthedRequest, group_id: int) -> StudyGroup:
     return get_in_school_or_404(
         StudyGroup.objects.select_related("year", "school_class"), request, id=group_id
     )
 
 
 @roles_required(STRUCTURE_READERS)
-def group_detail(request, group_id: int):
+def group_detail(request: AuthedRequest, group_id: int):
     group = _group(request, group_id)
     add_form = None
     if group.kind != GroupKind.WHOLE_CLASS and can_edit_structure(request):
@@ -91,7 +92,7 @@ def group_detail(request, group_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def group_edit(request, group_id: int):
+def group_edit(request: AuthedRequest, group_id: int):
     group = _group(request, group_id)
     form = forms.StudyGroupForm(
         request.POST or None,
@@ -113,7 +114,7 @@ def group_edit(request, group_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def group_member_add(request, group_id: int):
+def group_member_add(request: AuthedRequest, group_id: int):
     group = _group(request, group_id)
     form = forms.MembershipAddForm(
         request.POST or None, group=group, initial={"date_from": group.year.start}
@@ -134,7 +135,7 @@ def group_member_add(request, group_id: int):
     )
 
 
-def _membership(request, membership_id: int) -> GroupMembership:
+def _membership(request: AuthedRequest, membership_id: int) -> GroupMembership:
     return get_in_school_or_404(
         GroupMembership.objects.select_related(
             "group__year", "group__school_class", "group__school", "student"
@@ -146,7 +147,7 @@ def _membership(request, membership_id: int) -> GroupMembership:
 
 
 @roles_required(STRUCTURE_EDITORS)
-def membership_edit(request, membership_id: int):
+def membership_edit(request: AuthedRequest, membership_id: int):
     membership = _membership(request, membership_id)
     form = forms.MembershipDatesForm(
         request.POST or None, initial=field_values(membership, ["date_from", "date_to"])
@@ -169,7 +170,7 @@ def membership_edit(request, membership_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def membership_delete(request, membership_id: int):
+def membership_delete(request: AuthedRequest, membership_id: int):
     membership = _membership(request, membership_id)
     return post_action(
         request,
@@ -183,7 +184,7 @@ def membership_delete(request, membership_id: int):
 
 
 @roles_required(STRUCTURE_READERS)
-def load_list(request, year_id: int):
+def load_list(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     loads = list(selectors.loads_of_year(year=year))
     totals: dict[int, Decimal] = defaultdict(Decimal)
@@ -195,7 +196,7 @@ def load_list(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def load_create(request, year_id: int):
+def load_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.TeachingLoadForm(request.POST or None, year=year)
     url = reverse("school:load_list", args=[year.pk])
@@ -203,7 +204,7 @@ def load_create(request, year_id: int):
         request,
         form,
         write=lambda data: services.teaching_load_create(
-            school=request.ctx.school, actor=request.user, **data
+            school=request.ctx.school_or_404(), actor=request.user, **data
         ),
         success_url=url,
         success_message="Нагрузка добавлена.",
@@ -214,7 +215,7 @@ def load_create(request, year_id: int):
     )
 
 
-def _load(request, load_id: int) -> TeachingLoad:
+def _load(request: AuthedRequest, load_id: int) -> TeachingLoad:
     return get_in_school_or_404(
         TeachingLoad.objects.select_related("group__year", "group__school"),
         request,
@@ -224,7 +225,7 @@ def _load(request, load_id: int) -> TeachingLoad:
 
 
 @roles_required(STRUCTURE_EDITORS)
-def load_edit(request, load_id: int):
+def load_edit(request: AuthedRequest, load_id: int):
     load = _load(request, load_id)
     form = forms.TeachingLoadForm(
         request.POST or None,
@@ -247,7 +248,7 @@ def load_edit(request, load_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def load_delete(request, load_id: int):
+def load_delete(request: AuthedRequest, load_id: int):
     load = _load(request, load_id)
     return post_action(
         request,

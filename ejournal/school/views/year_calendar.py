@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_EDITORS,
     STRUCTURE_READERS,
@@ -13,6 +14,7 @@ from ejournal.accounts.permissions import (
 )
 from ejournal.school import forms, selectors, services
 from ejournal.school.models import (
+    AcademicYear,
     DayOff,
     GradeBand,
     StudyPeriod,
@@ -38,9 +40,10 @@ _PROBLEM_PAGES = {
 
 
 @roles_required(STRUCTURE_READERS)
-def overview(request):
-    school = request.ctx.school
+def overview(request: AuthedRequest):
+    school = request.ctx.school_or_404()
     today = selectors.school_today(school)
+    year: AcademicYear | None
     if request.GET.get("year", "").isdigit():
         year = year_or_404(request, int(request.GET["year"]))
     else:
@@ -66,24 +69,24 @@ def overview(request):
 
 
 @roles_required(STRUCTURE_READERS)
-def year_list(request):
+def year_list(request: AuthedRequest):
     return render_page(
         request,
         "school/year_list.html",
         tab="calendar",
         year=current_year(request),
-        years=selectors.years_of_school(school=request.ctx.school),
+        years=selectors.years_of_school(school=request.ctx.school_or_404()),
     )
 
 
 @roles_required(STRUCTURE_EDITORS)
-def year_create(request):
+def year_create(request: AuthedRequest):
     form = forms.AcademicYearForm(request.POST or None)
     return form_page(
         request,
         form,
         write=lambda data: services.academic_year_create(
-            school=request.ctx.school, actor=request.user, **data
+            school=request.ctx.school_or_404(), actor=request.user, **data
         ),
         success_url=lambda year: reverse("school:year_calendar", args=[year.pk]),
         success_message="Учебный год создан.",
@@ -95,7 +98,7 @@ def year_create(request):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def year_edit(request, year_id: int):
+def year_edit(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.AcademicYearForm(
         request.POST or None, initial=field_values(year, ["name", "start", "end"])
@@ -115,7 +118,7 @@ def year_edit(request, year_id: int):
 
 
 @roles_required(STRUCTURE_READERS)
-def year_calendar(request, year_id: int):
+def year_calendar(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     return render_page(
         request,
@@ -128,7 +131,7 @@ def year_calendar(request, year_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def year_fill_defaults(request, year_id: int):
+def year_fill_defaults(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     return post_action(
         request,
@@ -139,7 +142,7 @@ def year_fill_defaults(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def band_create(request, year_id: int):
+def band_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.GradeBandForm(request.POST or None, initial={"days_per_week": 5})
     url = reverse("school:year_calendar", args=[year.pk])
@@ -157,7 +160,7 @@ def band_create(request, year_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def band_edit(request, band_id: int):
+def band_edit(request: AuthedRequest, band_id: int):
     band = get_in_school_or_404(
         GradeBand.objects.select_related("year"), request, "year__school", id=band_id
     )
@@ -178,7 +181,7 @@ def band_edit(request, band_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def period_create(request, band_id: int):
+def period_create(request: AuthedRequest, band_id: int):
     band = get_in_school_or_404(
         GradeBand.objects.select_related("year"), request, "year__school", id=band_id
     )
@@ -198,7 +201,7 @@ def period_create(request, band_id: int):
     )
 
 
-def _period(request, period_id: int) -> StudyPeriod:
+def _period(request: AuthedRequest, period_id: int) -> StudyPeriod:
     return get_in_school_or_404(
         StudyPeriod.objects.select_related("band__year"),
         request,
@@ -208,7 +211,7 @@ def _period(request, period_id: int) -> StudyPeriod:
 
 
 @roles_required(STRUCTURE_EDITORS)
-def period_edit(request, period_id: int):
+def period_edit(request: AuthedRequest, period_id: int):
     period = _period(request, period_id)
     form = forms.StudyPeriodForm(
         request.POST or None, initial=field_values(period, ["number", "name", "start", "end"])
@@ -229,7 +232,7 @@ def period_edit(request, period_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def period_delete(request, period_id: int):
+def period_delete(request: AuthedRequest, period_id: int):
     period = _period(request, period_id)
     return post_action(
         request,
@@ -240,7 +243,7 @@ def period_delete(request, period_id: int):
 
 
 @roles_required(STRUCTURE_EDITORS)
-def day_off_create(request, year_id: int):
+def day_off_create(request: AuthedRequest, year_id: int):
     year = year_or_404(request, year_id)
     form = forms.DayOffForm(request.POST or None)
     url = reverse("school:year_calendar", args=[year.pk])
@@ -257,14 +260,14 @@ def day_off_create(request, year_id: int):
     )
 
 
-def _day_off(request, day_off_id: int) -> DayOff:
+def _day_off(request: AuthedRequest, day_off_id: int) -> DayOff:
     return get_in_school_or_404(
         DayOff.objects.select_related("year"), request, "year__school", id=day_off_id
     )
 
 
 @roles_required(STRUCTURE_EDITORS)
-def day_off_edit(request, day_off_id: int):
+def day_off_edit(request: AuthedRequest, day_off_id: int):
     day_off = _day_off(request, day_off_id)
     fields = ["kind", "name", "start", "end", "grade_from", "grade_to"]
     form = forms.DayOffForm(request.POST or None, initial=field_values(day_off, fields))
@@ -284,7 +287,7 @@ def day_off_edit(request, day_off_id: int):
 
 @roles_required(STRUCTURE_EDITORS)
 @require_POST
-def day_off_delete(request, day_off_id: int):
+def day_off_delete(request: AuthedRequest, day_off_id: int):
     day_off = _day_off(request, day_off_id)
     return post_action(
         request,
