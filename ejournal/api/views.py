@@ -65,6 +65,7 @@ def token_revoke(request, token_id: int):
 
 
 def profile_section(request):
+    """For «Профиль» (``registry.PROFILE_SECTIONS``)."""
     if not request.user.is_authenticated:
         return None
     return {

@@ -13,8 +13,3 @@ class AttestationConfig(AppConfig):
         # Closed periods lock ordinary journal edits (corrections still work).
         if selectors.closed_ranges_for not in rules.CLOSED_PERIOD_PROVIDERS:
             rules.CLOSED_PERIOD_PROVIDERS.append(selectors.closed_ranges_for)
-
-        from ejournal.accounts.selectors import START_PAGE_EXTENSIONS
-
-        if selectors.control_block not in START_PAGE_EXTENSIONS:
-            START_PAGE_EXTENSIONS.append(selectors.control_block)

@@ -43,7 +43,7 @@ def _on_logged_out(sender, request, user, **kwargs) -> None:
         sessions.session_ended(session_key=request.session.session_key)
 
 
-def _profile_section(request):
+def two_factor_section(request):
     from ejournal.security import two_factor
 
     user = request.user
@@ -61,7 +61,7 @@ def _profile_section(request):
     }
 
 
-def _sessions_section(request):
+def sessions_section(request):
     return {
         "title": "Мои сеансы",
         "text": (
@@ -72,7 +72,7 @@ def _sessions_section(request):
     }
 
 
-def _school_policy_section(request):
+def school_policy_section(request):
     from ejournal.accounts.models import Role
 
     if request.ctx.school is None or Role.ADMIN not in request.ctx.roles:
@@ -84,7 +84,7 @@ def _school_policy_section(request):
     }
 
 
-def _start_page_alerts(request, role):
+def start_page_alerts(request, role):
     from ejournal.security import tamper
 
     if role not in tamper.ALERT_READERS or request.ctx.school is None:
@@ -155,21 +155,13 @@ def _admin_login(request, extra_context=None):
 def register() -> None:
     from django.contrib import admin
 
-    from ejournal.accounts import selectors as account_selectors
     from ejournal.accounts import views as account_views
     from ejournal.journal import events
 
     user_logged_in.connect(_on_logged_in, dispatch_uid="ejournal.security.logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="ejournal.security.logged_out")
-    for hook, target in (
-        (sign_in_second_step, account_views.SIGN_IN_STEPS),
-        (_profile_section, account_selectors.PROFILE_SECTIONS),
-        (_sessions_section, account_selectors.PROFILE_SECTIONS),
-        (_school_policy_section, account_selectors.PROFILE_SECTIONS),
-        (_start_page_alerts, account_selectors.START_PAGE_EXTENSIONS),
-    ):
-        if hook not in target:
-            target.append(hook)
+    if sign_in_second_step not in account_views.SIGN_IN_STEPS:
+        account_views.SIGN_IN_STEPS.append(sign_in_second_step)
     events.subscribe(events.MARK_CHANGED, _on_mark_changed)
     from ejournal.messaging import services as messaging
 

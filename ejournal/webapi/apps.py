@@ -7,11 +7,9 @@ class WebapiConfig(AppConfig):
     verbose_name = "совместимость с «Сетевым городом»"
 
     def ready(self) -> None:
-        from ejournal.accounts.selectors import PROFILE_SECTIONS
         from ejournal.accounts.services import ACCESS_REVOKERS
-        from ejournal.webapi import pages, services
+        from ejournal.webapi import services
 
-        PROFILE_SECTIONS.append(pages.profile_section)
         # A compromised account, or one given a new password, loses its app passwords and
         # /webapi sessions at once.
         if services.revoke_for_account not in ACCESS_REVOKERS:

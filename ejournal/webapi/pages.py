@@ -49,7 +49,7 @@ def app_password(request):
 
 
 def profile_section(request):
-    """For ``accounts.selectors.PROFILE_SECTIONS``: only for students and parents."""
+    """For «Профиль» (``registry.PROFILE_SECTIONS``): only for students and parents."""
     if not request.user.is_authenticated or not diary.family_students(request.user):
         return None
     state = selectors.access_state(user=request.user)

@@ -1,0 +1,89 @@
+"""The extension points: where a lower app needs behaviour only a higher one has.
+
+Apps import only apps below them (core → audit → accounts → school → people → schedule →
+journal → attestation → planning → diary → messaging → notifications → reports →
+archive → api/webapi → demo). A write calls its side effects by name; this module is for
+the few questions that point up a floor — the start page shows blocks of every app, the
+schedule asks the journal whether a lesson has records, a journal write tells the
+notifications after commit.
+
+Each point names its providers here, once, by dotted path (like ``MIDDLEWARE``): nothing
+is appended at start-up, the order is the order written, and ``core`` imports no app.
+A provider is resolved when the point is asked, so a test may ``monkeypatch`` it in its
+module. ``core/tests/test_registry.py`` checks that every provider exists, has the
+point's signature and lives above the app that asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.utils.module_loading import import_string
+
+P = TypeVar("P")
+Change = TypeVar("Change", contravariant=True)
+
+
+@dataclass(frozen=True)
+class ExtensionPoint(Generic[P]):
+    name: str
+    # What every provider is (a Protocol of P's shape, checked by the registry's test).
+    protocol: type[Any]
+    # The app that asks (its providers must live above it: otherwise call them by name).
+    asked_by: str
+    paths: tuple[str, ...]
+
+    def providers(self) -> list[P]:
+        return [import_string(path) for path in self.paths]
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+class StartPageBlock(Protocol):
+    """Adds to the role's start page: ``{"blocks": [{"title", "lines", "empty"}], ...}``;
+    keys other than ``blocks`` are merged into the template context."""
+
+    def __call__(self, request: Any, role: str) -> dict[str, Any] | None: ...
+
+
+class ProfileSection(Protocol):
+    """A section of «Профиль»: ``{"title", "text", "url"}``, or None where it does not
+    apply to the person."""
+
+    def __call__(self, request: Any) -> dict[str, Any] | None: ...
+
+
+START_PAGE_BLOCKS = ExtensionPoint[StartPageBlock](
+    name="start_page_blocks",
+    protocol=StartPageBlock,
+    asked_by="accounts",
+    paths=(
+        "ejournal.school.setup.start_page_block",
+        "ejournal.journal.selectors.control_block",
+        "ejournal.schedule.selectors.start_page_block",
+        "ejournal.attestation.selectors.control_block",
+        "ejournal.messaging.selectors.start_page_block",
+        "ejournal.reports.builders.journal_keeping.start_page_block",
+        "ejournal.security.hooks.start_page_alerts",
+    ),
+)
+
+PROFILE_SECTIONS = ExtensionPoint[ProfileSection](
+    name="profile_sections",
+    protocol=ProfileSection,
+    asked_by="accounts",
+    paths=(
+        "ejournal.api.views.profile_section",
+        "ejournal.webapi.pages.profile_section",
+        "ejournal.security.hooks.two_factor_section",
+        "ejournal.security.hooks.sessions_section",
+        "ejournal.security.hooks.school_policy_section",
+    ),
+)
+
+ALL: tuple[ExtensionPoint[Any], ...] = (
+    START_PAGE_BLOCKS,
+    PROFILE_SECTIONS,
+)
