@@ -83,7 +83,31 @@ PROFILE_SECTIONS = ExtensionPoint[ProfileSection](
     ),
 )
 
+# --- Accounts ----------------------------------------------------------------------------
+
+
+class AccessRevoker(Protocol):
+    """Ends one way into an account other than its password and sessions (API tokens, app
+    passwords, the calendar feed address) for good. Called inside the transaction of a new
+    password or of a compromise report: one that raises rolls the whole step back, so no
+    way in outlives either."""
+
+    def __call__(self, user: Any, *, actor: Any, reason: str) -> None: ...
+
+
+ACCESS_REVOKERS = ExtensionPoint[AccessRevoker](
+    name="access_revokers",
+    protocol=AccessRevoker,
+    asked_by="accounts",
+    paths=(
+        "ejournal.diary.services.revoke_for_account",
+        "ejournal.api.services.revoke_for_account",
+        "ejournal.webapi.services.revoke_for_account",
+    ),
+)
+
 ALL: tuple[ExtensionPoint[Any], ...] = (
     START_PAGE_BLOCKS,
     PROFILE_SECTIONS,
+    ACCESS_REVOKERS,
 )

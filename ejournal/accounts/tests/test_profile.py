@@ -1,6 +1,7 @@
 import pytest
 
 from ejournal.core import registry
+from ejournal.testing.registry import providers_set
 from ejournal.testing.world import WORLD_ROLES
 
 ROLES = [r for r in WORLD_ROLES if r not in ("other_parent", "outsider")]
@@ -19,22 +20,12 @@ def test_anonymous_is_sent_to_sign_in(client_for):
     assert "/login/" in response["Location"]
 
 
-def section_x(request):
-    return {"title": "Раздел X", "text": "", "url": "/x/"}
-
-
-def section_not_for_this_person(request):
-    return None
-
-
 def test_profile_lists_sections_registered_by_apps(client_for, monkeypatch):
-    here = __name__
-    point = registry.ExtensionPoint[registry.ProfileSection](
-        name="profile_sections",
-        protocol=registry.ProfileSection,
-        asked_by="accounts",
-        paths=(f"{here}.section_x", f"{here}.section_not_for_this_person"),
+    providers_set(
+        monkeypatch,
+        registry.PROFILE_SECTIONS,
+        lambda request: {"title": "Раздел X", "text": "", "url": "/x/"},
+        lambda request: None,
     )
-    monkeypatch.setattr(registry, "PROFILE_SECTIONS", point)
     body = client_for("parent").get("/profile/").content.decode()
     assert "Раздел X" in body
