@@ -1,27 +1,13 @@
-"""Where security plugs into other apps: sign-in step, signals, profile, start page,
-journal events."""
+"""Where security plugs into other apps: signals, profile, start page, journal events."""
 
 from __future__ import annotations
 
 import logging
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.shortcuts import redirect
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
-
-
-def sign_in_second_step(request, user, next_url: str):
-    """After a correct password: ask for the code (or enrolment) before logging in."""
-    from ejournal.security import two_factor
-
-    if not two_factor.needs_second_step(user):
-        return None
-    two_factor.pending_start(request, user, next_url=next_url)
-    if two_factor.is_enrolled(user):
-        return redirect("security:two_factor_verify")
-    return redirect("security:two_factor_setup")
 
 
 def _on_logged_in(sender, request, user, **kwargs) -> None:
@@ -144,27 +130,13 @@ def _on_message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
         logger.exception("Не удалось поставить проверку рассылки в очередь")
 
 
-def _admin_login(request, extra_context=None):
-    # The admin site's own login form would skip the code step: use ours.
-    from urllib.parse import urlencode
-
-    target = request.GET.get("next", "/django-admin/")
-    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
-
-
 def register() -> None:
-    from django.contrib import admin
-
-    from ejournal.accounts import views as account_views
     from ejournal.journal import events
 
     user_logged_in.connect(_on_logged_in, dispatch_uid="ejournal.security.logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="ejournal.security.logged_out")
-    if sign_in_second_step not in account_views.SIGN_IN_STEPS:
-        account_views.SIGN_IN_STEPS.append(sign_in_second_step)
     events.subscribe(events.MARK_CHANGED, _on_mark_changed)
     from ejournal.messaging import services as messaging
 
     if _on_message_sent not in messaging.SENT_HOOKS:
         messaging.SENT_HOOKS.append(_on_message_sent)
-    admin.site.login = _admin_login  # type: ignore[method-assign]
