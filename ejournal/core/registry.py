@@ -16,6 +16,7 @@ point's signature and lives above the app that asks.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -106,8 +107,37 @@ ACCESS_REVOKERS = ExtensionPoint[AccessRevoker](
     ),
 )
 
+# --- Lessons ---------------------------------------------------------------------------
+
+
+class LessonIdCheck(Protocol):
+    """The ids among ``lesson_ids`` for which the answer is yes, in a constant number of
+    queries."""
+
+    def __call__(self, lesson_ids: Collection[int]) -> set[int]: ...
+
+
+# A lesson has journal data (topic, homework, works, marks, attendance): rebuilding the
+# timetable must never delete, move or re-teacher it.
+LESSONS_WITH_JOURNAL_DATA = ExtensionPoint[LessonIdCheck](
+    name="lessons_with_journal_data",
+    protocol=LessonIdCheck,
+    asked_by="schedule",
+    paths=("ejournal.journal.hooks.lesson_ids_with_journal_data",),
+)
+
+# A lesson is documented (the substitution log's «урок оформлен»); a held one always is.
+LESSONS_DOCUMENTED = ExtensionPoint[LessonIdCheck](
+    name="lessons_documented",
+    protocol=LessonIdCheck,
+    asked_by="schedule",
+    paths=("ejournal.journal.hooks.lesson_ids_documented",),
+)
+
 ALL: tuple[ExtensionPoint[Any], ...] = (
     START_PAGE_BLOCKS,
     PROFILE_SECTIONS,
     ACCESS_REVOKERS,
+    LESSONS_WITH_JOURNAL_DATA,
+    LESSONS_DOCUMENTED,
 )
