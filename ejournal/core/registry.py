@@ -16,7 +16,7 @@ point's signature and lives above the app that asks.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -134,10 +134,28 @@ LESSONS_DOCUMENTED = ExtensionPoint[LessonIdCheck](
     paths=("ejournal.journal.hooks.lesson_ids_documented",),
 )
 
+# --- Journal ---------------------------------------------------------------------------
+
+
+class ClosedPeriods(Protocol):
+    """The closed study periods of a school's grade, as ``journal.rules.ClosedRange``s:
+    ordinary journal edits stop there, approved corrections still apply."""
+
+    def __call__(self, school_id: int, grade: int) -> Sequence[Any]: ...
+
+
+CLOSED_PERIODS = ExtensionPoint[ClosedPeriods](
+    name="closed_periods",
+    protocol=ClosedPeriods,
+    asked_by="journal",
+    paths=("ejournal.attestation.selectors.closed_ranges_for",),
+)
+
 ALL: tuple[ExtensionPoint[Any], ...] = (
     START_PAGE_BLOCKS,
     PROFILE_SECTIONS,
     ACCESS_REVOKERS,
     LESSONS_WITH_JOURNAL_DATA,
     LESSONS_DOCUMENTED,
+    CLOSED_PERIODS,
 )
