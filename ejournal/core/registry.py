@@ -16,6 +16,7 @@ point's signature and lives above the app that asks.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -151,6 +152,24 @@ CLOSED_PERIODS = ExtensionPoint[ClosedPeriods](
     paths=("ejournal.attestation.selectors.closed_ranges_for",),
 )
 
+# --- Messages ----------------------------------------------------------------------------
+
+
+class MessageSent(Protocol):
+    """Told after commit that a new conversation went out (tamper checks)."""
+
+    def __call__(
+        self, *, school_id: int, sender_id: int, recipients: int, sent_at: dt.datetime
+    ) -> None: ...
+
+
+MESSAGE_SENT = ExtensionPoint[MessageSent](
+    name="message_sent",
+    protocol=MessageSent,
+    asked_by="messaging",
+    paths=("ejournal.security.hooks.message_sent",),
+)
+
 ALL: tuple[ExtensionPoint[Any], ...] = (
     START_PAGE_BLOCKS,
     PROFILE_SECTIONS,
@@ -158,4 +177,5 @@ ALL: tuple[ExtensionPoint[Any], ...] = (
     LESSONS_WITH_JOURNAL_DATA,
     LESSONS_DOCUMENTED,
     CLOSED_PERIODS,
+    MESSAGE_SENT,
 )

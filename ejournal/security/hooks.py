@@ -119,7 +119,8 @@ def _on_mark_changes(payloads: list[dict]) -> None:
 _on_mark_changed.many = _on_mark_changes  # type: ignore[attr-defined]
 
 
-def _on_message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
+def message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
+    """For ``registry.MESSAGE_SENT``: many messages at night raise an alert."""
     from ejournal.security import tasks
 
     try:
@@ -136,7 +137,3 @@ def register() -> None:
     user_logged_in.connect(_on_logged_in, dispatch_uid="ejournal.security.logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="ejournal.security.logged_out")
     events.subscribe(events.MARK_CHANGED, _on_mark_changed)
-    from ejournal.messaging import services as messaging
-
-    if _on_message_sent not in messaging.SENT_HOOKS:
-        messaging.SENT_HOOKS.append(_on_message_sent)
