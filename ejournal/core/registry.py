@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 from django.utils.module_loading import import_string
 
@@ -152,6 +152,79 @@ CLOSED_PERIODS = ExtensionPoint[ClosedPeriods](
     paths=("ejournal.attestation.selectors.closed_ranges_for",),
 )
 
+
+class Listener(Protocol[Change]):
+    """Told after commit of the changes of one write (a batch of journal cells: all of
+    them in one call). A rolled-back write tells nobody. Listeners only queue work."""
+
+    def __call__(self, changes: Sequence[Change]) -> None: ...
+
+
+Snapshot = dict[str, Any] | None  # the record's fields and "display", None when absent
+
+
+class MarkChange(TypedDict):
+    school_id: int
+    lesson_id: int
+    work_id: int
+    student_id: int
+    before: Snapshot
+    after: Snapshot
+
+
+class AttendanceChange(TypedDict):
+    school_id: int
+    lesson_id: int
+    student_id: int
+    before: Snapshot
+    after: Snapshot
+
+
+class HomeworkChange(TypedDict):
+    school_id: int
+    lesson_id: int
+    homework_id: int
+    created: bool
+
+
+class PeriodMarkChange(TypedDict):
+    school_id: int
+    period_mark_id: int
+    before: Snapshot
+    after: Snapshot
+
+
+MARKS_CHANGED = ExtensionPoint[Listener[MarkChange]](
+    name="marks_changed",
+    protocol=Listener,
+    asked_by="journal",
+    paths=(
+        "ejournal.notifications.handlers.marks_changed",
+        "ejournal.security.hooks.marks_changed",
+    ),
+)
+
+ATTENDANCE_CHANGED = ExtensionPoint[Listener[AttendanceChange]](
+    name="attendance_changed",
+    protocol=Listener,
+    asked_by="journal",
+    paths=("ejournal.notifications.handlers.attendance_changed",),
+)
+
+HOMEWORK_CHANGED = ExtensionPoint[Listener[HomeworkChange]](
+    name="homework_changed",
+    protocol=Listener,
+    asked_by="journal",
+    paths=("ejournal.notifications.handlers.homework_changed",),
+)
+
+PERIOD_MARKS_CHANGED = ExtensionPoint[Listener[PeriodMarkChange]](
+    name="period_marks_changed",
+    protocol=Listener,
+    asked_by="attestation",
+    paths=("ejournal.notifications.handlers.period_marks_changed",),
+)
+
 # --- Messages ----------------------------------------------------------------------------
 
 
@@ -177,5 +250,9 @@ ALL: tuple[ExtensionPoint[Any], ...] = (
     LESSONS_WITH_JOURNAL_DATA,
     LESSONS_DOCUMENTED,
     CLOSED_PERIODS,
+    MARKS_CHANGED,
+    ATTENDANCE_CHANGED,
+    HOMEWORK_CHANGED,
+    PERIOD_MARKS_CHANGED,
     MESSAGE_SENT,
 )

@@ -1,4 +1,5 @@
-"""Where security plugs into other apps: signals, profile, start page, journal events."""
+"""Security's answers to the extension points of ``core.registry`` (profile, start page,
+changed marks, sent messages), and Django's sign-in signals."""
 
 from __future__ import annotations
 
@@ -94,29 +95,22 @@ def start_page_alerts(request, role):
     }
 
 
-def _on_mark_changed(*, school_id, lesson_id, work_id, student_id, before, after) -> None:
+def marks_changed(changes) -> None:
+    """For ``registry.MARKS_CHANGED``: every changed mark is checked for tampering in the
+    background (one task for a batch of cells)."""
     from ejournal.security import tasks
 
-    try:
-        tasks.check_mark_change.enqueue(school_id=school_id, work_id=work_id, student_id=student_id)
-    except Exception:
-        logger.exception("Не удалось поставить проверку изменения отметки в очередь")
-
-
-def _on_mark_changes(payloads: list[dict]) -> None:
-    from ejournal.security import tasks
-
-    changes = [
-        {"school_id": p["school_id"], "work_id": p["work_id"], "student_id": p["student_id"]}
-        for p in payloads
+    keys = [
+        {"school_id": c["school_id"], "work_id": c["work_id"], "student_id": c["student_id"]}
+        for c in changes
     ]
     try:
-        tasks.check_mark_changes.enqueue(changes=changes)
+        if len(keys) == 1:
+            tasks.check_mark_change.enqueue(**keys[0])
+        else:
+            tasks.check_mark_changes.enqueue(changes=keys)
     except Exception:
         logger.exception("Не удалось поставить проверку изменений отметок в очередь")
-
-
-_on_mark_changed.many = _on_mark_changes  # type: ignore[attr-defined]
 
 
 def message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
@@ -132,8 +126,5 @@ def message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
 
 
 def register() -> None:
-    from ejournal.journal import events
-
     user_logged_in.connect(_on_logged_in, dispatch_uid="ejournal.security.logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="ejournal.security.logged_out")
-    events.subscribe(events.MARK_CHANGED, _on_mark_changed)
