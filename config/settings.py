@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # django.contrib.admin with our site: its sign-in is ours (code step, new password).
+    "ejournal.accounts.admin_site.EjournalAdminConfig",
     "django_htmx",
     "axes",
     "django_tasks",

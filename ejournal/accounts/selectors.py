@@ -7,12 +7,9 @@ from typing import Any
 from django.db.models import Count, Prefetch
 
 from ejournal.accounts.models import MUNICIPAL_ROLES, Role, StaffMember, Student
+from ejournal.core import registry
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, School, SchoolClass, TeachingLoad
-
-# Other apps add blocks to start pages by registering a function here:
-# fn(request, role) -> dict merged into the template context.
-START_PAGE_EXTENSIONS: list = []
 
 
 def start_page_data(*, request, role: str) -> dict[str, Any]:
@@ -55,10 +52,11 @@ def start_page_data(*, request, role: str) -> dict[str, Any]:
     if role == Role.STUDENT and ctx.student:
         data["student"] = ctx.student
         data["school_class"] = school_selectors.class_of_student_on(student=ctx.student, day=today)
-    # Extensions add context; "blocks" (title, lines of (text, url)) are collected from all.
+    # Other apps' blocks (``registry.START_PAGE_BLOCKS``) add context; "blocks" (title,
+    # lines of (text, url)) are collected from all.
     blocks: list[dict[str, Any]] = []
-    for extension in START_PAGE_EXTENSIONS:
-        extra = dict(extension(request, role) or {})
+    for block in registry.START_PAGE_BLOCKS.providers():
+        extra = dict(block(request, role) or {})
         blocks.extend(extra.pop("blocks", []))
         data.update(extra)
     data["blocks"] = blocks
@@ -93,14 +91,10 @@ def staff_with_roles(*, school: School):
     )
 
 
-# Other apps add sections to the user's profile page by registering a function here:
-# fn(request) -> {"title": ..., "text": ..., "url": ...} or None when it does not apply.
-PROFILE_SECTIONS: list = []
-
-
 def profile_sections(*, request) -> list[dict[str, Any]]:
+    """The sections other apps add to «Профиль» (``registry.PROFILE_SECTIONS``)."""
     sections = []
-    for section in PROFILE_SECTIONS:
+    for section in registry.PROFILE_SECTIONS.providers():
         item = section(request)
         if item:
             sections.append(item)

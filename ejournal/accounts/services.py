@@ -13,6 +13,7 @@ from django.db import transaction
 from ejournal.accounts.models import MUNICIPAL_ROLES, Role, RoleAssignment, User
 from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
+from ejournal.core import registry
 
 # Unambiguous characters for one-time passwords read off paper.
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -75,16 +76,11 @@ def user_change_password(
         audit.record(action="auth.password_changed", actor=user, obj=user)
 
 
-# Ways into an account other than its password and its sessions: API tokens, app
-# passwords, the calendar feed address. Their apps sit above this one and add a revoker
-# ``fn(user, *, actor, reason) -> None`` at start-up (``AppConfig.ready``). Revokers run
-# inside the transaction of a new password or of a compromise report: a revoker that
-# raises rolls the whole step back, so no way in outlives either.
-ACCESS_REVOKERS: list = []
-
-
 def user_revoke_other_access(*, user: User, actor: User | None, reason: str) -> None:
-    for revoke in list(ACCESS_REVOKERS):
+    """Ways into an account other than its password and its sessions (API tokens, app
+    passwords, the calendar feed) belong to apps above this one: ``registry.ACCESS_REVOKERS``.
+    Run inside the caller's transaction, so a revoker that fails rolls the step back."""
+    for revoke in registry.ACCESS_REVOKERS.providers():
         revoke(user, actor=actor, reason=reason)
 
 

@@ -11,7 +11,7 @@ from ejournal.accounts import selectors, services
 from ejournal.accounts.context import SESSION_SCHOOL_KEY
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
 from ejournal.accounts.http import AuthedRequest, SchoolRequest
-from ejournal.security import ratelimit
+from ejournal.security import ratelimit, two_factor
 
 
 def _safe_next(request: SchoolRequest, default: str = "/") -> str:
@@ -19,11 +19,6 @@ def _safe_next(request: SchoolRequest, default: str = "/") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-# Steps between a correct password and the session (two-factor code, ejournal.security):
-# fn(request, user, next_url) -> a response that takes over, or None to go on.
-SIGN_IN_STEPS: list = []
 
 
 def sign_in(request: SchoolRequest):
@@ -37,9 +32,13 @@ def sign_in(request: SchoolRequest):
             return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("sign_in_ip"))
         if form.is_valid():
             user = form.get_user()
-            for step in SIGN_IN_STEPS:
-                if (response := step(request, user, _safe_next(request))) is not None:
-                    return response
+            if two_factor.needs_second_step(user):
+                # No session before the code is checked: the code page (or, without a
+                # device yet, the enrolment page) finishes the sign-in.
+                two_factor.pending_start(request, user, next_url=_safe_next(request))
+                if two_factor.is_enrolled(user):
+                    return redirect("security:two_factor_verify")
+                return redirect("security:two_factor_setup")
             login(request, user)
             services.user_record_sign_in(user=user)
             return HttpResponseRedirect(_safe_next(request))

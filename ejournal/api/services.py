@@ -114,7 +114,7 @@ def tokens_revoke_all(*, user, actor=None, reason: str = "") -> int:
 
 
 def revoke_for_account(user, *, actor, reason: str) -> None:
-    """For ``accounts.services.ACCESS_REVOKERS``: a compromised account, or one given a new
+    """For ``registry.ACCESS_REVOKERS``: a compromised account, or one given a new
     password, loses every API token at once."""
     tokens_revoke_all(user=user, actor=actor, reason=reason)
 

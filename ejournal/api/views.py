@@ -66,6 +66,7 @@ def token_revoke(request: AuthedRequest, token_id: int):
 
 
 def profile_section(request: SchoolRequest):
+    """For «Профиль» (``registry.PROFILE_SECTIONS``)."""
     if not request.user.is_authenticated:
         return None
     return {

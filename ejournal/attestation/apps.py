@@ -5,16 +5,3 @@ class AttestationConfig(AppConfig):
     name = "ejournal.attestation"
     label = "attestation"
     verbose_name = "аттестация"
-
-    def ready(self) -> None:
-        from ejournal.attestation import selectors
-        from ejournal.journal import rules
-
-        # Closed periods lock ordinary journal edits (corrections still work).
-        if selectors.closed_ranges_for not in rules.CLOSED_PERIOD_PROVIDERS:
-            rules.CLOSED_PERIOD_PROVIDERS.append(selectors.closed_ranges_for)
-
-        from ejournal.accounts.selectors import START_PAGE_EXTENSIONS
-
-        if selectors.control_block not in START_PAGE_EXTENSIONS:
-            START_PAGE_EXTENSIONS.append(selectors.control_block)

@@ -90,7 +90,8 @@ WHERE c.is_closed = %s AND y.school_id = %s AND b.grade_from <= %s AND b.grade_t
 
 
 def closed_ranges_for(school_id: int, grade: int) -> list[journal_rules.ClosedRange]:
-    """The journal's hook: closed periods of the grade's band (one query)."""
+    """For the journal (``registry.CLOSED_PERIODS``): closed periods of the grade's band
+    (one query)."""
     rows = rawsql.fetch(CLOSED_RANGES_SQL, [True, school_id, grade, grade])
     return [journal_rules.ClosedRange(start, end, name) for start, end, name in rows]
 

@@ -7,6 +7,7 @@ audit event, and changes nothing when any part is refused.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,7 +32,7 @@ from ejournal.attestation.models import (
 from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, user_holds
 from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
 from ejournal.audit import services as audit
-from ejournal.journal import events as journal_events
+from ejournal.core import registry
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject
 
@@ -292,14 +293,15 @@ def _apply(
         _snapshot(mark),
         reason,
     )
-    # Families hear about it after commit (the diary's notifications subscribe).
-    journal_events.publish(
-        PERIOD_MARK_CHANGED,
+    # Families hear about it after commit (the notifications, an app above this one).
+    change = registry.PeriodMarkChange(
         school_id=sheet.group.school_id,
         period_mark_id=mark.pk,
         before=before,
         after=_snapshot(mark),
     )
+    for listener in registry.PERIOD_MARKS_CHANGED.providers():
+        transaction.on_commit(functools.partial(listener, [change]))
     return True
 
 
@@ -327,9 +329,6 @@ def _audit(
         after=after,
         reason=reason,
     )
-
-
-PERIOD_MARK_CHANGED = "attestation.period_mark_changed"
 
 
 # --- Closing periods ------------------------------------------------------------------------

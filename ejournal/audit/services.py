@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -80,11 +79,14 @@ def record(
     reason: str = "",
     ip: str | None = None,
     user_agent: str | None = None,
+    batch: AuditBatch | None = None,
 ) -> AuditEvent:
     """Append one event. Call inside the transaction of the change it records.
 
     ``obj`` fills ``object_type``/``object_id`` from a model instance. IP and user
-    agent default to the current request's (set by middleware), if any.
+    agent default to the current request's (set by middleware), if any: who sent the
+    request is request context, not a choice of the caller. ``batch`` (from ``batch()``)
+    holds the event back to be written with the other events of one write.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -97,12 +99,11 @@ def record(
     chain = chain_for(school_id)
     # No savepoint of its own: a failure here fails the change being recorded.
     with transaction.atomic(savepoint=False):
-        heads = _batch_heads.get()
-        head = heads.get(chain) if heads is not None else None
+        head = batch.heads.get(chain) if batch is not None else None
         if head is None:
             head = _locked_head(chain)
-            if heads is not None:
-                heads[chain] = head
+            if batch is not None:
+                batch.heads[chain] = head
         event = AuditEvent(
             chain=chain,
             seq=head.last_seq + 1,
@@ -122,13 +123,12 @@ def record(
             key_version=keys.current_version(),
         )
         event.hash = event_digest(event) or ""
-        pending = _batch_events.get()
-        if pending is not None:
-            pending.append(event)  # written with the batch's other events, in one INSERT
+        if batch is not None:
+            batch.events.append(event)  # written with the batch's other events, in one INSERT
         else:
             event.save(force_insert=True)
         head.last_seq, head.last_hash = event.seq, event.hash
-        if heads is None:
+        if batch is None:
             AuditChainHead.objects.filter(pk=head.pk).update(
                 last_seq=event.seq, last_hash=event.hash
             )
@@ -147,39 +147,35 @@ def _locked_head(chain: str) -> AuditChainHead:
     return head
 
 
-# Chain heads locked by the current batch, and its events not yet written (see ``batch``).
-_batch_heads: contextvars.ContextVar[dict[str, AuditChainHead] | None] = contextvars.ContextVar(
-    "audit_batch_heads", default=None
-)
-_batch_events: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
-    "audit_batch_events", default=None
-)
+@dataclass
+class AuditBatch:
+    """The events of one all-or-nothing write, passed to ``record`` as ``batch=``: the
+    chain heads it locked and its events not yet written. An event of the same chain
+    recorded without ``batch=`` meanwhile takes a seq the batch holds: writing the batch
+    then fails on the (chain, seq) key and the whole write rolls back."""
+
+    heads: dict[str, AuditChainHead] = field(default_factory=dict)
+    events: list[AuditEvent] = field(default_factory=list)
+
+    def flush(self) -> None:
+        AuditEvent.objects.bulk_create(self.events)
+        for head in self.heads.values():
+            AuditChainHead.objects.filter(pk=head.pk).update(
+                last_seq=head.last_seq, last_hash=head.last_hash
+            )
 
 
 @contextlib.contextmanager
-def batch() -> Iterator[None]:
+def batch() -> Iterator[AuditBatch]:
     """Many events of one all-or-nothing write (a batch of journal cells): each chain's
     head is locked once and written once at the end. Use only inside the transaction of
     that write, where any failure rolls the whole write back — an event rolled back alone
     (a caught error in a savepoint) would leave the cached head ahead of the chain. The
-    events are written together at the end (their ids are set then)."""
-    if _batch_heads.get() is not None:
-        yield
-        return
-    heads: dict[str, AuditChainHead] = {}
-    pending: list[AuditEvent] = []
-    token = _batch_heads.set(heads)
-    events_token = _batch_events.set(pending)
-    try:
-        yield
-    finally:
-        _batch_heads.reset(token)
-        _batch_events.reset(events_token)
-    AuditEvent.objects.bulk_create(pending)
-    for head in heads.values():
-        AuditChainHead.objects.filter(pk=head.pk).update(
-            last_seq=head.last_seq, last_hash=head.last_hash
-        )
+    events are written together at the end (their ids are set then); every ``record`` of
+    the write must get the batch."""
+    pending = AuditBatch()
+    yield pending
+    pending.flush()
 
 
 @dataclass(frozen=True)

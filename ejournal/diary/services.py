@@ -53,6 +53,6 @@ def calendar_feed_revoke(*, user, actor=None, reason: str = "") -> bool:
 
 
 def revoke_for_account(user, *, actor, reason: str) -> None:
-    """For ``accounts.services.ACCESS_REVOKERS``: the hour-by-hour timetable of a child
+    """For ``registry.ACCESS_REVOKERS``: the hour-by-hour timetable of a child
     must not stay readable by whoever held a compromised or replaced password."""
     calendar_feed_revoke(user=user, actor=actor, reason=reason)

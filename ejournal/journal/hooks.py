@@ -1,4 +1,5 @@
-"""The journal's answers to the schedule's questions about lessons (schedule.hooks)."""
+"""The journal's answers to the schedule's questions about lessons (schedule.hooks,
+through ``registry.LESSONS_WITH_JOURNAL_DATA`` and ``registry.LESSONS_DOCUMENTED``)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,3 @@ def lesson_ids_documented(lesson_ids: Collection[int]) -> set[int]:
         .exclude(topic="")
         .values_list("lesson_id", flat=True)
     )
-
-
-def register() -> None:
-    from ejournal.schedule import hooks
-
-    if lesson_ids_with_journal_data not in hooks.LESSON_DATA_CHECKS:
-        hooks.LESSON_DATA_CHECKS.append(lesson_ids_with_journal_data)
-    if lesson_ids_documented not in hooks.LESSON_DOCUMENTED_CHECKS:
-        hooks.LESSON_DOCUMENTED_CHECKS.append(lesson_ids_documented)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from ejournal.core import rawsql
+from ejournal.core import rawsql, registry
 from ejournal.journal.models import JournalSettings, WorkCategory, WorkType
 from ejournal.schedule.models import Lesson, LessonStatus
 
@@ -77,14 +77,12 @@ class ClosedRange:
     name: str
 
 
-# Period closing (another app) registers providers: (school_id, grade) -> closed ranges.
-# Callers load the ranges once per page or write and pass them to the checks below.
-CLOSED_PERIOD_PROVIDERS: list[Callable[[int, int], Sequence[ClosedRange]]] = []
-
-
 def closed_ranges(*, school_id: int, grade: int) -> list[ClosedRange]:
+    """Closed periods come from period closing, an app above this one
+    (``registry.CLOSED_PERIODS``). Callers load the ranges once per page or write and
+    pass them to the checks below."""
     ranges: list[ClosedRange] = []
-    for provider in CLOSED_PERIOD_PROVIDERS:
+    for provider in registry.CLOSED_PERIODS.providers():
         ranges.extend(provider(school_id, grade))
     return ranges
 

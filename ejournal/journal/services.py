@@ -3,19 +3,20 @@
 Every write checks who writes (only the lesson's actual teacher), the school's windows
 (``rules``), that the student belongs to the group on the lesson's date, and the
 version the teacher last saw (two people editing one cell never overwrite each other
-silently). It runs in one transaction with its audit event; notifications go out on
-commit (``events``). Outside a window the teacher files a correction request, which the
-deputy approves (applied here, audited with the request) or rejects.
+silently). It runs in one transaction with its audit event; the apps above (the families'
+notifications, tamper checks) hear of it on commit through ``core.registry``. Outside a
+window the teacher files a correction request, which the deputy approves (applied here,
+audited with the request) or rejects.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,8 @@ from django.utils import timezone
 
 from ejournal.accounts.models import Student
 from ejournal.audit import services as audit
-from ejournal.journal import events, rules
+from ejournal.core import registry
+from ejournal.journal import rules
 from ejournal.journal.models import (
     NUMERIC_MARKS,
     Attendance,
@@ -161,11 +163,14 @@ def lesson_grade(lesson: Lesson) -> int:
     return min(grades, default=5)
 
 
-def _ensure_writer(staff, lesson: Lesson) -> None:
+def _ensure_writer(staff, lesson: Lesson, batch: SaveBatch | None = None) -> None:
     """The one rule (ejournal.schedule.permissions), enforced here too: a caller that
     skipped the page's or the API's check still cannot write."""
     who = _memo(
-        lesson, f"writer:{getattr(staff, 'pk', None)}", lambda: keeps_journal_of(staff, lesson)
+        lesson,
+        f"writer:{getattr(staff, 'pk', None)}",
+        lambda: keeps_journal_of(staff, lesson),
+        batch,
     )
     if not who:
         raise ValidationError(
@@ -177,27 +182,27 @@ def _ensure_writer(staff, lesson: Lesson) -> None:
         raise JournalRefusal(rules.Refusal(closed))
 
 
-# Inside one batch of cells (journal_cells_save) the facts every cell of a lesson needs —
-# window settings, closed periods, members on the lesson date — are read once per lesson.
-_BATCH_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "journal_batch_memo", default=None
-)
+@dataclass
+class SaveBatch:
+    """One all-or-nothing save of many cells (``journal_cells_save``), handed to each
+    cell's write as ``batch=``. The facts every cell of a lesson needs — window settings,
+    closed periods, members on the lesson date — are read once per lesson; the marks of
+    the batch are read and locked in one query; its audit events are written together;
+    the apps above hear of all its changes in one call per kind, after commit."""
+
+    audit: audit.AuditBatch
+    facts: dict[tuple[int, str], Any] = field(default_factory=dict)
+    # The marks of the mark cells by (work, student), None where there is no mark yet.
+    marks: dict[tuple[int, int], Mark | None] = field(default_factory=dict)
+    changes: dict[registry.ExtensionPoint[Any], list[Any]] = field(default_factory=dict)
 
 
-def _memo_forget(lesson: Lesson, key: str) -> None:
-    cache = _BATCH_MEMO.get()
-    if cache is not None:
-        cache.pop((lesson.pk, key), None)
+def _memo_forget(lesson: Lesson, key: str, batch: SaveBatch | None) -> None:
+    if batch is not None:
+        batch.facts.pop((lesson.pk, key), None)
 
 
-def _locked_marks() -> dict[tuple[int, int], Mark | None] | None:
-    """In a batch of cells: the marks of its mark cells by (work, student), read and
-    locked at the start in one query (None where there is no mark yet)."""
-    cache = _BATCH_MEMO.get()
-    return None if cache is None else cache.get("marks")
-
-
-def _lock_batch_marks(changes) -> None:
+def _lock_batch_marks(batch: SaveBatch, changes) -> None:
     wanted: dict[int, set[int]] = defaultdict(set)
     for change in changes:
         if change.kind == "mark" and change.work is not None:
@@ -214,16 +219,29 @@ def _lock_batch_marks(changes) -> None:
     }
     for mark in Mark.objects.select_for_update().filter(where).order_by("pk"):
         locked[(mark.work_id, mark.student_id)] = mark
-    _BATCH_MEMO.get()["marks"] = locked  # type: ignore[index]
+    batch.marks = locked
 
 
-def _memo(lesson: Lesson, key: str, compute):
-    cache = _BATCH_MEMO.get()
-    if cache is None:
+def _memo(lesson: Lesson, key: str, compute, batch: SaveBatch | None):
+    if batch is None:
         return compute()
-    if (lesson.pk, key) not in cache:
-        cache[(lesson.pk, key)] = compute()
-    return cache[(lesson.pk, key)]
+    if (lesson.pk, key) not in batch.facts:
+        batch.facts[(lesson.pk, key)] = compute()
+    return batch.facts[(lesson.pk, key)]
+
+
+def _tell(point: registry.ExtensionPoint[Any], change: Any, batch: SaveBatch | None) -> None:
+    """The apps above hear of the change after commit (a rolled-back write tells nobody);
+    a batch tells them of all its changes at once."""
+    if batch is not None:
+        batch.changes.setdefault(point, []).append(change)
+    else:
+        _tell_after_commit(point, [change])
+
+
+def _tell_after_commit(point: registry.ExtensionPoint[Any], changes: list[Any]) -> None:
+    for listener in point.providers():
+        transaction.on_commit(functools.partial(listener, changes))
 
 
 def _members_on_lesson_date(lesson: Lesson) -> tuple[set[int], set[int]]:
@@ -236,8 +254,8 @@ def _members_on_lesson_date(lesson: Lesson) -> tuple[set[int], set[int]]:
     return members, school_selectors.students_enrolled_on(student_ids=members, day=lesson.date)
 
 
-def _ensure_member(lesson: Lesson, student: Student) -> None:
-    members, enrolled = _memo(lesson, "members", lambda: _members_on_lesson_date(lesson))
+def _ensure_member(lesson: Lesson, student: Student, batch: SaveBatch | None = None) -> None:
+    members, enrolled = _memo(lesson, "members", lambda: _members_on_lesson_date(lesson), batch)
     if student.pk not in members:
         # Not named: any id of the school may be sent here, and the answer must not say
         # whose it is to someone who does not teach them.
@@ -252,19 +270,20 @@ def _ensure_member(lesson: Lesson, student: Student) -> None:
         )
 
 
-def _settings(lesson: Lesson) -> JournalSettings:
-    return _memo(lesson, "settings", lambda: rules.settings_for(lesson.school))
+def _settings(lesson: Lesson, batch: SaveBatch | None = None) -> JournalSettings:
+    return _memo(lesson, "settings", lambda: rules.settings_for(lesson.school), batch)
 
 
 def _now(lesson: Lesson) -> dt.datetime:
     return rules.school_now(lesson.school)
 
 
-def _closed(lesson: Lesson) -> list[rules.ClosedRange]:
+def _closed(lesson: Lesson, batch: SaveBatch | None = None) -> list[rules.ClosedRange]:
     return _memo(
         lesson,
         "closed",
         lambda: rules.closed_ranges(school_id=lesson.school_id, grade=lesson_grade(lesson)),
+        batch,
     )
 
 
@@ -312,22 +331,23 @@ def mark_set(
     value: str | None,
     comment: str | None = None,
     expected_version: int | None,
+    batch: SaveBatch | None = None,
 ) -> MarkResult:
     """Put, change or clear one mark; ``value`` is what the teacher typed."""
     lesson = work.lesson
-    _ensure_writer(staff, lesson)
+    _ensure_writer(staff, lesson, batch)
     parsed = parse_mark(value)
     refusal = rules.mark_refusal(
         lesson=lesson,
         grade=lesson_grade(lesson),
         work_type=work.work_type,
-        settings=_settings(lesson),
+        settings=_settings(lesson, batch),
         now=_now(lesson),
-        closed=_closed(lesson),
+        closed=_closed(lesson, batch),
     )
     if refusal:
         raise JournalRefusal(refusal)
-    _ensure_member(lesson, student)
+    _ensure_member(lesson, student, batch)
     return _apply_mark(
         actor=actor,
         work=work,
@@ -335,6 +355,7 @@ def mark_set(
         value=parsed,
         comment=comment,
         expected_version=expected_version,
+        batch=batch,
     )
 
 
@@ -347,10 +368,11 @@ def _apply_mark(
     comment: str | None,
     expected_version: int | None,
     reason: str = "",
+    batch: SaveBatch | None = None,
 ) -> MarkResult:
     # A savepoint lets a caller catch a conflict and go on; a batch of cells never does
     # (any refusal rolls the whole batch back), so it saves two statements per cell.
-    with transaction.atomic(savepoint=_BATCH_MEMO.get() is None):
+    with transaction.atomic(savepoint=batch is None):
         return _apply_mark_in_transaction(
             actor=actor,
             work=work,
@@ -359,6 +381,7 @@ def _apply_mark(
             comment=comment,
             expected_version=expected_version,
             reason=reason,
+            batch=batch,
         )
 
 
@@ -371,12 +394,12 @@ def _apply_mark_in_transaction(
     comment: str | None,
     expected_version: int | None,
     reason: str,
+    batch: SaveBatch | None,
 ) -> MarkResult:
     lesson = work.lesson
     key = (work.pk, student.pk)
-    locked = _locked_marks()
-    if locked is not None and key in locked:
-        existing = locked[key]  # read and locked with the batch's other cells
+    if batch is not None and key in batch.marks:
+        existing = batch.marks[key]  # read and locked with the batch's other cells
     else:
         existing = Mark.objects.select_for_update().filter(work=work, student=student).first()
     # No comment given: a changed value keeps the comment the mark had.
@@ -400,6 +423,7 @@ def _apply_mark_in_transaction(
                     "student_id", flat=True
                 )
             ),
+            batch,
         )
         if existing is None:
             try:
@@ -431,8 +455,8 @@ def _apply_mark_in_transaction(
             existing.save()
             mark = existing
         after = mark_snapshot(mark)
-    if locked is not None and key in locked:
-        locked[key] = mark
+    if batch is not None and key in batch.marks:
+        batch.marks[key] = mark
     audit.record(
         action="mark.deleted" if after is None else ("mark.updated" if before else "mark.created"),
         actor=actor,
@@ -442,9 +466,9 @@ def _apply_mark_in_transaction(
         before=_audit_view(before, work, student),
         after=_audit_view(after, work, student),
         reason=reason,
+        batch=batch.audit if batch else None,
     )
-    events.publish(
-        events.MARK_CHANGED,
+    change = registry.MarkChange(
         school_id=lesson.school_id,
         lesson_id=lesson.pk,
         work_id=work.pk,
@@ -452,6 +476,7 @@ def _apply_mark_in_transaction(
         before=before,
         after=after,
     )
+    _tell(registry.MARKS_CHANGED, change, batch)
     return MarkResult(mark, before, after)
 
 
@@ -578,8 +603,16 @@ def _work_view(work: Work) -> dict[str, Any]:
 
 
 @transaction.atomic
-def work_create(*, actor, staff, lesson: Lesson, work_type: WorkType, title: str = "") -> Work:
-    _ensure_writer(staff, lesson)
+def work_create(
+    *,
+    actor,
+    staff,
+    lesson: Lesson,
+    work_type: WorkType,
+    title: str = "",
+    batch: SaveBatch | None = None,
+) -> Work:
+    _ensure_writer(staff, lesson, batch)
     if work_type.school_id != lesson.school_id or not work_type.is_active:
         raise ValidationError("Выберите вид работы из списка школы.")
     grade = lesson_grade(lesson)
@@ -593,9 +626,9 @@ def work_create(*, actor, staff, lesson: Lesson, work_type: WorkType, title: str
             lesson=lesson,
             grade=grade,
             work_type=work_type,
-            settings=_settings(lesson),
+            settings=_settings(lesson, batch),
             now=_now(lesson),
-            closed=_closed(lesson),
+            closed=_closed(lesson, batch),
         )
         if refusal:
             raise JournalRefusal(refusal)
@@ -614,11 +647,12 @@ def work_create(*, actor, staff, lesson: Lesson, work_type: WorkType, title: str
         school=lesson.school_id,
         obj=work,
         after=_work_view(work),
+        batch=batch.audit if batch else None,
     )
     return work
 
 
-def lesson_default_work(*, actor, staff, lesson: Lesson) -> Work:
+def lesson_default_work(*, actor, staff, lesson: Lesson, batch: SaveBatch | None = None) -> Work:
     """The lesson's first work, created as «Ответ на уроке» when the first mark is typed.
 
     The lesson row is locked first so that two teachers typing the first mark at the
@@ -630,7 +664,9 @@ def lesson_default_work(*, actor, staff, lesson: Lesson) -> Work:
             return work
         work_types_ensure_defaults(school=lesson.school)
         work_type = WorkType.objects.get(school_id=lesson.school_id, name=DEFAULT_WORK_TYPE_NAME)
-        return work_create(actor=actor, staff=staff, lesson=lesson, work_type=work_type)
+        return work_create(
+            actor=actor, staff=staff, lesson=lesson, work_type=work_type, batch=batch
+        )
 
 
 @transaction.atomic
@@ -715,16 +751,20 @@ def attendance_set(
     student: Student,
     value: str | None,
     expected_version: int | None,
+    batch: SaveBatch | None = None,
 ) -> Attendance | None:
     """The subject teacher marks presence: «н», «б», «уп», «оп10», or empty (present)."""
-    _ensure_writer(staff, lesson)
+    _ensure_writer(staff, lesson, batch)
     code, minutes = parse_attendance(value)
     refusal = rules.attendance_refusal(
-        lesson=lesson, settings=_settings(lesson), now=_now(lesson), closed=_closed(lesson)
+        lesson=lesson,
+        settings=_settings(lesson, batch),
+        now=_now(lesson),
+        closed=_closed(lesson, batch),
     )
     if refusal:
         raise JournalRefusal(refusal)
-    _ensure_member(lesson, student)
+    _ensure_member(lesson, student, batch)
     return _apply_attendance(
         actor=actor,
         lesson=lesson,
@@ -732,6 +772,7 @@ def attendance_set(
         code=code,
         late_minutes=minutes,
         expected_version=expected_version,
+        batch=batch,
     )
 
 
@@ -783,9 +824,10 @@ def _apply_attendance(
     expected_version: int | None,
     reason: str = "",
     verified: bool = False,
+    batch: SaveBatch | None = None,
 ) -> Attendance | None:
     existing = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    _memo_forget(lesson, "absent")  # a mark saved later in the batch must see this change
+    _memo_forget(lesson, "absent", batch)  # a mark saved later in the batch must see this
     before = attendance_snapshot(existing)
     _check_version(existing.version if existing else None, expected_version, before)
     row: Attendance | None
@@ -840,15 +882,16 @@ def _apply_attendance(
         before=None if before is None else {**before, "lesson": lesson.pk, "student": student.pk},
         after=None if after is None else {**after, "lesson": lesson.pk, "student": student.pk},
         reason=reason,
+        batch=batch.audit if batch else None,
     )
-    events.publish(
-        events.ATTENDANCE_CHANGED,
+    change = registry.AttendanceChange(
         school_id=lesson.school_id,
         lesson_id=lesson.pk,
         student_id=student.pk,
         before=before,
         after=after,
     )
+    _tell(registry.ATTENDANCE_CHANGED, change, batch)
     return row
 
 
@@ -1088,13 +1131,13 @@ def _apply_homework(
         after=_homework_view(homework, wanted),
         reason=reason,
     )
-    events.publish(
-        events.HOMEWORK_CHANGED,
+    change = registry.HomeworkChange(
         school_id=lesson.school_id,
         lesson_id=lesson.pk,
         homework_id=homework.pk,
         created=before is None,
     )
+    _tell(registry.HOMEWORK_CHANGED, change, None)
     return homework
 
 
@@ -1390,13 +1433,6 @@ def _decide(req: CorrectionRequest, *, actor, status: str, comment: str) -> Corr
         before={"status": CorrectionStatus.PENDING},
         after={"status": status, "comment": req.decision_comment},
     )
-    events.publish(
-        events.CORRECTION_DECIDED,
-        school_id=req.school_id,
-        request_id=req.pk,
-        status=status,
-        requested_by_id=req.requested_by_id,
-    )
     return req
 
 
@@ -1444,21 +1480,20 @@ def journal_cells_save(*, actor, staff, changes: list[CellChange]) -> list[CellS
     if len(changes) > 500:
         raise ValidationError("За один раз можно сохранить не больше 500 ячеек.")
     saved: list[CellSaved] = []
-    memo = _BATCH_MEMO.set({})
-    try:
-        with events.batch(), transaction.atomic(), audit.batch():
-            _lock_batch_marks(changes)
-            for index, change in enumerate(changes):
-                try:
-                    saved.append(_cell_save(actor=actor, staff=staff, change=change))
-                except (ValidationError, JournalConflict) as exc:
-                    raise CellError(index, exc) from exc
-    finally:
-        _BATCH_MEMO.reset(memo)
+    with transaction.atomic(), audit.batch() as audit_batch:
+        batch = SaveBatch(audit=audit_batch)
+        _lock_batch_marks(batch, changes)
+        for index, change in enumerate(changes):
+            try:
+                saved.append(_cell_save(actor=actor, staff=staff, change=change, batch=batch))
+            except (ValidationError, JournalConflict) as exc:
+                raise CellError(index, exc) from exc
+        for point, told in batch.changes.items():
+            _tell_after_commit(point, told)
     return saved
 
 
-def _cell_save(*, actor, staff, change: CellChange) -> CellSaved:
+def _cell_save(*, actor, staff, change: CellChange, batch: SaveBatch) -> CellSaved:
     lesson = change.lesson
     if change.kind == "attendance":
         row = attendance_set(
@@ -1468,14 +1503,15 @@ def _cell_save(*, actor, staff, change: CellChange) -> CellSaved:
             student=change.student,
             value=change.value,
             expected_version=change.expected_version,
+            batch=batch,
         )
         return CellSaved(change, None, attendance_snapshot(row))
     if change.kind != "mark":
         raise ValidationError("Неизвестный вид ячейки.")
     work = change.work
     if work is None:
-        _ensure_writer(staff, lesson)
-        work = lesson_default_work(actor=actor, staff=staff, lesson=lesson)
+        _ensure_writer(staff, lesson, batch)
+        work = lesson_default_work(actor=actor, staff=staff, lesson=lesson, batch=batch)
     elif work.lesson_id != lesson.pk:
         raise ValidationError("Работа относится к другому уроку.")
     # No comment in the cell: mark_set keeps the comment the mark already has.
@@ -1487,5 +1523,6 @@ def _cell_save(*, actor, staff, change: CellChange) -> CellSaved:
         value=change.value,
         comment=change.comment,
         expected_version=change.expected_version,
+        batch=batch,
     )
     return CellSaved(change, work, result.after)

@@ -309,7 +309,7 @@ def family_user_ids(*, student_ids) -> set[int]:
 
 
 def start_page_block(request: AuthedRequest, role: str) -> dict:
-    """For ``accounts.selectors.START_PAGE_EXTENSIONS``: current announcements."""
+    """For the start page (``registry.START_PAGE_BLOCKS``): current announcements."""
     school = request.ctx.school
     if school is None or role == Role.INSPECTOR:
         return {}

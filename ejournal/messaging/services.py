@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from ejournal.accounts.models import Guardian, Student, User
 from ejournal.audit import services as audit
+from ejournal.core import registry
 from ejournal.core.uploads import validate_upload
 from ejournal.messaging import permissions as perms
 from ejournal.messaging import selectors
@@ -99,17 +99,14 @@ def _notify_users(*, school, user_ids, subject: str, url: str) -> None:
         )
 
 
-# Other apps watch outgoing messages (tamper detection): fn(*, school_id, sender_id,
-# recipients, sent_at) called after commit for every new conversation.
-SENT_HOOKS: list[Callable[..., None]] = []
-
-
 def _after_sent(*, school_id: int, sender_id: int, recipients: int) -> None:
+    """Tamper detection (an app above this one: ``registry.MESSAGE_SENT``) watches new
+    conversations, after commit."""
     sent_at = timezone.now()
-    for hook in list(SENT_HOOKS):
+    for listener in registry.MESSAGE_SENT.providers():
         transaction.on_commit(
             functools.partial(
-                hook,
+                listener,
                 school_id=school_id,
                 sender_id=sender_id,
                 recipients=recipients,

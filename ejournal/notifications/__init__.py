@@ -2,9 +2,9 @@
 
 For other apps: ``services.notify(user=, school=, event=, subject=, body=, url="")`` inside
 the transaction of the change (event is one of ``models.Event``: mark, absence, homework,
-period_mark, message). Journal events are subscribed to in ``apps.py``; attestation can
-publish ``"attestation.period_mark_changed"`` on ``ejournal.journal.events`` with
-``school_id, period_mark_id, before, after`` (snapshots with "display").
+period_mark, message). The journal and attestation, below this app, tell ``handlers`` of
+their changes after commit through ``core.registry`` (``MARKS_CHANGED``,
+``ATTENDANCE_CHANGED``, ``HOMEWORK_CHANGED``, ``PERIOD_MARKS_CHANGED``).
 
 Operation: deliveries run as django-tasks on the queue worker; a failed one is retried with
 backoff (deferred on the database queue; ``manage.py notifications_retry`` every few

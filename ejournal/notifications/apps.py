@@ -5,8 +5,3 @@ class NotificationsConfig(AppConfig):
     name = "ejournal.notifications"
     label = "notifications"
     verbose_name = "уведомления"
-
-    def ready(self) -> None:
-        from ejournal.notifications import handlers
-
-        handlers.register()

@@ -1,46 +1,41 @@
-"""Subscriptions to journal events. ``journal.events.publish`` already calls these after
-commit; they only put a task on the queue, so the teacher's save never waits for (or
-fails because of) a notification."""
+"""What the notifications do when the journal or attestation tells them of changes
+(``registry.MARKS_CHANGED`` and the others), after commit: they only put a task on the
+queue, so the teacher's save never waits for (or fails because of) a notification."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from ejournal.journal import events
+from ejournal.core import registry
+from ejournal.notifications import tasks
 
 logger = logging.getLogger(__name__)
 
 
-def _enqueue(task_name: str):
-    def handler(**payload) -> None:
-        from ejournal.notifications import tasks
-
-        try:
-            getattr(tasks, task_name).enqueue(**payload)
-        except Exception:
-            logger.exception("Не удалось поставить уведомление в очередь (%s)", task_name)
-
-    def many(payloads: list[dict]) -> None:
-        from ejournal.notifications import tasks
-
-        try:
-            tasks.run_many.enqueue(task_name=task_name, payloads=payloads)
-        except Exception:
-            logger.exception("Не удалось поставить уведомления в очередь (%s)", task_name)
-
-    handler.__name__ = f"notify_{task_name}"
-    handler.many = many  # type: ignore[attr-defined]
-    return handler
+def _enqueue(task_name: str, changes: Sequence[Mapping[str, Any]]) -> None:
+    """One task for one change; one task for all the changes of a batch of cells."""
+    try:
+        if len(changes) == 1:
+            getattr(tasks, task_name).enqueue(**changes[0])
+        else:
+            tasks.run_many.enqueue(task_name=task_name, payloads=[dict(c) for c in changes])
+    except Exception:
+        logger.exception("Не удалось поставить уведомления в очередь (%s)", task_name)
 
 
-HANDLERS = {
-    events.MARK_CHANGED: _enqueue("on_mark_changed"),
-    events.ATTENDANCE_CHANGED: _enqueue("on_attendance_changed"),
-    events.HOMEWORK_CHANGED: _enqueue("on_homework_changed"),
-    "attestation.period_mark_changed": _enqueue("on_period_mark_changed"),
-}
+def marks_changed(changes: Sequence[registry.MarkChange]) -> None:
+    _enqueue("on_mark_changed", changes)
 
 
-def register() -> None:
-    for event, handler in HANDLERS.items():
-        events.subscribe(event, handler)
+def attendance_changed(changes: Sequence[registry.AttendanceChange]) -> None:
+    _enqueue("on_attendance_changed", changes)
+
+
+def homework_changed(changes: Sequence[registry.HomeworkChange]) -> None:
+    _enqueue("on_homework_changed", changes)
+
+
+def period_marks_changed(changes: Sequence[registry.PeriodMarkChange]) -> None:
+    _enqueue("on_period_mark_changed", changes)

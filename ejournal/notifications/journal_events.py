@@ -15,10 +15,6 @@ from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuard
 from ejournal.notifications import services
 from ejournal.notifications.models import Event
 
-# Published by attestation when a period / year mark is set or changed (payload:
-# school_id, period_mark_id, before, after — snapshots with "value" and "display").
-PERIOD_MARK_CHANGED = "attestation.period_mark_changed"
-
 
 def family_users(student: Student) -> list[User]:
     """The student's own account and their guardians' accounts, active in the school."""

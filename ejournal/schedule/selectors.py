@@ -570,19 +570,13 @@ def today_lessons(*, staff: StaffMember, day: dt.date) -> list[TodayLesson]:
     ]
 
 
-def _start_page_today_lessons(request: AuthedRequest, role: str) -> dict:
+def start_page_block(request: AuthedRequest, role: str) -> dict:
+    """For the teacher's start page (``registry.START_PAGE_BLOCKS``): today's lessons."""
     ctx = request.ctx
     if role != Role.TEACHER or not ctx.staff or not ctx.school:
         return {}
     day = school_selectors.school_today(ctx.school)
     return {"today_lessons": today_lessons(staff=ctx.staff, day=day)}
-
-
-def register_start_page_extension() -> None:
-    from ejournal.accounts.selectors import START_PAGE_EXTENSIONS
-
-    if _start_page_today_lessons not in START_PAGE_EXTENSIONS:
-        START_PAGE_EXTENSIONS.append(_start_page_today_lessons)
 
 
 # --- Substitution log ---------------------------------------------------------

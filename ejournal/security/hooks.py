@@ -1,27 +1,14 @@
-"""Where security plugs into other apps: sign-in step, signals, profile, start page,
-journal events."""
+"""Security's answers to the extension points of ``core.registry`` (profile, start page,
+changed marks, sent messages), and Django's sign-in signals."""
 
 from __future__ import annotations
 
 import logging
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.shortcuts import redirect
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
-
-
-def sign_in_second_step(request, user, next_url: str):
-    """After a correct password: ask for the code (or enrolment) before logging in."""
-    from ejournal.security import two_factor
-
-    if not two_factor.needs_second_step(user):
-        return None
-    two_factor.pending_start(request, user, next_url=next_url)
-    if two_factor.is_enrolled(user):
-        return redirect("security:two_factor_verify")
-    return redirect("security:two_factor_setup")
 
 
 def _on_logged_in(sender, request, user, **kwargs) -> None:
@@ -43,7 +30,7 @@ def _on_logged_out(sender, request, user, **kwargs) -> None:
         sessions.session_ended(session_key=request.session.session_key)
 
 
-def _profile_section(request):
+def two_factor_section(request):
     from ejournal.security import two_factor
 
     user = request.user
@@ -61,7 +48,7 @@ def _profile_section(request):
     }
 
 
-def _sessions_section(request):
+def sessions_section(request):
     return {
         "title": "Мои сеансы",
         "text": (
@@ -72,7 +59,7 @@ def _sessions_section(request):
     }
 
 
-def _school_policy_section(request):
+def school_policy_section(request):
     from ejournal.accounts.models import Role
 
     if request.ctx.school is None or Role.ADMIN not in request.ctx.roles:
@@ -84,7 +71,7 @@ def _school_policy_section(request):
     }
 
 
-def _start_page_alerts(request, role):
+def start_page_alerts(request, role):
     from ejournal.security import tamper
 
     if role not in tamper.ALERT_READERS or request.ctx.school is None:
@@ -108,32 +95,26 @@ def _start_page_alerts(request, role):
     }
 
 
-def _on_mark_changed(*, school_id, lesson_id, work_id, student_id, before, after) -> None:
+def marks_changed(changes) -> None:
+    """For ``registry.MARKS_CHANGED``: every changed mark is checked for tampering in the
+    background (one task for a batch of cells)."""
     from ejournal.security import tasks
 
-    try:
-        tasks.check_mark_change.enqueue(school_id=school_id, work_id=work_id, student_id=student_id)
-    except Exception:
-        logger.exception("Не удалось поставить проверку изменения отметки в очередь")
-
-
-def _on_mark_changes(payloads: list[dict]) -> None:
-    from ejournal.security import tasks
-
-    changes = [
-        {"school_id": p["school_id"], "work_id": p["work_id"], "student_id": p["student_id"]}
-        for p in payloads
+    keys = [
+        {"school_id": c["school_id"], "work_id": c["work_id"], "student_id": c["student_id"]}
+        for c in changes
     ]
     try:
-        tasks.check_mark_changes.enqueue(changes=changes)
+        if len(keys) == 1:
+            tasks.check_mark_change.enqueue(**keys[0])
+        else:
+            tasks.check_mark_changes.enqueue(changes=keys)
     except Exception:
         logger.exception("Не удалось поставить проверку изменений отметок в очередь")
 
 
-_on_mark_changed.many = _on_mark_changes  # type: ignore[attr-defined]
-
-
-def _on_message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
+def message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
+    """For ``registry.MESSAGE_SENT``: many messages at night raise an alert."""
     from ejournal.security import tasks
 
     try:
@@ -144,35 +125,6 @@ def _on_message_sent(*, school_id, sender_id, recipients, sent_at) -> None:
         logger.exception("Не удалось поставить проверку рассылки в очередь")
 
 
-def _admin_login(request, extra_context=None):
-    # The admin site's own login form would skip the code step: use ours.
-    from urllib.parse import urlencode
-
-    target = request.GET.get("next", "/django-admin/")
-    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
-
-
 def register() -> None:
-    from django.contrib import admin
-
-    from ejournal.accounts import selectors as account_selectors
-    from ejournal.accounts import views as account_views
-    from ejournal.journal import events
-
     user_logged_in.connect(_on_logged_in, dispatch_uid="ejournal.security.logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="ejournal.security.logged_out")
-    for hook, target in (
-        (sign_in_second_step, account_views.SIGN_IN_STEPS),
-        (_profile_section, account_selectors.PROFILE_SECTIONS),
-        (_sessions_section, account_selectors.PROFILE_SECTIONS),
-        (_school_policy_section, account_selectors.PROFILE_SECTIONS),
-        (_start_page_alerts, account_selectors.START_PAGE_EXTENSIONS),
-    ):
-        if hook not in target:
-            target.append(hook)
-    events.subscribe(events.MARK_CHANGED, _on_mark_changed)
-    from ejournal.messaging import services as messaging
-
-    if _on_message_sent not in messaging.SENT_HOOKS:
-        messaging.SENT_HOOKS.append(_on_message_sent)
-    admin.site.login = _admin_login  # type: ignore[method-assign]

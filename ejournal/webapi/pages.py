@@ -50,7 +50,7 @@ def app_password(request: AuthedRequest):
 
 
 def profile_section(request: SchoolRequest):
-    """For ``accounts.selectors.PROFILE_SECTIONS``: only for students and parents."""
+    """For «Профиль» (``registry.PROFILE_SECTIONS``): only for students and parents."""
     if not request.user.is_authenticated or not diary.family_students(request.user):
         return None
     state = selectors.access_state(user=request.user)

@@ -105,7 +105,7 @@ def app_password_revoke(*, user: User, actor: User | None = None, reason: str = 
 
 
 def revoke_for_account(user: User, *, actor: User | None, reason: str) -> None:
-    """For ``accounts.services.ACCESS_REVOKERS``: a compromised account, or one given a new
+    """For ``registry.ACCESS_REVOKERS``: a compromised account, or one given a new
     password, loses third-party access at once."""
     app_password_revoke(user=user, actor=actor, reason=reason)
 

@@ -8,12 +8,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ejournal.accounts import compromise
-from ejournal.accounts import services as account_services
 from ejournal.accounts.models import CompromiseReport, User
 from ejournal.audit.models import AuditEvent
+from ejournal.core import registry
 from ejournal.journal import services as journal
 from ejournal.journal.models import Attendance, Homework, LessonRecord, Mark, Work
 from ejournal.testing import factories as f
+from ejournal.testing.registry import providers_set
 
 pytestmark = pytest.mark.django_db
 
@@ -256,22 +257,22 @@ def test_detail_query_count_does_not_grow(world, scene, client_for, django_asser
         admin.get(url)
 
 
-def test_report_runs_the_registered_hooks_inside_its_transaction(world, monkeypatch):
+def test_report_runs_the_access_revokers_inside_its_transaction(world, monkeypatch):
     seen = []
 
     def revoke_tokens(user, *, actor, reason):
         seen.append((user.pk, User.objects.get(pk=user.pk).is_active))
 
-    monkeypatch.setattr(account_services, "ACCESS_REVOKERS", [revoke_tokens])
+    providers_set(monkeypatch, registry.ACCESS_REVOKERS, revoke_tokens)
     report(world)
     assert seen == [(world.users["teacher"].pk, False)]
 
 
-def test_a_failing_hook_rolls_the_report_back(world, monkeypatch):
+def test_a_failing_access_revoker_rolls_the_report_back(world, monkeypatch):
     def broken(user, *, actor, reason):
         raise RuntimeError("token store unavailable")
 
-    monkeypatch.setattr(account_services, "ACCESS_REVOKERS", [broken])
+    providers_set(monkeypatch, registry.ACCESS_REVOKERS, broken)
     with pytest.raises(RuntimeError):
         report(world)
     assert not CompromiseReport.objects.exists()

@@ -1,6 +1,7 @@
 import pytest
 
-from ejournal.accounts import selectors
+from ejournal.core import registry
+from ejournal.testing.registry import providers_set
 from ejournal.testing.world import WORLD_ROLES
 
 ROLES = [r for r in WORLD_ROLES if r not in ("other_parent", "outsider")]
@@ -20,10 +21,11 @@ def test_anonymous_is_sent_to_sign_in(client_for):
 
 
 def test_profile_lists_sections_registered_by_apps(client_for, monkeypatch):
-    monkeypatch.setattr(
-        selectors,
-        "PROFILE_SECTIONS",
-        [lambda request: {"title": "Раздел X", "text": "", "url": "/x/"}, lambda r: None],
+    providers_set(
+        monkeypatch,
+        registry.PROFILE_SECTIONS,
+        lambda request: {"title": "Раздел X", "text": "", "url": "/x/"},
+        lambda request: None,
     )
     body = client_for("parent").get("/profile/").content.decode()
     assert "Раздел X" in body

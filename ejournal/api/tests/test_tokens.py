@@ -112,11 +112,11 @@ def test_compromise_hook_revokes_every_token_of_the_user(world):
 
 def test_reporting_a_compromised_account_ends_its_tokens(world):
     from ejournal.accounts import compromise
-    from ejournal.accounts.services import ACCESS_REVOKERS
+    from ejournal.core import registry
 
     user = world.users["teacher"]
     _, raw = services.token_issue(user=user, actor=user, name="t", scope="write", days=10)
-    assert services.revoke_for_account in ACCESS_REVOKERS
+    assert services.revoke_for_account in registry.ACCESS_REVOKERS.providers()
     compromise.compromise_report(
         user=user,
         school=world.school,

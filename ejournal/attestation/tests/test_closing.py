@@ -11,6 +11,7 @@ from ejournal.attestation.models import PeriodClosure, PeriodMark
 from ejournal.attestation.services import PeriodMarkEntry
 from ejournal.attestation.tests.conftest import AFTER_GRACE, IN_WINDOW
 from ejournal.audit.models import AuditEvent
+from ejournal.core import registry
 from ejournal.journal import rules
 from ejournal.journal import services as journal
 from ejournal.journal.models import Attendance, JournalSettings, Mark, Work
@@ -24,8 +25,8 @@ def _close(aw, role="deputy"):
     return services.period_close(actor=aw.w.users[role], period=aw.q2)
 
 
-def test_the_journal_registers_the_closed_period_provider():
-    assert selectors.closed_ranges_for in rules.CLOSED_PERIOD_PROVIDERS
+def test_the_journal_asks_period_closing_for_closed_periods():
+    assert selectors.closed_ranges_for in registry.CLOSED_PERIODS.providers()
 
 
 def test_a_period_cannot_be_closed_before_its_end_and_the_grace_days(aw):

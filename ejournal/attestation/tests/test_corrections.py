@@ -257,21 +257,18 @@ def test_corrections_list_does_not_grow_in_queries(aw, client_for, django_assert
             client.get(url)
 
 
-def test_saving_a_period_mark_publishes_the_event_after_commit(
-    aw, django_capture_on_commit_callbacks
+def test_saving_a_period_mark_tells_the_notifications_after_commit(
+    aw, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from ejournal.journal import events
+    from ejournal.core import registry
+    from ejournal.testing.registry import providers_set
 
     seen = []
-
-    def handler(**payload):
-        seen.append(payload)
-
-    events.subscribe(services.PERIOD_MARK_CHANGED, handler)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            _marked(aw)
-    finally:
-        events.unsubscribe(services.PERIOD_MARK_CHANGED, handler)
+    providers_set(monkeypatch, registry.PERIOD_MARKS_CHANGED, seen.extend)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _marked(aw)
+    assert seen == []
+    for callback in callbacks:
+        callback()
     assert len(seen) == 1
     assert seen[0]["before"] is None and seen[0]["after"]["value"] == "4"

@@ -103,12 +103,12 @@ def test_a_batch_locks_the_head_once_and_leaves_a_valid_chain(school, django_ass
     with transaction.atomic():
         # The first event locks the head; the events are inserted together at the end,
         # and the head is written once.
-        with django_assert_num_queries(3), audit.batch():
+        with django_assert_num_queries(3), audit.batch() as batch:
             with django_assert_num_queries(1):
-                audit.record(action="test.batch", school=school)
+                audit.record(action="test.batch", school=school, batch=batch)
             with django_assert_num_queries(0):
-                audit.record(action="test.batch", school=school)
-                audit.record(action="test.batch", school=school)
+                audit.record(action="test.batch", school=school, batch=batch)
+                audit.record(action="test.batch", school=school, batch=batch)
     after = audit.record(action="test.after", school=school)
     assert after.seq == 6
     report = audit.chain_verify(chain=audit.chain_for(school.pk))
@@ -119,8 +119,20 @@ def test_a_failed_batch_leaves_the_head_where_it_was(school):
     from django.db import transaction
 
     _fill(school, 1)
-    with pytest.raises(RuntimeError), transaction.atomic(), audit.batch():
-        audit.record(action="test.batch", school=school)
+    with pytest.raises(RuntimeError), transaction.atomic(), audit.batch() as batch:
+        audit.record(action="test.batch", school=school, batch=batch)
         raise RuntimeError
+    assert audit.record(action="test.after", school=school).seq == 2
+    assert audit.chain_verify(chain=audit.chain_for(school.pk)).ok
+
+
+def test_an_event_recorded_past_the_batch_fails_the_whole_write(school):
+    from django.db import IntegrityError, transaction
+
+    _fill(school, 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with audit.batch() as batch:
+            audit.record(action="test.batch", school=school, batch=batch)
+            audit.record(action="test.forgot_the_batch", school=school)
     assert audit.record(action="test.after", school=school).seq == 2
     assert audit.chain_verify(chain=audit.chain_for(school.pk)).ok

@@ -183,38 +183,37 @@ def test_attendance_topic_and_homework_corrections_apply_on_approval(jw, world):
     assert dt.date(2026, 11, 16) == jw.lesson.date
 
 
-def test_a_closed_period_locks_edits_but_corrections_still_apply(jw, world):
+def test_a_closed_period_locks_edits_but_corrections_still_apply(jw, world, monkeypatch):
+    from ejournal.core import registry
     from ejournal.journal import rules
+    from ejournal.testing.registry import providers_set
 
     def provider(school_id, grade):
         return [rules.ClosedRange(dt.date(2026, 11, 5), dt.date(2026, 12, 28), "2 четверть")]
 
     work, student = _late_mark(jw, world)
-    rules.CLOSED_PERIOD_PROVIDERS.append(provider)
-    try:
-        with time_machine.travel("2026-11-17 10:00 +0300", tick=False):
-            with pytest.raises(services.JournalRefusal, match="«2 четверть» закрыт"):
-                services.mark_set(
-                    actor=world.users["teacher"],
-                    staff=jw.teacher,
-                    work=work,
-                    student=student,
-                    value="5",
-                    expected_version=1,
-                )
-            req = services.correction_request_create(
+    providers_set(monkeypatch, registry.CLOSED_PERIODS, provider)
+    with time_machine.travel("2026-11-17 10:00 +0300", tick=False):
+        with pytest.raises(services.JournalRefusal, match="«2 четверть» закрыт"):
+            services.mark_set(
                 actor=world.users["teacher"],
                 staff=jw.teacher,
-                lesson=jw.lesson,
-                kind="mark",
                 work=work,
                 student=student,
-                new_value={"value": "5"},
-                reason="Ошибка при вводе",
+                value="5",
+                expected_version=1,
             )
-            services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
-    finally:
-        rules.CLOSED_PERIOD_PROVIDERS.remove(provider)
+        req = services.correction_request_create(
+            actor=world.users["teacher"],
+            staff=jw.teacher,
+            lesson=jw.lesson,
+            kind="mark",
+            work=work,
+            student=student,
+            new_value={"value": "5"},
+            reason="Ошибка при вводе",
+        )
+        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
     assert Mark.objects.get().value == "5"
 
 

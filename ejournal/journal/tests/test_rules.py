@@ -377,32 +377,26 @@ def test_cancelled_lesson_takes_no_entries(jw, world):
         )
 
 
-def test_notification_event_fires_once_after_commit_and_never_on_rollback(
-    jw, world, django_capture_on_commit_callbacks
+def test_a_changed_mark_is_told_once_after_commit_and_never_on_rollback(
+    jw, world, django_capture_on_commit_callbacks, monkeypatch
 ):
     from django.db import transaction
 
-    from ejournal.journal import events
+    from ejournal.core import registry
+    from ejournal.testing.registry import providers_set
 
     seen = []
-
-    def handler(**payload):
-        seen.append(payload)
-
-    events.subscribe(events.MARK_CHANGED, handler)
-    try:
-        work = jw.work()
-        with at("2026-11-16 10:00"):
-            with django_capture_on_commit_callbacks(execute=True):
-                put(jw, work, world.students[0], "4")
-            assert len(seen) == 1 and seen[0]["after"]["value"] == "4"
-            with django_capture_on_commit_callbacks(execute=True) as callbacks:
-                with pytest.raises(RuntimeError), transaction.atomic():
-                    put(jw, work, world.students[0], "5", version=1)
-                    raise RuntimeError
-            assert callbacks == [] and len(seen) == 1
-    finally:
-        events.unsubscribe(events.MARK_CHANGED, handler)
+    providers_set(monkeypatch, registry.MARKS_CHANGED, seen.extend)
+    work = jw.work()
+    with at("2026-11-16 10:00"):
+        with django_capture_on_commit_callbacks(execute=True):
+            put(jw, work, world.students[0], "4")
+        assert len(seen) == 1 and seen[0]["after"]["value"] == "4"
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                put(jw, work, world.students[0], "5", version=1)
+                raise RuntimeError
+        assert callbacks == [] and len(seen) == 1
     assert Mark.objects.get().value == "4"
 
 

@@ -143,9 +143,9 @@ def test_only_administration_publishes_announcements(world):
 
 def test_announcements_show_on_the_start_page(world, client_for):
     _announce(world, AnnouncementAudience.SCHOOL)
-    from ejournal.accounts import selectors as account_selectors
+    from ejournal.core import registry
 
-    assert selectors.start_page_block in account_selectors.START_PAGE_EXTENSIONS
+    assert selectors.start_page_block in registry.START_PAGE_BLOCKS.providers()
     assert "Для school" in client_for("parent").get("/").content.decode()
     assert "Для school" in client_for("teacher").get("/").content.decode()
 

@@ -10,9 +10,8 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 
-from ejournal.journal import events
 from ejournal.journal import services as journal
-from ejournal.notifications import services
+from ejournal.notifications import handlers, services
 from ejournal.notifications.models import Channel, Delivery, DeliveryStatus, Event, Mode, Preference
 
 pytestmark = pytest.mark.django_db
@@ -143,12 +142,15 @@ def test_period_mark_event_notifies_with_old_and_new(dw, world, django_capture_o
         value="5",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        events.publish(
-            "attestation.period_mark_changed",
-            school_id=world.school.pk,
-            period_mark_id=mark.pk,
-            before={"value": "4", "display": "4"},
-            after={"value": "5", "display": "5"},
+        handlers.period_marks_changed(
+            [
+                {
+                    "school_id": world.school.pk,
+                    "period_mark_id": mark.pk,
+                    "before": {"value": "4", "display": "4"},
+                    "after": {"value": "5", "display": "5"},
+                }
+            ]
         )
     assert "1 четверть" in mail.outbox[0].body
     assert "4 → 5" in mail.outbox[0].body

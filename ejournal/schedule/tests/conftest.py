@@ -5,8 +5,9 @@ import pytest
 import time_machine
 
 from ejournal.accounts.models import Role
-from ejournal.schedule import hooks
+from ejournal.core import registry
 from ejournal.schedule.tests import helpers
+from ejournal.testing.registry import providers_set
 
 
 @pytest.fixture
@@ -22,16 +23,15 @@ def frozen_today():
 
 
 @pytest.fixture
-def journal_data():
+def journal_data(monkeypatch):
     """Stands in for the journal app: lesson ids put in the returned set "have marks"."""
     marked: set[int] = set()
 
     def check(lesson_ids):
         return {i for i in lesson_ids if i in marked}
 
-    hooks.LESSON_DATA_CHECKS.append(check)
-    yield marked
-    hooks.LESSON_DATA_CHECKS.remove(check)
+    providers_set(monkeypatch, registry.LESSONS_WITH_JOURNAL_DATA, check, keep=True)
+    return marked
 
 
 def teacher_ctx(world, staff):

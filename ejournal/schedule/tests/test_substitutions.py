@@ -104,8 +104,9 @@ def test_substitution_log_shows_it_and_whether_it_was_documented(world, day_less
     assert '<span class="ok">да</span>' in body
 
 
-def test_documented_hook_is_asked(world, day_lessons):
-    from ejournal.schedule import hooks
+def test_the_journal_is_asked_whether_a_lesson_is_documented(world, day_lessons, monkeypatch):
+    from ejournal.core import registry
+    from ejournal.testing.registry import providers_set
 
     first, _ = day_lessons
     services.substitution_assign(
@@ -115,11 +116,10 @@ def test_documented_hook_is_asked(world, day_lessons):
         reason="болезнь",
         actor=None,
     )
-    hooks.LESSON_DOCUMENTED_CHECKS.append(lambda ids: set(ids))
-    try:
-        [row] = selectors.substitution_log(school=world.school, start=MONDAY, end=MONDAY)
-    finally:
-        hooks.LESSON_DOCUMENTED_CHECKS.pop()
+    [row] = selectors.substitution_log(school=world.school, start=MONDAY, end=MONDAY)
+    assert not row.documented
+    providers_set(monkeypatch, registry.LESSONS_DOCUMENTED, lambda lesson_ids: set(lesson_ids))
+    [row] = selectors.substitution_log(school=world.school, start=MONDAY, end=MONDAY)
     assert row.documented
 
 

@@ -185,6 +185,19 @@ def test_django_admin_login_goes_through_our_sign_in(world):
     assert response.url.startswith(reverse("accounts:login"))
 
 
+def test_the_admin_site_is_ours_and_sends_back_to_the_admin_after_sign_in(world):
+    from django.contrib import admin
+
+    from ejournal.accounts.admin_site import EjournalAdminSite
+
+    assert isinstance(admin.site, EjournalAdminSite)
+    response = Client().get("/django-admin/")
+    assert response.status_code == 302
+    login = Client().get(response.url)  # the admin's login page: ours, with next
+    assert login.status_code == 302
+    assert login.url == f"{reverse('accounts:login')}?next=%2Fdjango-admin%2F"
+
+
 @pytest.mark.parametrize("url_name", ["security:two_factor", "security:recovery_codes"])
 def test_anonymous_is_sent_to_sign_in(world, client_for, url_name):
     response = client_for("anonymous").get(reverse(url_name))
