@@ -38,6 +38,7 @@ HANDLERS = {
     events.ATTENDANCE_CHANGED: _enqueue("on_attendance_changed"),
     events.HOMEWORK_CHANGED: _enqueue("on_homework_changed"),
     "attestation.period_mark_changed": _enqueue("on_period_mark_changed"),
+    events.CORRECTION_DECIDED: _enqueue("on_correction_decided"),
 }
 
 
