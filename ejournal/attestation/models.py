@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ejournal.journal.models import Correction
+
 
 class AttestationSettings(models.Model):
     """Per-school attestation rules (defaults from the regulations, 000 §6)."""
@@ -227,9 +229,12 @@ class CouncilDecision(models.Model):
         return f"{self.text} (протокол № {self.protocol_number} от {self.date:%d.%m.%Y})"
 
 
-class PeriodMarkCorrection(models.Model):
+class PeriodMarkCorrection(Correction):
     """A change to a period mark after its window or the period's closing: the teacher
     asks with a reason, the deputy approves (applied then, audited) or rejects."""
+
+    audit_prefix = "period_mark_correction"
+    list_url_name = "attestation:corrections"
 
     school = models.ForeignKey(
         "school.School", on_delete=models.CASCADE, related_name="period_mark_corrections"
@@ -243,25 +248,6 @@ class PeriodMarkCorrection(models.Model):
     old_value = models.JSONField("было", null=True, blank=True)
     new_value = models.CharField("новая отметка", max_length=8)
     new_comment = models.TextField("обоснование отметки", blank=True)
-    reason = models.TextField("причина исправления")
-    status = models.CharField(
-        max_length=16,
-        choices=[
-            ("pending", "на рассмотрении"),
-            ("approved", "одобрен"),
-            ("rejected", "отклонён"),
-        ],
-        default="pending",
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField("комментарий решения", blank=True)
 
     class Meta:
         verbose_name = "запрос на исправление отметки за период"

@@ -33,6 +33,8 @@ from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, 
 from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
 from ejournal.audit import services as audit
 from ejournal.core import registry
+from ejournal.journal.corrections import correction_reason
+from ejournal.journal.models import CorrectionStatus
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject
 
@@ -632,7 +634,7 @@ def period_mark_correction_create(
             subject=subject,
             student=student,
             target_slug=target.slug,
-            status="pending",
+            status=CorrectionStatus.PENDING,
         ).exists():
             raise ValidationError("По этой отметке уже есть запрос на рассмотрении.")
         correction = PeriodMarkCorrection.objects.create(
@@ -660,20 +662,9 @@ def period_mark_correction_create(
     return correction
 
 
-def _pending_correction(correction: PeriodMarkCorrection) -> PeriodMarkCorrection:
-    locked = PeriodMarkCorrection.objects.select_for_update().get(pk=correction.pk)
-    if locked.status != "pending":
-        raise ValidationError("Запрос уже рассмотрен.")
-    return locked
-
-
-@transaction.atomic
-def period_mark_correction_approve(
-    *, actor, correction: PeriodMarkCorrection, comment: str = ""
-) -> PeriodMarkCorrection:
-    """The deputy approves: the period mark changes now, whatever the window or closing."""
-    _ensure_deputy(actor, correction.school)
-    req = _pending_correction(correction)
+def period_mark_correction_apply(req: PeriodMarkCorrection, *, actor) -> None:
+    """Set the period mark an approved request asks for, whatever the window or closing
+    (called by ``correction_decide`` inside its transaction)."""
     group = req.group
     target = selectors.target_for(
         year=group.year, grade=selectors.group_grade(group), slug=req.target_slug
@@ -696,37 +687,5 @@ def period_mark_correction_approve(
         PeriodMarkEntry(
             req.student_id, req.new_value, req.new_comment, existing.version if existing else None
         ),
-        reason=f"Исправление по запросу №{req.pk}: {req.reason}",
+        reason=correction_reason(req),
     )
-    return _decide_correction(req, actor=actor, status="approved", comment=comment)
-
-
-@transaction.atomic
-def period_mark_correction_reject(
-    *, actor, correction: PeriodMarkCorrection, comment: str
-) -> PeriodMarkCorrection:
-    _ensure_deputy(actor, correction.school)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError("Укажите, почему запрос отклонён.")
-    req = _pending_correction(correction)
-    return _decide_correction(req, actor=actor, status="rejected", comment=comment)
-
-
-def _decide_correction(
-    req: PeriodMarkCorrection, *, actor, status: str, comment: str
-) -> PeriodMarkCorrection:
-    req.status = status
-    req.decided_by = actor
-    req.decided_at = timezone.now()
-    req.decision_comment = (comment or "").strip()
-    req.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    audit.record(
-        action=f"period_mark_correction.{status}",
-        actor=actor,
-        school=req.school_id,
-        obj=req,
-        before={"status": "pending"},
-        after={"status": status, "comment": req.decision_comment},
-    )
-    return req

@@ -27,6 +27,9 @@ from ejournal.attestation.permissions import (
     load_for_entry,
     loads_of_teacher,
 )
+from ejournal.journal import corrections as correction_lifecycle
+from ejournal.journal.models import CorrectionStatus
+from ejournal.journal.permissions import CORRECTION_DECIDERS
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear, ClassEnrollment, StudyPeriod
 
@@ -364,7 +367,7 @@ def corrections(request: AuthedRequest):
     )
 
 
-@roles_required(DEPUTY)
+@roles_required(CORRECTION_DECIDERS)
 @require_POST
 def correction_decide(request: AuthedRequest, correction_id: int):
     correction = get_in_school_or_404(PeriodMarkCorrection.objects.all(), request, pk=correction_id)
@@ -372,17 +375,20 @@ def correction_decide(request: AuthedRequest, correction_id: int):
     if not form.is_valid():
         messages.error(request, "Выберите решение.")
         return redirect("attestation:corrections")
+    approve = form.cleaned_data["decision"] == "approve"
     try:
-        if form.cleaned_data["decision"] == "approve":
-            services.period_mark_correction_approve(
-                actor=request.user, correction=correction, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, "Запрос одобрен, отметка за период исправлена.")
-        else:
-            services.period_mark_correction_reject(
-                actor=request.user, correction=correction, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, "Запрос отклонён.")
+        correction_lifecycle.correction_decide(
+            actor=request.user,
+            correction=correction,
+            status=CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED,
+            comment=form.cleaned_data["comment"],
+            apply=services.period_mark_correction_apply,
+        )
     except ValidationError as exc:
         _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            "Запрос одобрен, отметка за период исправлена." if approve else "Запрос отклонён.",
+        )
     return redirect("attestation:corrections")

@@ -218,11 +218,26 @@ HOMEWORK_CHANGED = ExtensionPoint[Listener[HomeworkChange]](
     paths=("ejournal.notifications.handlers.homework_changed",),
 )
 
+class CorrectionDecision(TypedDict):
+    school_id: int
+    correction: str  # the model's label, e.g. "journal.correctionrequest"
+    correction_id: int
+    status: str
+    requested_by_id: int | None
+
+
 PERIOD_MARKS_CHANGED = ExtensionPoint[Listener[PeriodMarkChange]](
     name="period_marks_changed",
     protocol=Listener,
     asked_by="attestation",
     paths=("ejournal.notifications.handlers.period_marks_changed",),
+)
+
+CORRECTIONS_DECIDED = ExtensionPoint[Listener[CorrectionDecision]](
+    name="corrections_decided",
+    protocol=Listener,
+    asked_by="journal",
+    paths=("ejournal.notifications.handlers.corrections_decided",),
 )
 
 # --- Messages ----------------------------------------------------------------------------
@@ -254,5 +269,6 @@ ALL: tuple[ExtensionPoint[Any], ...] = (
     ATTENDANCE_CHANGED,
     HOMEWORK_CHANGED,
     PERIOD_MARKS_CHANGED,
+    CORRECTIONS_DECIDED,
     MESSAGE_SENT,
 )

@@ -7,6 +7,7 @@ windows (no back-dating), permissions, optimistic concurrency and the audit trai
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -289,8 +290,43 @@ class CorrectionStatus(models.TextChoices):
     REJECTED = "rejected", "отклонён"
 
 
-class CorrectionRequest(models.Model):
-    """A change outside the window: the teacher asks, the deputy approves or rejects."""
+class Correction(models.Model):
+    """What every correction request shares, whatever it corrects: the teacher asks with a
+    reason, the deputy approves or rejects it once (``journal.corrections.correction_decide``).
+
+    Abstract: each kind keeps its own table (journal records here, period marks in
+    ``attestation``) and names its audit actions («<audit_prefix>.approved») and the page
+    that lists it (where the requester's notification points).
+    """
+
+    audit_prefix: ClassVar[str]
+    list_url_name: ClassVar[str]
+    # Each kind has its own ``school`` foreign key (with its own reverse name).
+    school_id: int
+
+    reason = models.TextField("причина исправления")
+    status = models.CharField(
+        max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField("комментарий решения", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CorrectionRequest(Correction):
+    """A change to the journal outside its window (a mark, attendance, topic, homework)."""
+
+    audit_prefix = "correction"
+    list_url_name = "journal:corrections"
 
     school = models.ForeignKey(
         "school.School", on_delete=models.CASCADE, related_name="correction_requests"
@@ -308,19 +344,6 @@ class CorrectionRequest(models.Model):
     # The value as the teacher saw it, and the value they ask for (service-level shapes).
     old_value = models.JSONField("было", null=True, blank=True)
     new_value = models.JSONField("стало")
-    reason = models.TextField("причина")
-    status = models.CharField(
-        max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="correction_requests"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField("комментарий решения", blank=True)
 
     class Meta:
         verbose_name = "запрос на исправление"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ejournal.accounts.models import Role
+from ejournal.accounts.models import Role, RoleAssignment
 from ejournal.accounts.permissions import deny
 from ejournal.core import rawsql
 from ejournal.schedule.models import Lesson
@@ -18,6 +18,9 @@ from ejournal.schedule.permissions import can_write_lesson, keeps_journal_of, le
 from ejournal.school.models import StudyGroup, Subject
 
 SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
+# The deputy decides every correction request (journal records and period marks alike); the
+# director reads them and changes nothing (SPEC R3.7, the director's read-only role).
+CORRECTION_DECIDERS = frozenset({Role.DEPUTY})
 
 
 # Who writes a lesson: the one rule lives with the lesson (ejournal.schedule.permissions).
@@ -61,6 +64,15 @@ def lesson_for_write(ctx, lesson_id: int) -> Lesson:
     if lesson is None or not keeps_journal_of(ctx.staff, lesson, roles=ctx.roles):
         raise deny()
     return lesson
+
+
+def may_decide_corrections(user, school_id: int) -> bool:
+    """Service-level check: the user decides correction requests in the school (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return RoleAssignment.objects.filter(
+        user=user, school_id=school_id, role__in=CORRECTION_DECIDERS, active=True
+    ).exists()
 
 
 def can_set_absence_reason(staff, school_class) -> bool:

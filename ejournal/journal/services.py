@@ -28,6 +28,7 @@ from ejournal.accounts.models import Student
 from ejournal.audit import services as audit
 from ejournal.core import registry
 from ejournal.journal import rules
+from ejournal.journal.corrections import correction_reason
 from ejournal.journal.models import (
     NUMERIC_MARKS,
     Attendance,
@@ -1344,21 +1345,11 @@ def correction_request_create(
     return request_obj
 
 
-def _pending(request_obj: CorrectionRequest) -> CorrectionRequest:
-    locked = CorrectionRequest.objects.select_for_update().get(pk=request_obj.pk)
-    if locked.status != CorrectionStatus.PENDING:
-        raise ValidationError("Запрос уже рассмотрен.")
-    return locked
-
-
-@transaction.atomic
-def correction_request_approve(
-    *, actor, request_obj: CorrectionRequest, comment: str = ""
-) -> CorrectionRequest:
-    """The deputy approves: the change is applied now, audited with the request."""
-    req = _pending(request_obj)
+def correction_request_apply(req: CorrectionRequest, *, actor) -> None:
+    """Make the change an approved request asks for, whatever the windows say (called
+    by ``corrections.correction_decide`` inside its transaction)."""
     lesson = req.lesson
-    reason = f"Исправление по запросу №{req.pk}: {req.reason}"
+    reason = correction_reason(req)
     value = req.new_value
     if req.kind == CorrectionKind.MARK:
         assert req.student is not None
@@ -1405,35 +1396,6 @@ def correction_request_approve(
             expected_version=ANY_VERSION,
             reason=reason,
         )
-    return _decide(req, actor=actor, status=CorrectionStatus.APPROVED, comment=comment)
-
-
-@transaction.atomic
-def correction_request_reject(
-    *, actor, request_obj: CorrectionRequest, comment: str
-) -> CorrectionRequest:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError("Укажите, почему запрос отклонён.")
-    req = _pending(request_obj)
-    return _decide(req, actor=actor, status=CorrectionStatus.REJECTED, comment=comment)
-
-
-def _decide(req: CorrectionRequest, *, actor, status: str, comment: str) -> CorrectionRequest:
-    req.status = status
-    req.decided_by = actor
-    req.decided_at = timezone.now()
-    req.decision_comment = (comment or "").strip()
-    req.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    audit.record(
-        action=f"correction.{status}",
-        actor=actor,
-        school=req.school_id,
-        obj=req,
-        before={"status": CorrectionStatus.PENDING},
-        after={"status": status, "comment": req.decision_comment},
-    )
-    return req
 
 
 # --- Several cells in one go (the grid) ---------------------------------------------------

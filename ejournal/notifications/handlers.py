@@ -39,3 +39,7 @@ def homework_changed(changes: Sequence[registry.HomeworkChange]) -> None:
 
 def period_marks_changed(changes: Sequence[registry.PeriodMarkChange]) -> None:
     _enqueue("on_period_mark_changed", changes)
+
+
+def corrections_decided(changes: Sequence[registry.CorrectionDecision]) -> None:
+    _enqueue("on_correction_decided", changes)

@@ -1,15 +1,18 @@
-"""Journal and attestation events turned into notifications for the student's family.
+"""Journal and attestation events turned into notifications: for the student's family,
+and for the teacher whose correction request was decided.
 
-Each function runs inside a background task, after the teacher's transaction committed;
+Each function runs inside a background task, after the writer's transaction committed;
 it reads the current rows, builds a Russian message and calls ``services.notify`` for the
-student and every guardian with an active account.
+student and every guardian with an active account (or for the requester).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db import transaction
+from django.urls import reverse
 
 from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian, User
 from ejournal.notifications import services
@@ -146,6 +149,30 @@ def period_mark_changed(*, school_id, period_mark_id, before=None, after=None, *
     subject = f"Отметка за период: {mark.subject.name}"
     return _tell_family(
         mark.student, Event.PERIOD_MARK, subject, body, f"/diary/{mark.student_id}/marks/"
+    )
+
+
+@transaction.atomic
+def correction_decided(*, correction, correction_id, status, **_) -> int:
+    """Tell the teacher who asked how the deputy decided (both kinds of correction)."""
+    model = apps.get_model(correction)
+    req = model.objects.select_related("requested_by", "school").filter(pk=correction_id).first()
+    if req is None or req.status != status:
+        return 0
+    what = f"{str(model._meta.verbose_name).capitalize()} №{req.pk} («{req.reason}»)"
+    verdict = req.get_status_display()
+    body = f"{what} {verdict}."
+    if req.decision_comment:
+        body += f" Комментарий: {req.decision_comment}"
+    return len(
+        services.notify(
+            user=req.requested_by,
+            school=req.school,
+            event=Event.CORRECTION,
+            subject=f"Запрос на исправление №{req.pk} {verdict}",
+            body=body,
+            url=reverse(model.list_url_name),
+        )
     )
 
 

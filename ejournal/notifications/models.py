@@ -18,6 +18,7 @@ class Event(models.TextChoices):
     HOMEWORK = "homework", "новое домашнее задание"
     PERIOD_MARK = "period_mark", "отметка за период"
     MESSAGE = "message", "сообщение"
+    CORRECTION = "correction", "решение по запросу на исправление"
 
 
 class Mode(models.TextChoices):

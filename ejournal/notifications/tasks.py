@@ -45,12 +45,18 @@ def on_period_mark_changed(**payload) -> int:
     return journal_events.period_mark_changed(**payload)
 
 
+@task()
+def on_correction_decided(**payload) -> int:
+    return journal_events.correction_decided(**payload)
+
+
 # The journal's batched events (one save of many cells): the same handlers, one task.
 MANY: dict[str, Callable[..., int]] = {
     "on_mark_changed": journal_events.mark_changed,
     "on_attendance_changed": journal_events.attendance_changed,
     "on_homework_changed": journal_events.homework_changed,
     "on_period_mark_changed": journal_events.period_mark_changed,
+    "on_correction_decided": journal_events.correction_decided,
 }
 
 

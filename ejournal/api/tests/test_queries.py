@@ -14,6 +14,7 @@ from ejournal.journal.models import Attendance, Homework, Mark, Work
 from ejournal.messaging.models import Announcement, Conversation, Message, Participant
 from ejournal.schedule.models import TimetableEntry
 from ejournal.testing import factories as f
+from ejournal.testing.queries import exact_queries
 
 
 def grow(world, journal, n: int) -> None:
@@ -83,3 +84,25 @@ def test_query_count_does_not_grow_with_data(
         with django_assert_num_queries(len(small.captured_queries)):
             response = client.get(url)
     assert response.status_code == 200
+
+
+# Queries of one REST diary week (token, school context, the week's selectors). A change is
+# a change in cost: say why.
+DIARY_WEEK_QUERIES = 6
+
+
+def test_the_diary_week_runs_exactly_its_queries_whatever_the_rows(api, world, journal):
+    url = f"/api/v1/students/{world.child.pk}/diary?date=2026-11-16"
+    client = api.client("parent")
+    grow(world, journal, 1)
+    with at("2026-11-16 18:00"):
+        client.get(url)  # warm-up: the token's "last used" is written once a minute
+        # The exact cost (the SQL is printed on failure), the same with 12 more lessons.
+        with exact_queries(DIARY_WEEK_QUERIES):
+            assert client.get(url).status_code == 200
+        grow(world, journal, 12)
+        with exact_queries(DIARY_WEEK_QUERIES):
+            response = client.get(url)
+    assert response.status_code == 200
+    lessons = [lesson for day in response.json()["days"] for lesson in day["lessons"]]
+    assert len(lessons) >= 13

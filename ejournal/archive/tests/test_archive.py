@@ -19,6 +19,8 @@ from ejournal.archive.models import ArchiveKind, ArchiveRecord, ImmutableRecordE
 from ejournal.attestation import selectors as attestation_selectors
 from ejournal.attestation import services as attestation_services
 from ejournal.audit.models import AuditEvent
+from ejournal.journal.corrections import correction_decide
+from ejournal.journal.models import CorrectionStatus
 
 AFTER_GRACE = "2027-01-03 12:00 +0300"
 
@@ -144,8 +146,11 @@ def test_an_approved_correction_after_archiving_is_shown_against_the_copy(arw, m
         comment="пересдана контрольная",
         reason="ошибка при выставлении",
     )
-    attestation_services.period_mark_correction_approve(
-        actor=arw.w.users["deputy"], correction=correction
+    correction_decide(
+        actor=arw.w.users["deputy"],
+        correction=correction,
+        status=CorrectionStatus.APPROVED,
+        apply=attestation_services.period_mark_correction_apply,
     )
     comparison = services.record_compare(record=journal)
     assert [(c.archived, c.current) for c in comparison.changes] == [("4", "5"), ("4", "5")]

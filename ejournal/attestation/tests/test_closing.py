@@ -14,7 +14,8 @@ from ejournal.audit.models import AuditEvent
 from ejournal.core import registry
 from ejournal.journal import rules
 from ejournal.journal import services as journal
-from ejournal.journal.models import Attendance, JournalSettings, Mark, Work
+from ejournal.journal.corrections import correction_decide
+from ejournal.journal.models import Attendance, CorrectionStatus, JournalSettings, Mark, Work
 from ejournal.school.models import GradeBand, StudyPeriod
 from ejournal.testing import factories as f
 
@@ -75,7 +76,12 @@ def test_closing_locks_marks_and_attendance_and_a_correction_still_applies(aw):
             new_value={"value": "5"},
             reason="Ошибка при вводе отметки",
         )
-        journal.correction_request_approve(actor=w.users["deputy"], request_obj=req)
+        correction_decide(
+            actor=w.users["deputy"],
+            correction=req,
+            status=CorrectionStatus.APPROVED,
+            apply=journal.correction_request_apply,
+        )
     assert Mark.objects.get(work=work, student=student).value == "5"
     assert not Attendance.objects.exists()
 

@@ -1,6 +1,8 @@
 """After the window or the closing, a period mark changes only through a correction
 request that the deputy approves."""
 
+import functools
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
@@ -9,6 +11,8 @@ from ejournal.attestation import services
 from ejournal.attestation.models import PeriodMark, PeriodMarkCorrection
 from ejournal.attestation.tests.conftest import AFTER_GRACE, IN_WINDOW, day
 from ejournal.audit.models import AuditEvent
+from ejournal.journal.corrections import correction_decide
+from ejournal.journal.models import CorrectionStatus
 from ejournal.testing.world import WORLD_ROLES
 
 LATE = "2027-01-20 12:00 +0300"
@@ -46,6 +50,10 @@ def _request(aw, student, value="5", comment="", reason="Ученик перес
     )
 
 
+# The shared decide service with this kind's change.
+_decide = functools.partial(correction_decide, apply=services.period_mark_correction_apply)
+
+
 def test_after_closing_a_period_mark_changes_only_after_approval(aw):
     student = _marked(aw)
     with time_machine.travel(AFTER_GRACE, tick=False):
@@ -54,7 +62,7 @@ def test_after_closing_a_period_mark_changes_only_after_approval(aw):
         req = _request(aw, student)
         assert PeriodMark.objects.get(student=student).value == "4"
         assert req.old_value["value"] == "4" and req.status == "pending"
-        services.period_mark_correction_approve(actor=aw.w.users["deputy"], correction=req)
+        _decide(actor=aw.w.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     mark = PeriodMark.objects.get(student=student)
     assert mark.value == "5" and mark.entered_by == aw.w.users["deputy"]
     event = AuditEvent.objects.filter(action="period_mark.updated").latest("seq")
@@ -104,7 +112,7 @@ def test_only_the_subjects_teacher_requests_and_only_the_deputy_decides(aw):
             )
         req = _request(aw, student)
         with pytest.raises(ValidationError, match="заместитель директора"):
-            services.period_mark_correction_approve(actor=aw.w.users["teacher"], correction=req)
+            _decide(actor=aw.w.users["teacher"], correction=req, status=CorrectionStatus.APPROVED)
     assert PeriodMark.objects.get(student=student).value == "4"
 
 
@@ -113,14 +121,20 @@ def test_rejection_needs_a_comment_and_changes_nothing(aw):
     with time_machine.travel(LATE, tick=False):
         req = _request(aw, student)
         with pytest.raises(ValidationError, match="почему"):
-            services.period_mark_correction_reject(
-                actor=aw.w.users["deputy"], correction=req, comment=""
+            _decide(
+                actor=aw.w.users["deputy"],
+                correction=req,
+                status=CorrectionStatus.REJECTED,
+                comment="",
             )
-        services.period_mark_correction_reject(
-            actor=aw.w.users["deputy"], correction=req, comment="Нет оснований"
+        _decide(
+            actor=aw.w.users["deputy"],
+            correction=req,
+            status=CorrectionStatus.REJECTED,
+            comment="Нет оснований",
         )
         with pytest.raises(ValidationError, match="уже рассмотрен"):
-            services.period_mark_correction_approve(actor=aw.w.users["deputy"], correction=req)
+            _decide(actor=aw.w.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     assert PeriodMark.objects.get(student=student).value == "4"
 
 

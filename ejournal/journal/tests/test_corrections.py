@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 import pytest
 import time_machine
@@ -6,9 +7,14 @@ from django.core.exceptions import ValidationError
 
 from ejournal.audit.models import AuditEvent
 from ejournal.journal import services
+from ejournal.journal.corrections import correction_decide
 from ejournal.journal.models import CorrectionStatus, Mark
 
 LATE = "2026-11-30 10:00 +0300"  # 14 days after the lesson of 16.11: every window closed
+
+
+# The shared decide service with this kind's change.
+_decide = functools.partial(correction_decide, apply=services.correction_request_apply)
 
 
 def _late_mark(jw, world, value="3"):
@@ -50,7 +56,7 @@ def test_back_dated_mark_is_refused_and_applied_only_after_approval(jw, world):
         )
         assert Mark.objects.get().value == "3"
         assert req.old_value["value"] == "3" and req.status == CorrectionStatus.PENDING
-        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+        _decide(actor=world.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     req.refresh_from_db()
     assert req.status == CorrectionStatus.APPROVED and req.decided_by == world.users["deputy"]
     assert Mark.objects.get().value == "4"
@@ -74,14 +80,20 @@ def test_rejected_request_changes_nothing_and_needs_a_comment(jw, world):
             reason="Ошибка ввода",
         )
         with pytest.raises(ValidationError, match="почему запрос отклонён"):
-            services.correction_request_reject(
-                actor=world.users["deputy"], request_obj=req, comment=""
+            _decide(
+                actor=world.users["deputy"],
+                correction=req,
+                status=CorrectionStatus.REJECTED,
+                comment="",
             )
-        services.correction_request_reject(
-            actor=world.users["deputy"], request_obj=req, comment="Нет подтверждения"
+        _decide(
+            actor=world.users["deputy"],
+            correction=req,
+            status=CorrectionStatus.REJECTED,
+            comment="Нет подтверждения",
         )
         with pytest.raises(ValidationError, match="уже рассмотрен"):
-            services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+            _decide(actor=world.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     assert Mark.objects.get().value == "3"
 
 
@@ -176,7 +188,7 @@ def test_attendance_topic_and_homework_corrections_apply_on_approval(jw, world):
             ),
         ]
         for req in reqs:
-            services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+            _decide(actor=world.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     assert jw.lesson.attendance.get().code == "n"
     assert jw.lesson.record.topic == "Сложение дробей"
     assert jw.lesson.homework.get().text == "№ 200"
@@ -213,7 +225,7 @@ def test_a_closed_period_locks_edits_but_corrections_still_apply(jw, world, monk
             new_value={"value": "5"},
             reason="Ошибка при вводе",
         )
-        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+        _decide(actor=world.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     assert Mark.objects.get().value == "5"
 
 
@@ -229,7 +241,7 @@ def test_a_late_mark_on_a_lesson_without_works_goes_through_a_correction(jw, wor
             new_value={"value": "4"},
             reason="Отметка за устный ответ",
         )
-        services.correction_request_approve(actor=world.users["deputy"], request_obj=req)
+        _decide(actor=world.users["deputy"], correction=req, status=CorrectionStatus.APPROVED)
     mark = Mark.objects.get()
     assert mark.value == "4" and mark.work.lesson == jw.lesson
     assert mark.work.work_type.name == "Ответ на уроке"

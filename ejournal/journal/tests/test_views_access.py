@@ -188,8 +188,8 @@ def test_teacher_of_another_class_cannot_open_edit_pages(pages, client_for):
         assert client.get(url).status_code == 404, url
 
 
-@pytest.mark.parametrize("role", ["teacher", "homeroom", "admin", *FAMILY_AND_OUTSIDE])
-def test_only_deputy_and_director_decide_corrections(pages, client_for, role, world):
+@pytest.mark.parametrize("role", ["teacher", "homeroom", "director", "admin", *FAMILY_AND_OUTSIDE])
+def test_only_the_deputy_decides_corrections(pages, client_for, role, world):
     request_obj = CorrectionRequest.objects.create(
         school=world.school,
         lesson=pages.lesson,

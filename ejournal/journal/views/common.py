@@ -10,12 +10,13 @@ from django.urls import reverse
 from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.journal import selectors
-from ejournal.journal.permissions import lesson_for_write
+from ejournal.journal.permissions import CORRECTION_DECIDERS, lesson_for_write
 from ejournal.school import selectors as school_selectors
+
+__all__ = ["CORRECTION_DECIDERS"]  # the views' role check, with the service's rule
 
 # Everyone who may have a journal to read; finer checks are per group, subject, lesson.
 JOURNAL_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER})
-CORRECTION_DECIDERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 WORK_TYPE_EDITORS = frozenset({Role.ADMIN, Role.DEPUTY})
 # The director reads the work types (weights and windows) without changing them.
 WORK_TYPE_READERS = WORK_TYPE_EDITORS | {Role.DIRECTOR}

@@ -1,5 +1,5 @@
-"""Correction requests: the teacher files one for a closed record, the deputy (or the
-director) approves or rejects it.
+"""Correction requests: the teacher files one for a closed record, the deputy approves or
+rejects it (``journal.corrections.correction_decide``, shared with period marks).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.journal import forms, selectors, services
+from ejournal.journal.corrections import correction_decide
 from ejournal.journal.models import (
     CorrectionRequest,
     CorrectionStatus,
@@ -119,7 +120,12 @@ def _correction_for_decision(request: AuthedRequest, request_id: int) -> Correct
 def correction_approve(request: AuthedRequest, request_id: int):
     req = _correction_for_decision(request, request_id)
     try:
-        services.correction_request_approve(actor=request.user, request_obj=req)
+        correction_decide(
+            actor=request.user,
+            correction=req,
+            status=CorrectionStatus.APPROVED,
+            apply=services.correction_request_apply,
+        )
     except services.JournalConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -138,8 +144,12 @@ def correction_reject(request: AuthedRequest, request_id: int):
         messages.error(request, "Укажите, почему запрос отклонён.")
         return redirect("journal:corrections")
     try:
-        services.correction_request_reject(
-            actor=request.user, request_obj=req, comment=form.cleaned_data["comment"]
+        correction_decide(
+            actor=request.user,
+            correction=req,
+            status=CorrectionStatus.REJECTED,
+            comment=form.cleaned_data["comment"],
+            apply=services.correction_request_apply,
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
