@@ -82,7 +82,7 @@ def run(data_dir: Path, args) -> None:
     from ejournal.archive import backups
     from ejournal.archive import services as archive
     from ejournal.attestation.models import PeriodClosure
-    from ejournal.core.demo import DemoOptions, seed_demo
+    from ejournal.demo.builder import DemoOptions, seed_demo
     from ejournal.diary import printout
     from ejournal.reports import services as reports
     from ejournal.reports.forms import default_data

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ejournal.api",
     "ejournal.webapi",
     "ejournal.security",
+    "ejournal.demo",
 ]
 
 MIDDLEWARE = [
