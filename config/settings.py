@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ejournal.audit",
     "ejournal.accounts",
     "ejournal.school",
+    "ejournal.people",
     "ejournal.journal",
     "ejournal.schedule",
     "ejournal.planning",

@@ -16,10 +16,11 @@ from collections import Counter
 
 from django.utils import timezone
 
-from ejournal.accounts import compromise, people_services
 from ejournal.accounts.models import ConsentStatus, Guardian, StaffMember, Student, StudentGuardian
 from ejournal.journal import services as journal
 from ejournal.journal.models import Mark, Work
+from ejournal.people import compromise
+from ejournal.people import services as people_services
 
 COMPROMISE_NOTE = (
     "Учитель сообщил, что оставил журнал открытым на компьютере в учительской; "

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from ejournal.accounts import compromise, people_services
 from ejournal.accounts.models import (
     MUNICIPAL_ROLES,
     CompromiseReport,
@@ -28,6 +27,8 @@ from ejournal.demo.builder import curriculum, demo_school
 from ejournal.demo.builder.logins import LOGINS
 from ejournal.demo.builder.structure import year_calendar
 from ejournal.demo.builder.two_factor import DEMO_TWO_FACTOR_LOGINS, demo_totp_key_hex
+from ejournal.people import compromise
+from ejournal.people import services as people_services
 from ejournal.school import selectors
 from ejournal.school.models import (
     AcademicYear,

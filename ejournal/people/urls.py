@@ -1,13 +1,14 @@
 from django.urls import path
 
-from ejournal.accounts import (
+from ejournal.people import (
     compromise_views,
     health_views,
     import_views,
     movement_views,
-    people_views,
     records_views,
+    staff_views,
 )
+from ejournal.people import views as people_views
 
 app_name = "people"
 
@@ -84,4 +85,22 @@ urlpatterns = [
         compromise_views.report_reissue,
         name="compromise_reissue",
     ),
+]
+
+# Staff, accounts and roles (administrator only): served under /school/ with the
+# ``school:`` names they always had; config/urls.py mounts them next to the school's own.
+school_staff_urlpatterns = [
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_create, name="staff_create"),
+    path("staff/<int:staff_id>/", staff_views.staff_detail, name="staff_detail"),
+    path("staff/<int:staff_id>/edit/", staff_views.staff_edit, name="staff_edit"),
+    path(
+        "staff/<int:staff_id>/roles/grant/", staff_views.staff_role_grant, name="staff_role_grant"
+    ),
+    path(
+        "staff/<int:staff_id>/roles/revoke/",
+        staff_views.staff_role_revoke,
+        name="staff_role_revoke",
+    ),
+    path("staff/<int:staff_id>/password/", staff_views.staff_password, name="staff_password"),
 ]

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ejournal.accounts import people_services
 from ejournal.accounts.models import ConsentStatus, Guardian, OrderKind, RoleAssignment, Student
 from ejournal.audit.models import AuditEvent
+from ejournal.people import services as people_services
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -252,8 +252,8 @@ def test_student_of_another_school_is_unreachable(world, client_for):
 def test_refusal_empties_and_locks_the_childs_optional_records(world):
     from decimal import Decimal
 
-    from ejournal.accounts import health, records
     from ejournal.accounts.models import Activity, HealthSheet
+    from ejournal.people import health, records
 
     actor = world.users["homeroom"]
     health.health_sheet_save(

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from ejournal.accounts import compromise
 from ejournal.accounts import services as account_services
 from ejournal.accounts.models import CompromiseReport, User
 from ejournal.audit.models import AuditEvent
 from ejournal.journal import services as journal
 from ejournal.journal.models import Attendance, Homework, LessonRecord, Mark, Work
+from ejournal.people import compromise
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -296,7 +296,7 @@ def test_other_operations_since_the_moment_are_listed_as_invalid(world, client_f
 
 
 def test_act_about_a_pseudonymised_students_account_carries_the_order(world, client_for):
-    from ejournal.accounts import people_services
+    from ejournal.people import services as people_services
 
     child = world.child
     child.last_name = "Засекреченов"

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import compromise, credentials
 from ejournal.accounts.models import (
     STAFF_ROLES,
     CompromiseReport,
@@ -25,6 +24,7 @@ from ejournal.accounts.permissions import (
     roles_required,
 )
 from ejournal.core.widgets import DateTimeInput
+from ejournal.people import compromise, credentials
 
 SCHOOL_MEMBERS = (*STAFF_ROLES, Role.STUDENT, Role.PARENT, "homeroom")
 HANDLERS = (Role.ADMIN, Role.DIRECTOR)

@@ -41,7 +41,7 @@ def activity_add(
     date_to: dt.date | None,
     actor: User,
 ) -> Activity:
-    from ejournal.accounts.people_services import ensure_full_data_allowed
+    from ejournal.people.services import ensure_full_data_allowed
 
     ensure_full_data_allowed(student)
     if not name.strip():

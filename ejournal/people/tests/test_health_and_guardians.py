@@ -6,9 +6,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ejournal.accounts import health, people_services
 from ejournal.accounts.models import ConsentStatus, Guardian, HealthSheet, StudentGuardian
 from ejournal.audit.models import AuditEvent
+from ejournal.people import health
+from ejournal.people import services as people_services
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db

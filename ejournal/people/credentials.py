@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ejournal.accounts import people_services
 from ejournal.accounts import services as account_services
 from ejournal.accounts.models import (
     ConsentStatus,
@@ -25,6 +24,7 @@ from ejournal.accounts.models import (
 from ejournal.accounts.permissions import accounts_beyond
 from ejournal.audit import services as audit
 from ejournal.core.pdf import render_typst
+from ejournal.people import services as people_services
 from ejournal.school.models import SchoolClass
 
 NO_ACCOUNT_CONSENT = (ConsentStatus.REFUSED, ConsentStatus.REVOKED)
@@ -199,7 +199,7 @@ def credentials_pdf(*, letters: list[Letter], school, date: dt.date | None = Non
         .first()
     )
     return render_typst(
-        "accounts/credentials.typ",
+        "people/credentials.typ",
         {
             "school": school.name,
             "date": f"{(date or timezone.localdate()):%d.%m.%Y}",
@@ -245,7 +245,7 @@ def letters_job_start(*, actor: User, school_class: SchoolClass, students: list[
 
 
 def _enqueue(job_id: int) -> None:
-    from ejournal.accounts import tasks
+    from ejournal.people import tasks
 
     tasks.issue_class_letters.enqueue(job_id)
 

@@ -352,13 +352,13 @@ def account_reissue_by_support(*, user: User, municipality, actor: User) -> tupl
 
 
 def compromise_act_pdf(report: CompromiseReport, changes: list[Change]) -> bytes:
-    from ejournal.accounts.people_services import printed_order_notes
+    from ejournal.people.services import printed_order_notes
 
     local = timezone.localtime
     others = compromise_other_operations(report)
     coded = Student.objects.filter(user=report.user, school=report.school).exclude(pseudonym="")
     return render_typst(
-        "accounts/compromise_act.typ",
+        "people/compromise_act.typ",
         {
             "school": report.school.name,
             "number": report.pk,

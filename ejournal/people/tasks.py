@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from ejournal.accounts import credentials
+from ejournal.people import credentials
 
 
 @task()

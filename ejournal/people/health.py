@@ -73,7 +73,7 @@ def health_sheet_view(*, student: Student, actor: User) -> HealthSheet | None:
 def health_sheet_save(
     *, student: Student, health_group: str, pe_group: str, notes: str, actor: User
 ) -> HealthSheet:
-    from ejournal.accounts.people_services import ensure_full_data_allowed
+    from ejournal.people.services import ensure_full_data_allowed
 
     ensure_full_data_allowed(student)
     if health_group not in HealthGroup.values:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import credentials, health, people_services
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -31,6 +30,8 @@ from ejournal.accounts.permissions import (
 )
 from ejournal.core.dates import query_date
 from ejournal.core.widgets import DateInput
+from ejournal.people import credentials, health
+from ejournal.people import services as people_services
 from ejournal.school.models import SchoolClass
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
@@ -93,7 +94,7 @@ def may_edit_card(request) -> bool:
 @never_cache
 @roles_required(*CARD_READERS)
 def student_card(request, student_id: int):
-    from ejournal.accounts import movement_views
+    from ejournal.people import movement_views
 
     student = _student(request, student_id)
     links = list(student.guardian_links.all())

@@ -14,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import selectors, staff_services
+from ejournal.accounts import selectors
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
+from ejournal.people import staff_services
 from ejournal.school import selectors as school_selectors
 
 ROLE_CHOICES = [(r.value, r.label) for r in staff_services.STAFF_ASSIGNABLE_ROLES]
@@ -193,7 +194,7 @@ def staff_password(request, staff_id: int):
         # The printable credentials letter (appendix 2) instead of the on-screen password.
         from django.http import HttpResponse
 
-        from ejournal.accounts import credentials
+        from ejournal.people import credentials
 
         letter = credentials.staff_letter(
             user=staff.user, password=password, person=staff.full_name

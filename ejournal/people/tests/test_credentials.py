@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from ejournal.accounts import credentials, people_services
-from ejournal.accounts.credentials import credentials_issue, credentials_pdf
 from ejournal.accounts.models import ConsentStatus, LettersJob, Student
+from ejournal.people import credentials
+from ejournal.people import services as people_services
+from ejournal.people.credentials import credentials_issue, credentials_pdf
 from ejournal.testing import factories as f
 
 pytestmark = pytest.mark.django_db

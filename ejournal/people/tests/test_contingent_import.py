@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from ejournal.accounts import contingent_import
 from ejournal.accounts.models import Guardian, Order, Student, StudentGuardian, StudentMovement
 from ejournal.audit.models import AuditEvent
+from ejournal.people import contingent_import
 from ejournal.school.models import ClassEnrollment
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +278,7 @@ def class_counts(world):
 
 
 def load_classes(world, content: bytes, name="classes.csv"):
-    from ejournal.accounts import import_classes_staff
+    from ejournal.people import import_classes_staff
 
     return import_classes_staff.apply_classes(
         school=world.school,
@@ -290,7 +290,7 @@ def load_classes(world, content: bytes, name="classes.csv"):
 
 
 def load_staff(world, content: bytes, name="staff.csv"):
-    from ejournal.accounts import import_classes_staff
+    from ejournal.people import import_classes_staff
 
     return import_classes_staff.apply_staff(
         school=world.school, name=name, content=content, actor=world.users["admin"]
@@ -427,7 +427,7 @@ def test_page_previews_classes_before_saving(world, client_for):
 
 
 def test_no_new_guardian_data_for_a_pseudonymised_student(world):
-    from ejournal.accounts import people_services
+    from ejournal.people import services as people_services
 
     child = world.child
     people_services.consent_record(

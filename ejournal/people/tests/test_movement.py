@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ejournal.accounts import movement
 from ejournal.accounts.models import Order, Student, StudentMovement
+from ejournal.people import movement
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, GroupKind, GroupMembership
 from ejournal.testing import factories as f

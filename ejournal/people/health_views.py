@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from ejournal.accounts import health, people_services
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -18,8 +17,10 @@ from ejournal.accounts.models import (
     Role,
     Student,
 )
-from ejournal.accounts.people_views import _student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
+from ejournal.people import health
+from ejournal.people import services as people_services
+from ejournal.people.views import _student
 from ejournal.school import selectors as school_selectors
 
 

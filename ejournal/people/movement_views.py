@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import movement
 from ejournal.accounts.models import HOMEROOM, Role, Sex, StudentMovement
-from ejournal.accounts.people_views import ORDER_ROLES, _student
 from ejournal.accounts.permissions import roles_required
 from ejournal.core.widgets import DateInput
+from ejournal.people import movement
+from ejournal.people.views import ORDER_ROLES, _student
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import SchoolClass
 

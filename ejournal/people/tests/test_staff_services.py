@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from ejournal.accounts import staff_services
 from ejournal.accounts.models import Role, RoleAssignment
+from ejournal.people import staff_services
 from ejournal.school.tests.structure_helpers import db_state
 from ejournal.testing import factories as f
 

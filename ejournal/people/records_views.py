@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import records
-from ejournal.accounts.health import is_homeroom_of
 from ejournal.accounts.models import (
     HOMEROOM,
     Activity,
@@ -20,9 +18,11 @@ from ejournal.accounts.models import (
     Role,
     StaffMember,
 )
-from ejournal.accounts.people_views import CARD_READERS, _student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.widgets import DateInput
+from ejournal.people import records
+from ejournal.people.health import is_homeroom_of
+from ejournal.people.views import CARD_READERS, _student
 
 DATE = DateInput()
 

@@ -22,7 +22,6 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from ejournal.accounts import movement
 from ejournal.accounts.models import (
     Guardian,
     MovementKind,
@@ -37,6 +36,7 @@ from ejournal.accounts.models import (
 )
 from ejournal.audit import services as audit
 from ejournal.core.spreadsheet import SpreadsheetRefused, xlsx_rows
+from ejournal.people import movement
 from ejournal.school.models import AcademicYear, ClassEnrollment, SchoolClass
 
 COLUMNS = [

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ejournal.accounts import movement
 from ejournal.accounts.models import Order, Student, StudentMovement
 from ejournal.attestation import selectors as attestation_selectors
 from ejournal.attestation import services as attestation_services
 from ejournal.journal import selectors as journal_selectors
 from ejournal.journal import services as journal_services
 from ejournal.journal.models import Mark, Work, WorkType
+from ejournal.people import movement
 from ejournal.school.models import ClassEnrollment, GroupKind, GroupMembership, StudyPeriod
 from ejournal.testing import factories as f
 

@@ -17,10 +17,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from ejournal.accounts import services as account_services
-from ejournal.accounts.contingent_import import ImportResult, read_table
 from ejournal.accounts.models import Role, StaffMember, User
-from ejournal.accounts.staff_services import STAFF_ASSIGNABLE_ROLES
 from ejournal.audit import services as audit
+from ejournal.people.contingent_import import ImportResult, read_table
+from ejournal.people.staff_services import STAFF_ASSIGNABLE_ROLES
 from ejournal.school.models import AcademicYear, SchoolClass
 
 CLASS_COLUMNS = ["класс", "классный руководитель", "кабинет", "смена"]

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from ejournal.accounts import contingent_import, import_classes_staff
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import roles_required
 from ejournal.core.widgets import DateInput
+from ejournal.people import contingent_import, import_classes_staff
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import AcademicYear
 
