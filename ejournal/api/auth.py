@@ -13,11 +13,11 @@ from django.conf import settings
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
-from ejournal.accounts.context import Membership, SchoolContext
 from ejournal.api import services
 from ejournal.api.errors import ApiError, not_found, rate_limited, unauthorized
+from ejournal.core import ratelimit
 from ejournal.core.request_context import client_ip
-from ejournal.security import ratelimit
+from ejournal.school.context import Membership, SchoolContext
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SCHOOL_HEADER = "X-School"

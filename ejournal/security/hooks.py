@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 def sign_in_second_step(request, user, next_url: str):
     """After a correct password: ask for the code (or enrolment) before logging in."""
-    from ejournal.security import two_factor
+    from ejournal.accounts import two_factor
 
     if not two_factor.needs_second_step(user):
         return None
@@ -44,7 +44,7 @@ def _on_logged_out(sender, request, user, **kwargs) -> None:
 
 
 def _profile_section(request):
-    from ejournal.security import two_factor
+    from ejournal.accounts import two_factor
 
     user = request.user
     if two_factor.is_enrolled(user):

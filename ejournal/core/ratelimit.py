@@ -1,6 +1,6 @@
 """A small fixed-window rate limiter on Django's cache, reusable by any view or API.
 
-    from ejournal.security import ratelimit
+    from ejournal.core import ratelimit
 
     if ratelimit.hit("api_token", key=ratelimit.client_key(request), rate="60/60"):
         return ratelimit.too_many_requests(request)
@@ -116,7 +116,7 @@ def too_many_requests(request, *, retry: int = 60) -> HttpResponse:
         response: HttpResponse = JsonResponse({"detail": message, "retry_after": retry}, status=429)
     else:
         response = HttpResponse(
-            render_to_string("security/429.html", {"message": message, "retry": retry}),
+            render_to_string("errors/429.html", {"message": message, "retry": retry}),
             status=429,
         )
     response["Retry-After"] = str(retry)

@@ -1,4 +1,5 @@
-"""The acting user's school and roles for one request."""
+"""The acting user's school and roles for one request (``request.ctx``, set by
+``school.middleware.CurrentSchoolMiddleware``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ejournal.accounts.menu import menu_html
+from ejournal.accounts.middleware import SESSION_SCHOOL_KEY
 from ejournal.accounts.models import (
     FAMILY_ROLES,
     HOMEROOM,
@@ -17,8 +19,6 @@ from ejournal.accounts.models import (
 )
 from ejournal.core import rawsql
 from ejournal.school.models import Municipality, School
-
-SESSION_SCHOOL_KEY = "ejournal_school_id"
 
 
 @dataclass
