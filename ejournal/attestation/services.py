@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ejournal.accounts.models import Student
-from ejournal.attestation import averages, selectors
+from ejournal.attestation import selectors
 from ejournal.attestation.models import (
     AttestationSettings,
     CouncilDecision,
@@ -31,6 +31,7 @@ from ejournal.attestation.models import (
 from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, user_holds
 from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
 from ejournal.audit import services as audit
+from ejournal.journal import averages
 from ejournal.journal import events as journal_events
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject

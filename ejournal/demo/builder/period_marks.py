@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ejournal.accounts.models import Role, RoleAssignment
-from ejournal.attestation import averages, selectors
-from ejournal.attestation.averages import WeightedMark
+from ejournal.attestation import selectors
 from ejournal.attestation.models import PERIOD_NUMERIC, PeriodClosure, PeriodMark, PeriodMarkKind
+from ejournal.journal import averages
+from ejournal.journal.averages import WeightedMark
 from ejournal.journal.models import Mark
 from ejournal.schedule.models import LessonStatus
 from ejournal.school.models import (
