@@ -1,13 +1,11 @@
 from django.urls import path
 
 from ejournal.school import views
-from ejournal.school.views import setup as setup_views
 
 app_name = "school"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("setup/", setup_views.setup_guide, name="setup"),
     # Academic years and their calendar.
     path("years/", views.year_list, name="year_list"),
     path("years/new/", views.year_create, name="year_create"),

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from ejournal.accounts.models import Role, RoleAssignment
+from ejournal.schedule.models import BellSchedule, TimetableEntry
 from ejournal.school import selectors
 from ejournal.school.models import (
     AcademicYear,
@@ -74,9 +76,6 @@ def setup_guide(*, school: School, day: dt.date | None = None, is_admin: bool) -
     """The seven steps of setting up ``school`` for the year on ``day`` (today by default).
 
     ``is_admin``: staff and roles are the administrator's page; others see no link there."""
-    from ejournal.accounts.models import Role, RoleAssignment
-    from ejournal.schedule.models import BellSchedule, TimetableEntry
-
     day = day or selectors.school_today(school)
     year = selectors.year_on(school=school, day=day)
     if year is None:
@@ -299,8 +298,6 @@ def _timetable_step(entries: int, bells: bool) -> SetupStep:
 
 def start_page_block(request, role: str) -> dict:
     """For the administrator and the deputy while setup is not complete: the missing steps."""
-    from ejournal.accounts.models import Role
-
     if role not in (Role.ADMIN, Role.DEPUTY) or request.ctx.school is None:
         return {}
     guide = setup_guide(school=request.ctx.school, is_admin=Role.ADMIN in request.ctx.roles)

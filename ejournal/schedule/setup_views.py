@@ -2,7 +2,7 @@
 
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import STRUCTURE_READERS, roles_required
-from ejournal.school import setup
+from ejournal.schedule import setup
 from ejournal.school.views._common import render_page
 
 
