@@ -43,8 +43,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from ejournal.core.demo import STEPS, DemoBuild, DemoOptions, demo_school
-    from ejournal.core.demo.schedule import build_timetable, create_bells
+    from ejournal.demo.builder import STEPS, DemoBuild, DemoOptions, demo_school
+    from ejournal.demo.builder.schedule import build_timetable, create_bells
     from ejournal.schedule import services
     from ejournal.school import selectors as school_selectors
     from ejournal.school.models import School
@@ -62,7 +62,7 @@ def main() -> None:
         rng=random.Random(1),
     )
     for step in STEPS:
-        if step.__module__ == "ejournal.core.demo.schedule":
+        if step.__module__ == "ejournal.demo.builder.schedule":
             break
         step(build)
     school = build.school

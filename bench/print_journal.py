@@ -75,7 +75,7 @@ def run(data_dir: Path, repeat: int) -> None:
     print(f"Демо-школа подготовлена за {time.perf_counter() - started:.1f} с")
 
     from ejournal.archive import printing
-    from ejournal.core.demo import demo_school
+    from ejournal.demo.builder import demo_school
     from ejournal.school.models import SchoolClass, StudyPeriod
 
     school = demo_school()

@@ -61,7 +61,7 @@ def run(database_url: str, args) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from ejournal.accounts.models import Role, RoleAssignment, StaffMember, Student
-    from ejournal.core.demo import DemoOptions, seed_demo
+    from ejournal.demo.builder import DemoOptions, seed_demo
     from ejournal.reports import services
     from ejournal.reports.forms import default_data
     from ejournal.reports.permissions import make_scope, roles_of

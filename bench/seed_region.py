@@ -91,7 +91,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"migrated in {time.monotonic() - started:.0f} s", flush=True)
-    from ejournal.core.demo.structure import MUNICIPALITY, REGION
+    from ejournal.demo.builder.structure import MUNICIPALITY, REGION
     from ejournal.school.models import Municipality, Region
 
     # Made once here so that the workers do not race to create them.
@@ -122,8 +122,8 @@ def main() -> None:
 def seed_schools(args, numbers) -> None:
     from django.db import connection
 
-    from ejournal.core.demo import DemoOptions, seed_demo
-    from ejournal.core.demo.structure import start_year_of
+    from ejournal.demo.builder import DemoOptions, seed_demo
+    from ejournal.demo.builder.structure import start_year_of
 
     per_grade, per_class = class_layout(args.students)
     year_end = dt.date(start_year_of(dt.date.today()) + 1, 5, 31)

@@ -58,7 +58,7 @@ def _setup(data_dir: Path) -> None:
 
 
 def _import_file(class_name: str, rows: int) -> bytes:
-    from ejournal.accounts.contingent_import import COLUMNS
+    from ejournal.people.contingent_import import COLUMNS
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -77,13 +77,13 @@ def run(data_dir: Path, args) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from ejournal.accounts import contingent_import, credentials
     from ejournal.accounts.models import Role, RoleAssignment, StaffMember, Student
     from ejournal.archive import backups
     from ejournal.archive import services as archive
     from ejournal.attestation.models import PeriodClosure
-    from ejournal.core.demo import DemoOptions, seed_demo
+    from ejournal.demo.builder import DemoOptions, seed_demo
     from ejournal.diary import printout
+    from ejournal.people import contingent_import, credentials
     from ejournal.reports import services as reports
     from ejournal.reports.forms import default_data
     from ejournal.reports.permissions import make_scope, roles_of

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ejournal.audit",
     "ejournal.accounts",
     "ejournal.school",
+    "ejournal.people",
     "ejournal.journal",
     "ejournal.schedule",
     "ejournal.planning",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "ejournal.api",
     "ejournal.webapi",
     "ejournal.security",
+    "ejournal.demo",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "ejournal.accounts.middleware.SessionActivityMiddleware",
     "ejournal.security.middleware.SessionTrackingMiddleware",
-    "ejournal.accounts.middleware.CurrentSchoolMiddleware",
+    "ejournal.school.middleware.CurrentSchoolMiddleware",
     "ejournal.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -265,7 +267,7 @@ AUDIT_KEY_FILE = Path(os.environ.get("AUDIT_KEY_FILE", DATA_DIR / "audit_keys"))
 # Where the chain heads are written down (signed), outside the database.
 AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints"))
 
-# Rate limits (ejournal.security.ratelimit): "count/seconds" per key.
+# Rate limits (ejournal.core.ratelimit): "count/seconds" per key.
 RATE_LIMITS = {
     # Failed sign-ins from one address across all logins (credential stuffing);
     # axes separately locks one login + address pair after AXES_FAILURE_LIMIT failures.

@@ -1,10 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ejournal.people.urls import school_staff_urlpatterns
+from ejournal.schedule.urls import school_setup_urlpatterns
+from ejournal.school.urls import urlpatterns as school_urlpatterns
+
 urlpatterns = [
     path("", include("ejournal.accounts.urls")),
-    path("school/", include("ejournal.school.urls")),
-    path("people/", include("ejournal.accounts.people_urls")),
+    # The school's namespace holds pages that live higher up: the setup guide (it checks
+    # the timetable) and the staff pages (people).
+    path(
+        "school/",
+        include(
+            (school_urlpatterns + school_setup_urlpatterns + school_staff_urlpatterns, "school")
+        ),
+    ),
+    path("people/", include("ejournal.people.urls")),
     path("schedule/", include("ejournal.schedule.urls")),
     path("journal/", include("ejournal.journal.urls")),
     path("planning/", include("ejournal.planning.urls")),

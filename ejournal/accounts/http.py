@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from ejournal.accounts.context import SchoolContext
+from ejournal.school.context import SchoolContext
 from ejournal.accounts.models import User
 
 

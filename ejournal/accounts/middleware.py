@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from ejournal.accounts.context import SchoolContext
 from ejournal.core.request_context import (
     client_ip,
     is_background_poll,
@@ -15,6 +14,8 @@ from ejournal.core.request_context import (
 )
 
 LAST_SEEN_KEY = "ejournal_last_seen"
+# The school a user with roles in several schools has chosen (``school.context``).
+SESSION_SCHOOL_KEY = "ejournal_school_id"
 # Writing the session on every request would cost a write per page at the peaks;
 # a minute of slack on a 30-minute timeout is harmless.
 LAST_SEEN_WRITE_INTERVAL = 60
@@ -49,15 +50,6 @@ class SessionActivityMiddleware:
             return self.get_response(request)
         finally:
             reset_request_meta(token)
-
-
-class CurrentSchoolMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.ctx = SchoolContext(request)
-        return self.get_response(request)
 
 
 class ForcePasswordChangeMiddleware:

@@ -121,7 +121,7 @@ def user_sign_out_everywhere(*, user: User) -> None:
 
 
 def _code_required(user: User) -> bool:
-    from ejournal.security import two_factor
+    from ejournal.accounts import two_factor
 
     return two_factor.is_required(user)
 

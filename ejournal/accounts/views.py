@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import selectors, services
-from ejournal.accounts.context import SESSION_SCHOOL_KEY
+from ejournal.accounts import selectors, services, two_factor
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
 from ejournal.accounts.http import AuthedRequest, SchoolRequest
-from ejournal.security import ratelimit, two_factor
+from ejournal.accounts.middleware import SESSION_SCHOOL_KEY
+from ejournal.core import ratelimit
 
 
 def _safe_next(request: SchoolRequest, default: str = "/") -> str:

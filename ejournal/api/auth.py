@@ -14,15 +14,15 @@ from django.conf import settings
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
-from ejournal.accounts.context import Membership, SchoolContext
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import User
 from ejournal.api import services
 from ejournal.api.errors import ApiError, not_found, rate_limited, unauthorized
 from ejournal.api.models import ApiToken
+from ejournal.core import ratelimit
 from ejournal.core.request_context import client_ip
+from ejournal.school.context import Membership, SchoolContext
 from ejournal.school.models import School
-from ejournal.security import ratelimit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SCHOOL_HEADER = "X-School"

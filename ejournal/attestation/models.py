@@ -7,61 +7,16 @@ are computed live from the journal (``averages``, ``selectors``).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ejournal.journal.models import Correction
-
-
-class AttestationSettings(models.Model):
-    """Per-school attestation rules (defaults from the regulations, 000 §6)."""
-
-    school = models.OneToOneField(
-        "school.School", on_delete=models.CASCADE, related_name="attestation_settings"
-    )
-    # The rounding policy: an average at or above the threshold earns the mark.
-    threshold_5 = models.DecimalField(
-        "«5» от среднего балла", max_digits=3, decimal_places=2, default=Decimal("4.50")
-    )
-    threshold_4 = models.DecimalField(
-        "«4» от среднего балла", max_digits=3, decimal_places=2, default=Decimal("3.50")
-    )
-    threshold_3 = models.DecimalField(
-        "«3» от среднего балла", max_digits=3, decimal_places=2, default=Decimal("2.50")
-    )
-    min_marks_1h = models.PositiveSmallIntegerField("минимум отметок при 1 ч в неделю", default=3)
-    min_marks_2h = models.PositiveSmallIntegerField("минимум отметок при 2 ч в неделю", default=5)
-    min_marks_3h = models.PositiveSmallIntegerField("минимум отметок при 3 ч и более", default=7)
-    entry_window_days = models.PositiveSmallIntegerField(
-        "отметки за период: последних дней периода", default=7
-    )
-    closing_grace_days = models.PositiveSmallIntegerField(
-        "дней после окончания периода до закрытия", default=5
-    )
-    require_written_work = models.BooleanField(
-        "нужна письменная / практическая работа",
-        default=True,
-        help_text="если в периоде были письменные, лабораторные или практические работы",
-    )
-
-    class Meta:
-        verbose_name = "настройки аттестации"
-        verbose_name_plural = "настройки аттестации"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(threshold_5__gt=models.F("threshold_4"))
-                & Q(threshold_4__gt=models.F("threshold_3"))
-                & Q(threshold_3__gt=2)
-                & Q(threshold_5__lte=5),
-                name="attestation_thresholds_ordered",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Настройки аттестации: {self.school}"
+# The school's rounding thresholds are read by the journal's grid, so the model is
+# defined there (still under this app's label and table; no migration).
+from ejournal.journal.models import (
+    AttestationSettings,  # noqa: F401 - its home for imports
+    Correction,
+)
 
 
 class PeriodMarkKind(models.TextChoices):

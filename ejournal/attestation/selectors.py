@@ -16,8 +16,6 @@ from django.db.models import Max, Q
 
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
-from ejournal.attestation import averages
-from ejournal.attestation.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
 from ejournal.attestation.models import (
     PERIOD_NUMERIC,
     AttestationSettings,
@@ -28,14 +26,22 @@ from ejournal.attestation.models import (
 )
 from ejournal.attestation.permissions import OVERSEERS
 from ejournal.core import rawsql
+from ejournal.journal import averages
 from ejournal.journal import rules as journal_rules
+from ejournal.journal.averages import MarksSummary, RoundingPolicy, Suggestion, WeightedMark
 from ejournal.journal.models import (
     Attendance,
     AttendanceCode,
     Mark,
     MarkValue,
     Work,
-    WorkCategory,
+)
+from ejournal.journal.selectors import (  # noqa: F401 - settings_of, policy_of: still read here
+    WRITTEN_CATEGORIES,
+    mark_rows,
+    marks_carried_in,
+    policy_of,
+    settings_of,
 )
 from ejournal.schedule.models import LessonStatus
 from ejournal.school import selectors as school_selectors
@@ -49,34 +55,12 @@ from ejournal.school.models import (
     TeachingLoad,
 )
 
-WRITTEN_CATEGORIES = (
-    WorkCategory.WRITTEN,
-    WorkCategory.CONTROL,
-    WorkCategory.ESSAY,
-    WorkCategory.PRACTICAL,
-)
-
 
 def fmt(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
 # --- Settings and closing -------------------------------------------------------------
-
-
-def settings_of(school) -> AttestationSettings:
-    """The school's settings (``school`` or its id), created with defaults on first use."""
-    school_id = getattr(school, "pk", school)
-    settings = rawsql.first(AttestationSettings, "t.school_id = %s", [school_id])
-    if settings is None:
-        settings, _ = AttestationSettings.objects.get_or_create(school_id=school_id)
-    return settings
-
-
-def policy_of(settings: AttestationSettings) -> RoundingPolicy:
-    return RoundingPolicy(
-        five=settings.threshold_5, four=settings.threshold_4, three=settings.threshold_3
-    )
 
 
 CLOSED_RANGES_SQL = """
@@ -316,59 +300,6 @@ def _gone(
     return gone
 
 
-def _mark_rows(marks):
-    """(student, value, date, weight, work type short name, category) of the marks of
-    lessons that took place, in journal order."""
-    return (
-        marks.exclude(work__lesson__status=LessonStatus.CANCELLED)
-        .values_list(
-            "student_id",
-            "value",
-            "work__lesson__date",
-            "work__work_type__weight",
-            "work__work_type__short_name",
-            "work__work_type__category",
-        )
-        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
-    )
-
-
-@dataclass(frozen=True)
-class CarriedMark:
-    student_id: int
-    date: dt.date
-    value: str
-    weight: Decimal
-    work_short: str
-    written: bool
-
-
-def marks_carried_in(
-    *, group_id: int, subject_id: int, joined: dict[int, dt.date], start: dt.date
-) -> dict[int, list[CarriedMark]]:
-    """The marks a student brings into a group joined after ``start`` (a transfer from
-    another class): the same subject's marks of the other groups, dated from ``start`` to
-    the day before joining, so that the period's average follows the student.
-    ``joined``: student -> first day in the group. One query, none when nobody joined late."""
-    if not joined:
-        return {}
-    rows = _mark_rows(
-        Mark.objects.filter(
-            student_id__in=list(joined),
-            work__lesson__subject_id=subject_id,
-            work__lesson__date__gte=start,
-            work__lesson__date__lt=max(joined.values()),
-        ).exclude(work__lesson__group_id=group_id)
-    )
-    carried: dict[int, list[CarriedMark]] = defaultdict(list)
-    for student_id, value, day, weight, short, category in rows:
-        if day < joined[student_id]:
-            carried[student_id].append(
-                CarriedMark(student_id, day, value, weight, short, category in WRITTEN_CATEGORIES)
-            )
-    return dict(carried)
-
-
 def entry_sheet(
     *,
     group: StudyGroup,
@@ -465,7 +396,7 @@ def _period_sheet(
     hours_per_week,
 ) -> EntrySheet:
     period = target.period
-    marks = _mark_rows(
+    marks = mark_rows(
         Mark.objects.filter(
             student_id__in=[s.pk for s in students],
             work__lesson__group=group,

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ejournal.accounts.models import Student
-from ejournal.attestation import averages, selectors
+from ejournal.attestation import selectors
 from ejournal.attestation.models import (
     AttestationSettings,
     CouncilDecision,
@@ -33,6 +33,7 @@ from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, 
 from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
 from ejournal.audit import services as audit
 from ejournal.core import registry
+from ejournal.journal import averages
 from ejournal.journal.corrections import correction_reason
 from ejournal.journal.models import CorrectionStatus
 from ejournal.school import selectors as school_selectors

@@ -1,8 +1,9 @@
 """The extension points: where a lower app needs behaviour only a higher one has.
 
-Apps import only apps below them (core → audit → accounts → school → people → schedule →
-journal → attestation → planning → diary → messaging → notifications → reports →
-archive → api/webapi → demo). A write calls its side effects by name; this module is for
+Apps import only apps below them (the floors in ``core/tests/test_layers.py`` and
+README's layout: core → audit → accounts → school → schedule → planning → journal →
+people → attestation → notifications → messaging → diary → security → reports → archive →
+api/webapi → demo). A write calls its side effects by name; this module is for
 the few questions that point up a floor — the start page shows blocks of every app, the
 schedule asks the journal whether a lesson has records, a journal write tells the
 notifications after commit.
@@ -62,7 +63,7 @@ START_PAGE_BLOCKS = ExtensionPoint[StartPageBlock](
     protocol=StartPageBlock,
     asked_by="accounts",
     paths=(
-        "ejournal.school.setup.start_page_block",
+        "ejournal.schedule.setup.start_page_block",
         "ejournal.journal.selectors.control_block",
         "ejournal.schedule.selectors.start_page_block",
         "ejournal.attestation.selectors.control_block",
@@ -217,6 +218,7 @@ HOMEWORK_CHANGED = ExtensionPoint[Listener[HomeworkChange]](
     asked_by="journal",
     paths=("ejournal.notifications.handlers.homework_changed",),
 )
+
 
 class CorrectionDecision(TypedDict):
     school_id: int

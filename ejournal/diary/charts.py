@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ejournal.attestation.averages import display_average
 from ejournal.core import charts
+from ejournal.journal.averages import display_average
 
 
 def describe(points: Sequence) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ejournal.accounts.people_services import printed_names
 from ejournal.audit import services as audit
 from ejournal.core.pdf import render_typst
 from ejournal.diary import selectors
+from ejournal.people.services import printed_names
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today
 

@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, FilteredRelation, Q, Sum, Value
 
 from ejournal.accounts.models import Role, StaffMember, Student
-from ejournal.attestation import averages
 from ejournal.attestation.models import PeriodMark
 from ejournal.core import rawsql
+from ejournal.journal import averages
 from ejournal.journal.models import (
     Attendance,
     Homework,

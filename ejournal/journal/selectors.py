@@ -24,19 +24,20 @@ from django.utils.safestring import SafeString, mark_safe
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember, Student
 from ejournal.accounts.permissions import deny
-from ejournal.attestation import averages
-from ejournal.attestation import selectors as attestation_selectors
 from ejournal.core import rawsql
 from ejournal.core.urls import url_template
-from ejournal.journal import rules
+from ejournal.journal import averages, rules
+from ejournal.journal.averages import RoundingPolicy
 from ejournal.journal.models import (
     Attendance,
     AttendanceCode,
+    AttestationSettings,
     CorrectionRequest,
     CorrectionStatus,
     Homework,
     JournalSettings,
     LessonRecord,
+    Mark,
     MarkValue,
     Work,
     WorkCategory,
@@ -333,7 +334,7 @@ def journal_grid(
     now = rules.school_now(school)
     grade = group.school_class.grade if group.school_class_id else _stream_grade(group, start)  # type: ignore[union-attr]
     closed = rules.closed_ranges(school_id=school.pk, grade=grade)
-    policy = attestation_selectors.policy_of(attestation_selectors.settings_of(school))
+    policy = policy_of(settings_of(school))
     no_marks = rules.no_marks_reason(grade=grade, subject=subject)
 
     heads: list[LessonHead] = []
@@ -401,9 +402,7 @@ def journal_grid(
         for student in students
         if (first := min(s.date_from for s in spans[student.pk])) > start
     }
-    carried = attestation_selectors.marks_carried_in(
-        group_id=group.pk, subject_id=subject.pk, joined=joined, start=start
-    )
+    carried = marks_carried_in(group_id=group.pk, subject_id=subject.pk, joined=joined, start=start)
     rows = []
     for number, student in enumerate(students, start=1):
         member_spans = spans[student.pk]
@@ -496,7 +495,7 @@ def row_totals(
             weights[student_id] += weight
         elif value == MarkValue.DEBT:
             debts[student_id] += 1
-    policy = attestation_selectors.policy_of(attestation_selectors.settings_of(school))
+    policy = policy_of(settings_of(school))
     totals = {}
     for student_id in students:
         exact = weighted[student_id] / weights[student_id] if weights[student_id] else None
@@ -884,3 +883,79 @@ def control_block(request: AuthedRequest, role: str) -> dict:
             {"title": "Ведение журнала", "lines": lines, "empty": "Замечаний по журналу нет."}
         ]
     }
+
+
+WRITTEN_CATEGORIES = (
+    WorkCategory.WRITTEN,
+    WorkCategory.CONTROL,
+    WorkCategory.ESSAY,
+    WorkCategory.PRACTICAL,
+)
+
+
+def settings_of(school) -> AttestationSettings:
+    """The school's settings (``school`` or its id), created with defaults on first use."""
+    school_id = getattr(school, "pk", school)
+    settings = rawsql.first(AttestationSettings, "t.school_id = %s", [school_id])
+    if settings is None:
+        settings, _ = AttestationSettings.objects.get_or_create(school_id=school_id)
+    return settings
+
+
+def policy_of(settings: AttestationSettings) -> RoundingPolicy:
+    return RoundingPolicy(
+        five=settings.threshold_5, four=settings.threshold_4, three=settings.threshold_3
+    )
+
+
+def mark_rows(marks):
+    """(student, value, date, weight, work type short name, category) of the marks of
+    lessons that took place, in journal order."""
+    return (
+        marks.exclude(work__lesson__status=LessonStatus.CANCELLED)
+        .values_list(
+            "student_id",
+            "value",
+            "work__lesson__date",
+            "work__work_type__weight",
+            "work__work_type__short_name",
+            "work__work_type__category",
+        )
+        .order_by("work__lesson__date", "work__lesson__number", "work__position", "work_id")
+    )
+
+
+@dataclass(frozen=True)
+class CarriedMark:
+    student_id: int
+    date: dt.date
+    value: str
+    weight: Decimal
+    work_short: str
+    written: bool
+
+
+def marks_carried_in(
+    *, group_id: int, subject_id: int, joined: dict[int, dt.date], start: dt.date
+) -> dict[int, list[CarriedMark]]:
+    """The marks a student brings into a group joined after ``start`` (a transfer from
+    another class): the same subject's marks of the other groups, dated from ``start`` to
+    the day before joining, so that the period's average follows the student.
+    ``joined``: student -> first day in the group. One query, none when nobody joined late."""
+    if not joined:
+        return {}
+    rows = mark_rows(
+        Mark.objects.filter(
+            student_id__in=list(joined),
+            work__lesson__subject_id=subject_id,
+            work__lesson__date__gte=start,
+            work__lesson__date__lt=max(joined.values()),
+        ).exclude(work__lesson__group_id=group_id)
+    )
+    carried: dict[int, list[CarriedMark]] = defaultdict(list)
+    for student_id, value, day, weight, short, category in rows:
+        if day < joined[student_id]:
+            carried[student_id].append(
+                CarriedMark(student_id, day, value, weight, short, category in WRITTEN_CATEGORIES)
+            )
+    return dict(carried)

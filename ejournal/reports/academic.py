@@ -15,13 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, DecimalField, F, IntegerField, Sum, Value, When
 
 from ejournal.accounts.models import Student
-from ejournal.attestation.averages import (
+from ejournal.attestation.models import PeriodMark, PeriodMarkKind
+from ejournal.attestation.selectors import Counts, policy_of, settings_of
+from ejournal.journal.averages import (
     NUMERIC,
     RoundingPolicy,
     WeightedMark,
 )
-from ejournal.attestation.models import PeriodMark, PeriodMarkKind
-from ejournal.attestation.selectors import Counts, policy_of, settings_of
 from ejournal.journal.models import Mark, WorkCategory
 from ejournal.schedule.models import LessonStatus
 from ejournal.school import selectors as school_selectors

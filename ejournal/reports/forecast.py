@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from ejournal.attestation.averages import NUMERIC, RoundingPolicy, WeightedMark, weighted_average
+from ejournal.journal.averages import NUMERIC, RoundingPolicy, WeightedMark, weighted_average
 
 # Exact counting when the continuations (multisets of remaining marks) are at most this many.
 EXACT_LIMIT = 30

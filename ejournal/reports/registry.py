@@ -285,7 +285,7 @@ def pseudonym_notes(students: Iterable[Any]) -> list[str]:
     """The order lines a printed report carries for pseudonymised students (001 §6.3.5).
 
     Select ``pseudonym_order`` with the students to keep this query-free."""
-    from ejournal.accounts.people_services import order_note
+    from ejournal.people.services import order_note
 
     notes, seen = [], set()
     for student in students:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ejournal.schedule import views
+from ejournal.schedule import setup_views, views
 
 app_name = "schedule"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("substitutions/", views.substitutions, name="substitutions"),
     path("substitutions/day/", views.substitute_day, name="substitute_day"),
     path("substitutions/<int:pk>/cancel/", views.substitution_cancel, name="substitution_cancel"),
+]
+
+# The first-steps guide of a new school: served under /school/ with its ``school:setup``
+# name; config/urls.py mounts it next to the school's own pages.
+school_setup_urlpatterns = [
+    path("setup/", setup_views.setup_guide, name="setup"),
 ]

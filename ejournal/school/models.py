@@ -51,7 +51,7 @@ class School(models.Model):
     director_name = models.CharField("директор", max_length=200, blank=True)
     time_zone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
     # Administrators, directors and deputies always sign in with a code; this makes it
-    # mandatory for the school's teachers too (ejournal.security.two_factor).
+    # mandatory for the school's teachers too (ejournal.accounts.two_factor).
     teachers_two_factor_required = models.BooleanField(
         "вход учителей с одноразовым кодом обязателен", default=False
     )

@@ -1,14 +1,11 @@
 from django.urls import path
 
-from ejournal.accounts import staff_views
 from ejournal.school import views
-from ejournal.school.views import setup as setup_views
 
 app_name = "school"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("setup/", setup_views.setup_guide, name="setup"),
     # Academic years and their calendar.
     path("years/", views.year_list, name="year_list"),
     path("years/new/", views.year_create, name="year_create"),
@@ -56,18 +53,4 @@ urlpatterns = [
     path("years/<int:year_id>/loads/new/", views.load_create, name="load_create"),
     path("loads/<int:load_id>/edit/", views.load_edit, name="load_edit"),
     path("loads/<int:load_id>/delete/", views.load_delete, name="load_delete"),
-    # Staff, accounts and roles (administrator only).
-    path("staff/", staff_views.staff_list, name="staff_list"),
-    path("staff/new/", staff_views.staff_create, name="staff_create"),
-    path("staff/<int:staff_id>/", staff_views.staff_detail, name="staff_detail"),
-    path("staff/<int:staff_id>/edit/", staff_views.staff_edit, name="staff_edit"),
-    path(
-        "staff/<int:staff_id>/roles/grant/", staff_views.staff_role_grant, name="staff_role_grant"
-    ),
-    path(
-        "staff/<int:staff_id>/roles/revoke/",
-        staff_views.staff_role_revoke,
-        name="staff_role_revoke",
-    ),
-    path("staff/<int:staff_id>/password/", staff_views.staff_password, name="staff_password"),
 ]

@@ -31,7 +31,7 @@ def _on_logged_out(sender, request, user, **kwargs) -> None:
 
 
 def two_factor_section(request):
-    from ejournal.security import two_factor
+    from ejournal.accounts import two_factor
 
     user = request.user
     if two_factor.is_enrolled(user):

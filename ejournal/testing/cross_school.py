@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ejournal.accounts import services as account_services
-from ejournal.accounts import staff_services
 from ejournal.accounts.models import Role, StaffMember, User
+from ejournal.people import staff_services
 from ejournal.school.models import AcademicYear
 from ejournal.testing import factories as f
 

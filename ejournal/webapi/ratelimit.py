@@ -1,5 +1,5 @@
 """Limits on ``/webapi`` sign-ins, counted by the project's limiter
-(``ejournal.security.ratelimit``).
+(``ejournal.core.ratelimit``).
 
 Per client IP (a bot serving many families signs in often, so it is generous) and per
 login name (guessing one account's password). Settings ``WEBAPI_LOGIN_LIMIT_PER_IP``,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from ejournal.security import ratelimit
+from ejournal.core import ratelimit
 
 
 def login_attempt(*, ip: str | None, login: str) -> int | None:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ejournal.accounts import compromise
 from ejournal.accounts.models import (
     CompromiseReport,
     ConsentStatus,
@@ -28,6 +27,7 @@ from ejournal.accounts.permissions import ACCOUNT_BEYOND_SCHOOL
 from ejournal.api import services as api_services
 from ejournal.diary import services as diary_services
 from ejournal.diary.models import CalendarFeed
+from ejournal.people import compromise
 from ejournal.security.tests.conftest import enrol
 from ejournal.testing import factories as f
 from ejournal.testing.cross_school import OWN_PASSWORD, build_cross_school

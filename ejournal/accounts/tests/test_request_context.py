@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from ejournal.accounts.context import SchoolContext
+from ejournal.school.context import SchoolContext
 
 
 def _context_of(user) -> SchoolContext:

@@ -12,7 +12,6 @@ import datetime as dt
 from django.db.models import Q
 from ninja import Query, Router
 
-from ejournal.accounts import people_views
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import STAFF_ANY
 from ejournal.api.auth import ApiRequest, require_roles, school_of
@@ -29,6 +28,7 @@ from ejournal.api.schemas import (
 )
 from ejournal.journal import selectors as journal_selectors
 from ejournal.journal.views.common import JOURNAL_ROLES
+from ejournal.people import views as people_views
 from ejournal.schedule import selectors as schedule_selectors
 from ejournal.schedule.permissions import TIMETABLE_READERS, lessons_visible_to
 from ejournal.school import selectors as school_selectors

@@ -111,8 +111,8 @@ def test_compromise_hook_revokes_every_token_of_the_user(world):
 
 
 def test_reporting_a_compromised_account_ends_its_tokens(world):
-    from ejournal.accounts import compromise
     from ejournal.core import registry
+    from ejournal.people import compromise
 
     user = world.users["teacher"]
     _, raw = services.token_issue(user=user, actor=user, name="t", scope="write", days=10)

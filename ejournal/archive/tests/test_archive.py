@@ -208,8 +208,8 @@ def test_downloading_an_archived_copy_is_logged_with_its_purpose(arw, media):
 def test_demo_step_archives_a_closed_period_of_5a(media):
     import random
 
-    from ejournal.archive.demo import create_archive_demo
-    from ejournal.core.demo.context import DemoBuild, DemoOptions
+    from ejournal.demo.builder.archive import create_archive_demo
+    from ejournal.demo.builder.context import DemoBuild, DemoOptions
     from ejournal.testing.world import build_world
 
     from .conftest import ArchiveWorld

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ejournal.attestation.averages import (
+from ejournal.journal.averages import (
     DEFAULT_POLICY,
     RoundingPolicy,
     WeightedMark,

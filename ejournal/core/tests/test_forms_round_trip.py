@@ -22,13 +22,13 @@ import time_machine
 from django.apps import apps
 from django.test import Client
 
-from ejournal.accounts import health, records
 from ejournal.accounts.models import HealthGroup, PEGroup
 from ejournal.attestation import selectors as attestation_selectors
 from ejournal.attestation import services as attestation_services
 from ejournal.journal import services as journal_services
 from ejournal.journal.models import WorkType
 from ejournal.messaging import services as messaging_services
+from ejournal.people import health, records
 from ejournal.planning import services as planning_services
 from ejournal.schedule.models import TimetableEntry
 from ejournal.schedule.tests.helpers import bells

@@ -7,30 +7,10 @@ import inspect
 import pytest
 
 from ejournal.core import registry
+from ejournal.core.tests.test_layers import LAYERS
 
-# The house order (STYLE.md), lowest first. ``security`` is not in STYLE.md's plan: its
-# two-factor and sessions belong to ``accounts``, its tamper checks read the journal and
-# messages and alert through the notifications, so it stands above those.
-HOUSE_ORDER = [
-    "core",
-    "audit",
-    "accounts",
-    "school",
-    "people",
-    "schedule",
-    "journal",
-    "attestation",
-    "planning",
-    "diary",
-    "messaging",
-    "notifications",
-    "security",
-    "reports",
-    "archive",
-    "api",
-    "webapi",
-    "demo",
-]
+# The floors of the house, bottom first: one order for the import test and this one.
+FLOOR = {app: n for n, floor in enumerate(LAYERS) for app in floor}
 
 
 def _app_of(path: str) -> str:
@@ -61,4 +41,4 @@ def test_extension_point_has_its_providers_and_no_unknown_ones(point):
         assert callable(provider), path
         assert _shape(provider) == expected, f"{path}: not {point.protocol.__name__}'s arguments"
         # Inverted on purpose only: a provider at or below the asking app is called by name.
-        assert HOUSE_ORDER.index(_app_of(path)) > HOUSE_ORDER.index(point.asked_by), path
+        assert FLOOR[_app_of(path)] > FLOOR[point.asked_by], path

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
-from ejournal.accounts import contingent_import
 from ejournal.accounts.models import Student
 from ejournal.core import spreadsheet
 from ejournal.core.spreadsheet import SpreadsheetRefused, xlsx_rows
+from ejournal.people import contingent_import
 from ejournal.planning import io as plan_io
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ejournal.accounts.models import HOMEROOM, Student
-from ejournal.attestation.averages import NUMERIC, RoundingPolicy, weighted_average
 from ejournal.attestation.models import PeriodMark
+from ejournal.journal.averages import NUMERIC, RoundingPolicy, weighted_average
 from ejournal.reports import academic
 from ejournal.reports.forecast import OUTCOMES, Forecast, expected_remaining, forecast
 from ejournal.reports.permissions import SCHOOL_WIDE

@@ -42,10 +42,10 @@ from django.db.models.functions import Coalesce
 
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import HOMEROOM, Role, StaffMember
-from ejournal.attestation.averages import required_marks
 from ejournal.attestation.models import PeriodMark
 from ejournal.attestation.selectors import settings_of
 from ejournal.journal import rules
+from ejournal.journal.averages import required_marks
 from ejournal.journal.models import (
     Attendance,
     CorrectionKind,

@@ -10,7 +10,6 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ejournal.accounts import movement as movement_services
 from ejournal.accounts.models import (
     HOMEROOM,
     Consent,
@@ -20,6 +19,7 @@ from ejournal.accounts.models import (
     Role,
     Sex,
 )
+from ejournal.people import movement as movement_services
 from ejournal.reports import services
 from ejournal.reports.permissions import make_scope
 from ejournal.reports.registry import get_report

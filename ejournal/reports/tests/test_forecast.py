@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from ejournal.attestation.averages import DEFAULT_POLICY
+from ejournal.journal.averages import DEFAULT_POLICY
 from ejournal.reports.builders.forecast import forecast_report
 from ejournal.reports.forecast import expected_remaining, forecast
 from ejournal.reports.tests.conftest import assert_page_roles, d, page_roles

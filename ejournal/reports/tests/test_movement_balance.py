@@ -12,9 +12,9 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ejournal.accounts import contingent_import, movement
 from ejournal.accounts.models import Role, Student, StudentMovement, User
-from ejournal.core.demo import DemoOptions, seed_demo
+from ejournal.demo.builder import DemoOptions, seed_demo
+from ejournal.people import contingent_import, movement
 from ejournal.reports import services
 from ejournal.reports.permissions import make_scope
 from ejournal.reports.registry import get_report

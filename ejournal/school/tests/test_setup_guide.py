@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from ejournal.accounts.models import Role
 from ejournal.schedule.models import BellSchedule, TimetableEntry
+from ejournal.schedule.setup import setup_guide
 from ejournal.school.models import CurriculumEntry
-from ejournal.school.setup import setup_guide
 from ejournal.school.tests.structure_helpers import (
     ALL_ROLES,
     READERS,

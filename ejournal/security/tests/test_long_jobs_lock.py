@@ -20,7 +20,6 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
-from ejournal.accounts import contingent_import, credentials
 from ejournal.accounts.models import LettersJob, Student
 from ejournal.archive import backups
 from ejournal.archive import services as archive
@@ -29,6 +28,7 @@ from ejournal.attestation.models import PeriodClosure
 from ejournal.diary import printout
 from ejournal.journal import services as journal
 from ejournal.journal.models import Mark, Work, WorkType
+from ejournal.people import contingent_import, credentials
 from ejournal.school.models import StudyPeriod
 from ejournal.testing import factories as f
 from ejournal.testing.world import build_world

@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from ejournal.audit.models import AuditEvent
-from ejournal.security import ratelimit
+from ejournal.core import ratelimit
 from ejournal.security.models import UserSession
 from ejournal.testing.factories import TEST_PASSWORD
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ejournal.accounts import two_factor
 from ejournal.audit.models import AuditEvent
-from ejournal.security import two_factor
 from ejournal.security.models import UserSession
 from ejournal.security.tests.conftest import enrol, totp_now
 from ejournal.testing.factories import TEST_PASSWORD

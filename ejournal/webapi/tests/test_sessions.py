@@ -85,8 +85,8 @@ def test_compromised_account_loses_app_passwords_and_sessions(world, api_for):
 
 
 def test_the_compromise_hook_is_registered(world, api_for):
-    from ejournal.accounts import compromise
     from ejournal.core import registry
+    from ejournal.people import compromise
 
     assert services.revoke_for_account in registry.ACCESS_REVOKERS.providers()
     api = api_for("parent")
