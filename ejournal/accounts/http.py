@@ -13,8 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from ejournal.school.context import SchoolContext
 from ejournal.accounts.models import User
+from ejournal.school.context import SchoolContext
 
 
 class SchoolRequest(HttpRequest):
