@@ -10,11 +10,19 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ejournal.api.api import api as ninja_api
 from ejournal.api.tests.conftest import at
 
 METHODS = {"get", "put", "post", "delete", "patch"}
+
+# "Schema-valid data must be accepted" cannot hold for this API: a page cursor is an opaque
+# token the API issued (any other string is refused with 400), and dates are accepted from
+# 1900 to 2999 (others: 422). OpenAPI has no way to say either, so generated strings and
+# far dates that fit the schema were refused depending on what hypothesis drew. Every other
+# check stays: no server error, every status and body as documented.
+NOT_EXPRESSIBLE = positive_data_acceptance
 
 
 @pytest.fixture
@@ -127,7 +135,7 @@ def test_api_keeps_to_its_schema(demo_token, wsgi_app):
         )
         def run(case):
             with at("2026-11-16 10:00"):
-                case.call_and_validate(headers=headers)
+                case.call_and_validate(headers=headers, excluded_checks=[NOT_EXPRESSIBLE])
 
         try:
             run()
