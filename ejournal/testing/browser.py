@@ -52,10 +52,34 @@ def playwright_browser(chromium_path):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    with _real_clock_for_children():
+        pw_manager = sync_playwright()
+        pw = pw_manager.start()
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    try:
         yield browser
+    finally:
         browser.close()
+        pw_manager.__exit__(None, None, None)
+
+
+# scripts/test-at shifts the machine's clock with libfaketime, preloaded through these.
+FAKED_CLOCK_ENVIRONMENT = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
+
+
+@contextlib.contextmanager
+def _real_clock_for_children():
+    """Start Playwright's driver and Chromium without the shifted clock of scripts/test-at.
+
+    Chromium under libfaketime spins its timers and never finishes loading a page. It does
+    not need the shift: the pages it shows come from the live server, which runs on the
+    pinned school clock (``school_clock``) in this process, and its cookies last for the
+    browser session."""
+    saved = {name: os.environ.pop(name) for name in FAKED_CLOCK_ENVIRONMENT if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def _new_page(browser, live_server, request, **context_options):
