@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from ejournal.api.api import api as ninja_api
 from ejournal.api.tests.conftest import at
 
+# Slow (hypothesis over every API operation): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 

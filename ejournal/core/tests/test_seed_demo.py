@@ -38,6 +38,9 @@ from ejournal.school.models import (
 )
 from ejournal.security.demo import DEMO_TWO_FACTOR_LOGINS, demo_totp_key_hex
 
+# Slow (builds demo schools): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 SMALL = ["--classes-per-grade=2", "--students-per-class=6"]
 
 START_PAGE_TEXT = {
