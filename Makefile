@@ -12,7 +12,7 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 
-.PHONY: install install-dev demo serve test test-py lint typecheck
+.PHONY: install install-dev demo serve test test-fast test-py lint typecheck
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -45,6 +45,11 @@ typecheck: install-dev
 test: install-dev lint typecheck
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run pytest -n $(PYTEST_JOBS) $(PYTEST_ARGS)
+
+# The quick loop while working: the suite without the tests marked slow (sweeps, fuzz,
+# hypothesis, demo builds, servers in processes) and the browser. `make test` runs them all.
+test-fast: install-dev lint
+	$(UV) run pytest -n $(PYTEST_JOBS) -m "not slow and not browser" $(PYTEST_ARGS)
 
 # The suite alone (used by .ci/run for the PostgreSQL pass).
 test-py: install-dev

@@ -8,7 +8,7 @@ from ejournal.e2e.conftest import assert_accessible, login_as, shot
 from ejournal.school.tests.structure_helpers import ALL_ROLES
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Every role with a start page of its own (not the outsider school, not signed out).
 ROLES = [r for r in ALL_ROLES if r not in {"other_parent", "outsider", "anonymous"}]

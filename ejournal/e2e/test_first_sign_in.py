@@ -22,7 +22,7 @@ from ejournal.accounts.models import Guardian, StaffMember, Student
 from ejournal.e2e.conftest import shot
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 DEVICES = ["e2e_phone", "e2e_page"]
 NEW_PASSWORD = "Osennij-List-2026"

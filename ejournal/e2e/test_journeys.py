@@ -34,7 +34,7 @@ from ejournal.school.selectors import school_today
 from ejournal.testing.factories import make_lesson
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _inputs(page, student):

@@ -13,7 +13,7 @@ from ejournal.testing import factories as f
 from ejournal.testing.factories import make_lesson
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _big_journal():

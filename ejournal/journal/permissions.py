@@ -21,6 +21,7 @@ SCHOOL_WIDE_READERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
 # The deputy decides every correction request (journal records and period marks alike); the
 # director reads them and changes nothing (SPEC R3.7, the director's read-only role).
 CORRECTION_DECIDERS = frozenset({Role.DEPUTY})
+CORRECTION_READERS = CORRECTION_DECIDERS | {Role.DIRECTOR}
 
 
 # Who writes a lesson: the one rule lives with the lesson (ejournal.schedule.permissions).

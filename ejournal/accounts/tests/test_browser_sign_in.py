@@ -4,7 +4,7 @@ from ejournal.testing.browser import sign_in
 from ejournal.testing.factories import TEST_PASSWORD
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_teacher_signs_in_in_a_real_browser_and_sees_todays_lessons(browser_page):

@@ -15,6 +15,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from ejournal.api.api import api as ninja_api
 from ejournal.api.tests.conftest import at
 
+# Slow (hypothesis over every API operation): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 # "Schema-valid data must be accepted" cannot hold for this API: a page cursor is an opaque

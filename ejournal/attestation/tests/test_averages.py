@@ -136,6 +136,7 @@ def test_deviation_of_more_than_one_step():
 # --- properties ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # hypothesis
 @PROPERTY
 @given(marks=st.lists(numeric_marks | special_marks, max_size=30), data=st.data())
 def test_average_does_not_depend_on_order(marks, data):
@@ -143,6 +144,7 @@ def test_average_does_not_depend_on_order(marks, data):
     assert weighted_average(shuffled) == weighted_average(marks)
 
 
+@pytest.mark.slow  # hypothesis
 @PROPERTY
 @given(
     marks=st.lists(numeric_marks, min_size=1, max_size=30),
@@ -156,6 +158,7 @@ def test_special_marks_and_debts_are_ignored(marks, specials, data):
     assert summarise(mixed).debt_count == sum(1 for m in specials if m.value == "dot")
 
 
+@pytest.mark.slow  # hypothesis
 @PROPERTY
 @given(marks=st.lists(numeric_marks, min_size=1, max_size=30))
 def test_average_lies_between_lowest_and_highest_mark(marks):
@@ -164,6 +167,7 @@ def test_average_lies_between_lowest_and_highest_mark(marks):
     assert min(values) <= avg <= max(values)
 
 
+@pytest.mark.slow  # hypothesis
 @PROPERTY
 @given(
     marks=st.lists(numeric_marks, min_size=1, max_size=30),
@@ -184,6 +188,7 @@ def test_suggested_mark_is_the_policy_applied_to_the_average(marks, policy, requ
         assert s.value == "na"
 
 
+@pytest.mark.slow  # hypothesis
 @PROPERTY
 @given(
     value=st.sampled_from(["1", "2", "3", "4", "5"]),

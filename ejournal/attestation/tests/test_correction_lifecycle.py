@@ -351,3 +351,13 @@ def test_a_refused_decision_on_the_page_says_why_in_russian(kind, pending, clien
     kind.post_decision(client, pending, approve=True)
     assert "Запрос уже рассмотрен." in client.get(kind.list_url).content.decode()
     assert kind.current() == kind.before
+
+
+def test_the_director_reads_the_pending_requests_without_the_decision_forms(
+    kind, pending, client_for, late
+):
+    director = client_for("director").get(kind.list_url).content.decode()
+    assert pending.reason in director
+    assert "Одобрить" not in director and "Отклонить" not in director
+    deputy = client_for("deputy").get(kind.list_url).content.decode()
+    assert pending.reason in deputy and "Одобрить" in deputy

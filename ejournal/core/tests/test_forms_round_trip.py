@@ -36,6 +36,9 @@ from ejournal.school.models import CurriculumEntry, DayOff, GroupMembership
 from ejournal.security.tests import sweep_support as sweep
 from ejournal.testing import factories as f
 
+# Slow (the sweep of every edit form): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 # Rows that legitimately change when a page is merely opened or a form posted (the visit
 # itself, the session), not the data the form edits.
 VOLATILE = {

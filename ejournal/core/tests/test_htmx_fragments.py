@@ -21,6 +21,9 @@ from ejournal.accounts import services as account_services
 from ejournal.security.tests import sweep_support as sweep
 from ejournal.testing.factories import TEST_PASSWORD
 
+# Slow (the sweep of every htmx fragment endpoint): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(settings.BASE_DIR) / "ejournal"
 HX = re.compile(r"""hx-(get|post)=["']\{%\s*url\s+'([\w:]+)'""")
 HX_PY = re.compile(r"""hx-(get|post)=\\?"\{escape\(reverse\("([\w:]+)"\)\)\}""")

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow (starts an RQ worker): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 REDIS = ("127.0.0.1", 6379)
 

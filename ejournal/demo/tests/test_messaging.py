@@ -5,7 +5,8 @@ import pytest
 from ejournal.demo.builder import DemoOptions, seed_demo
 from ejournal.messaging.models import Announcement, Conversation, EventParticipant, SchoolEvent
 
-pytestmark = pytest.mark.django_db
+# Slow (builds the demo school): `make test` runs it, `make test-fast` does not.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_demo_has_conversations_announcements_and_events_with_results():

@@ -7,7 +7,8 @@ from ejournal.demo.builder.schedule import seed_schedule
 from ejournal.schedule import selectors
 from ejournal.schedule.models import Lesson, ScheduleChange, Substitution
 
-pytestmark = pytest.mark.django_db
+# Slow (builds the demo school): `make test` runs it, `make test-fast` does not.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_demo_timetable_is_conflict_free_and_lessons_reach_the_period_end(time_machine):

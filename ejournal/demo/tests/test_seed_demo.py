@@ -39,6 +39,9 @@ from ejournal.school.models import (
     TeachingLoad,
 )
 
+# Slow (builds demo schools): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 SMALL = ["--classes-per-grade=2", "--students-per-class=6"]
 
 START_PAGE_TEXT = {

@@ -16,6 +16,9 @@ from ejournal.school.models import (
     AcademicYear,
 )
 
+# Slow (builds the full demo school): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 
 def test_full_demo_school_is_realistic_and_has_no_structure_problems(transactional_db):
     # Its duration is measured by bench/, not asserted here.

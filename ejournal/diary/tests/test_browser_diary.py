@@ -14,7 +14,7 @@ from ejournal.testing.browser import sign_in
 from ejournal.testing.factories import TEST_PASSWORD, make_lesson
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _family():

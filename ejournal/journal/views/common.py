@@ -10,10 +10,11 @@ from django.urls import reverse
 from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.journal import selectors
-from ejournal.journal.permissions import CORRECTION_DECIDERS, lesson_for_write
+from ejournal.journal.permissions import CORRECTION_DECIDERS, CORRECTION_READERS, lesson_for_write
 from ejournal.school import selectors as school_selectors
 
-__all__ = ["CORRECTION_DECIDERS"]  # the views' role check, with the service's rule
+# The views' role checks, with the service's rule.
+__all__ = ["CORRECTION_DECIDERS", "CORRECTION_READERS"]
 
 # Everyone who may have a journal to read; finer checks are per group, subject, lesson.
 JOURNAL_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER})

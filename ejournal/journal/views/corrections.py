@@ -21,6 +21,7 @@ from ejournal.journal.models import (
 )
 from ejournal.journal.views.common import (
     CORRECTION_DECIDERS,
+    CORRECTION_READERS,
     JOURNAL_ROLES,
     error_text,
     lesson_url,
@@ -87,13 +88,15 @@ def _correction_rows(rows):
 @roles_required(JOURNAL_ROLES)
 def corrections(request: AuthedRequest):
     school = request.ctx.school
-    can_decide = bool(request.ctx.roles & CORRECTION_DECIDERS)
+    # The director reads the school's requests as the deputy does, and decides none.
+    reads_all = bool(request.ctx.roles & CORRECTION_READERS)
     context = {
         "mine": _correction_rows(selectors.corrections_requested_by(request.user, school)[:100]),
-        "can_decide": can_decide,
+        "reads_all": reads_all,
+        "can_decide": bool(request.ctx.roles & CORRECTION_DECIDERS),
         "reject_form": forms.RejectForm(),
     }
-    if can_decide:
+    if reads_all:
         context["pending"] = _correction_rows(
             selectors.corrections_of_school(school, pending_only=True)
         )

@@ -8,7 +8,7 @@ from ejournal.testing.browser import sign_in
 from ejournal.testing.factories import TEST_PASSWORD
 from ejournal.testing.world import build_world
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

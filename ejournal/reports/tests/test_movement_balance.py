@@ -21,7 +21,8 @@ from ejournal.reports.registry import get_report
 from ejournal.school.models import AcademicYear, ClassEnrollment
 from ejournal.testing import factories as f
 
-pytestmark = pytest.mark.django_db
+# Slow (hypothesis over movement sequences): `make test` runs it, `make test-fast` does not.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 NOW = "2027-06-10 12:00 +0300"
 

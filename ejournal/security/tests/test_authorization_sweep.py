@@ -21,6 +21,9 @@ from ejournal.security.tests import sweep_support as sweep
 from ejournal.security.tests.sweep_expectations import EXPECTATIONS
 from ejournal.security.tests.sweep_support import ANON, SIGNED_IN
 
+# Slow (the sweep: every URL × every role): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 DENIED = {302, 401, 403, 404, 405}
 # The student and the parent of 5А: the other family's child and class are not theirs.
 FIRST_FAMILY = frozenset({"student", "parent"})

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Slow (waits out database timeouts): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(settings.BASE_DIR)
 PG = ("127.0.0.1", 5432)
 

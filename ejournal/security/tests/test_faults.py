@@ -54,6 +54,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow  # waits out a dead database
 def test_with_the_database_unreachable_pages_say_503_in_russian_and_api_in_json(tmp_path):
     # A database file in a directory that does not exist: every connection attempt fails,
     # as with a stopped server, but without waiting for network timeouts.

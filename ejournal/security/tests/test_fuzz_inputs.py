@@ -18,6 +18,9 @@ from django.test import Client
 from ejournal.security.tests import sweep_support as sweep
 from ejournal.security.tests.test_authorization_sweep import expectation_for
 
+# Slow (the fuzz of every URL and API parameter): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 HUGE = ["9223372036854775808", "18446744073709551616", "1" + "0" * 30, "-9223372036854775809"]
 DATES = ["0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "01.01.0001", "31.12.9999"]
 JUNK = ["abc", "", "-1", "0", "1e309", "NaN", "\u0000", "2026-W53"]

@@ -144,6 +144,7 @@ def two_servers(tmp_path):
             server.wait(10)
 
 
+@pytest.mark.slow  # starts two servers
 @pytest.mark.django_db(transaction=True)
 def test_a_limit_counts_once_across_two_server_processes(two_servers):
     first, second = two_servers

@@ -96,6 +96,7 @@ def _production_env(tmp_path, **extra):
     return env
 
 
+@pytest.mark.slow  # a manage.py process
 def test_production_settings_pass_check_deploy(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -110,6 +111,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
     assert "no issues" in output and "WARNING" not in output
 
 
+@pytest.mark.slow  # a manage.py process
 def test_production_settings_use_secure_host_only_cookies(tmp_path):
     code = (
         "from django.conf import settings as s;"

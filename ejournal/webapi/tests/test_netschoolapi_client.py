@@ -25,6 +25,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Slow (installs and runs the netschoolapi client): `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 CLIENT = "netschoolapi==11.0.5"
 SCRIPT = Path(__file__).with_name("netschool_client_script.py")
 HOMEWORK_TYPE = "Домашнее задание"
