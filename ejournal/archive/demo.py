@@ -45,13 +45,10 @@ def create_archive_demo(build) -> None:
             actor=deputy.user, school_class=school_class, period=closure.period
         )
         facts["records"] = [r.title for r in records]
-    school = build.school
     if build.options.backup and not _is_test_database():
         # The backup copies the committed database, so it is taken after the seed commits.
         transaction.on_commit(
-            lambda: backups.backup_create(
-                actor=deputy.user, school=school, note="демо: копия после заполнения школы"
-            )
+            lambda: backups.backup_create(actor=None, note="демо: копия после заполнения школы")
         )
         facts["backup"] = "после сохранения демо-школы"
     build.facts["archive"] = facts

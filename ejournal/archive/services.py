@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from ejournal.accounts.models import Role
 from ejournal.archive import conf, printing
+from ejournal.archive.backups import without_paths
 from ejournal.archive.models import (
     ArchiveKind,
     ArchiveRecord,
@@ -35,11 +37,14 @@ from ejournal.journal.models import CorrectionRequest, CorrectionStatus
 from ejournal.school.models import SchoolClass, StudyPeriod
 from ejournal.school.selectors import school_today
 
+logger = logging.getLogger(__name__)
+
 ARCHIVISTS = frozenset({Role.DEPUTY})
 PRINTERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
-# 001 §4.2: the operator writes the backups; §3.3: the HR specialist keeps the register
-# of paper and backup copies and the log of their use.
-BACKUP_TAKERS = frozenset({Role.ADMIN, Role.DEPUTY, Role.OPERATOR})
+# 001 §3.3: the HR specialist keeps the register of paper and backup copies and the log of
+# their use. Backups themselves hold every school of the deployment: only its administrator
+# takes and checks them (backups.is_deployment_admin); a school exports its own data
+# (school_export.py).
 REGISTER_KEEPERS = PRINTERS | {Role.HR, Role.OPERATOR}
 
 
@@ -480,7 +485,7 @@ def backup_purge(*, actor, backup: Backup, today: dt.date) -> None:
             actor=actor,
             school=backup.school_id,
             obj=backup,
-            before={"path": backup.path, "sha256": backup.sha256},
+            before={"file": path.name, "sha256": backup.sha256},
         )
         backup.delete()
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -542,8 +547,9 @@ def print_job_run(*, job_id: int) -> PrintJob:
         job.file.save(f"school-{job.pk}.pdf", ContentFile(pdf), save=False)
         job.status = PrintJobStatus.DONE
     except Exception as exc:  # the page shows the failure instead of a stuck job
+        logger.exception("school print job %s failed", job.pk)
         job.status = PrintJobStatus.FAILED
-        job.error = str(exc)[:2000]
+        job.error = without_paths(str(exc))[:2000]
     job.finished_at = timezone.now()
     job.save()
     return job
