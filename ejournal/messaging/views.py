@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.spreadsheet import workbook_bytes
 from ejournal.core.widgets import with_default_dates
@@ -280,7 +280,7 @@ def events(request):
 def event_new(request):
     school = request.ctx.school
     classes = _classes(school)
-    students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
+    students = list(Student.objects.filter(school=school).order_by(*shown_name_ordering()))
     form = forms.EventForm(request.POST or None, classes=classes, students=students)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,7 +312,7 @@ def event_detail(request, event_id: int):
     school = request.ctx.school
     event = get_in_school_or_404(SchoolEvent.objects.all(), request, id=event_id)
     allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
-    students = Student.objects.filter(school=school).order_by("last_name", "first_name")
+    students = Student.objects.filter(school=school).order_by(*shown_name_ordering())
     if allowed is not None:
         students = students.filter(pk__in=allowed)
     students = list(students)
