@@ -314,6 +314,8 @@ def _enqueue(export_id: int) -> None:
 def school_export_run(*, export_id: int) -> SchoolExport:
     """Write the ZIP kind by kind; only the progress is written to the database."""
     export = SchoolExport.objects.select_related("school").get(pk=export_id)
+    if export.status == SchoolExportStatus.DONE:  # run again by a retried task
+        return export
     _progress(export, status=SchoolExportStatus.RUNNING)
     try:
         with tempfile.TemporaryDirectory(prefix="ejournal-export-") as tmp:

@@ -326,3 +326,25 @@ def test_pages_take_a_constant_number_of_queries(archived, client_for, django_as
     for name, url in urls.items():
         with django_assert_num_queries(counts[name]):
             assert client.get(url).status_code == 200, name
+
+
+def test_the_server_backups_page_takes_a_constant_number_of_queries(
+    archived, root, django_assert_num_queries
+):
+    url = reverse("archive:server_backups")
+    root.get(url)
+    count = _count(root, url)
+    backup = archived[2]
+    for i in range(5):
+        Backup.objects.create(
+            created_at=backup.created_at,
+            engine="sqlite",
+            path=f"/x/{i}",
+            size=1,
+            sha256="1" * 64,
+            manifest_sha256="1" * 64,
+            keep_until="2031-01-01",
+            created_by=archived[0].w.users["deputy"],
+        )
+    with django_assert_num_queries(count):
+        assert root.get(url).status_code == 200
