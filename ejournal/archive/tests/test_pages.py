@@ -279,6 +279,19 @@ def test_the_record_page_shows_changes_against_the_archived_copy(archived, clien
     assert arw.students[0].full_name in text and "контрольные суммы совпадают" in text
 
 
+def _more_backup(like: Backup, i: int, **extra) -> Backup:
+    return Backup.objects.create(
+        created_at=like.created_at,
+        engine="sqlite",
+        path=f"/x/{i}",
+        size=1,
+        sha256="1" * 64,
+        manifest_sha256="1" * 64,
+        keep_until="2031-01-01",
+        **extra,
+    )
+
+
 def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
@@ -305,16 +318,7 @@ def test_pages_take_a_constant_number_of_queries(archived, client_for, django_as
         actor=arw.w.users["deputy"], school_class=arw.school_class, period=arw.q2
     )
     for i in range(3):
-        Backup.objects.create(
-            created_at=backup.created_at,
-            engine="sqlite",
-            path=f"/x/{i}",
-            size=1,
-            sha256="1" * 64,
-            manifest_sha256="1" * 64,
-            keep_until="2031-01-01",
-            school=arw.w.school,
-        )
+        _more_backup(backup, i, school=arw.w.school)
         services.usage_record(
             actor=arw.w.users["deputy"],
             school=arw.w.school,
@@ -336,15 +340,6 @@ def test_the_server_backups_page_takes_a_constant_number_of_queries(
     count = _count(root, url)
     backup = archived[2]
     for i in range(5):
-        Backup.objects.create(
-            created_at=backup.created_at,
-            engine="sqlite",
-            path=f"/x/{i}",
-            size=1,
-            sha256="1" * 64,
-            manifest_sha256="1" * 64,
-            keep_until="2031-01-01",
-            created_by=archived[0].w.users["deputy"],
-        )
+        _more_backup(backup, i, created_by=archived[0].w.users["deputy"])
     with django_assert_num_queries(count):
         assert root.get(url).status_code == 200
