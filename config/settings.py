@@ -276,6 +276,9 @@ RATE_LIMITS = {
     "two_factor": os.environ.get("RATE_LIMIT_TWO_FACTOR", "5/300"),
     # Codes for one user from addresses it never completed a sign-in from, all together.
     "two_factor_account": os.environ.get("RATE_LIMIT_TWO_FACTOR_ACCOUNT", "30/3600"),
+    # Backups of the whole deployment and their restore checks, all administrators together:
+    # each copies the whole database (issue #22).
+    "backup": os.environ.get("RATE_LIMIT_BACKUP", "4/3600"),
 }
 # REST API (ejournal.api): "N/sec|min|hour|day" per token (or signed-in user) and per
 # address; empty turns a limit off. /webapi (ejournal.webapi): sign-ins per address and

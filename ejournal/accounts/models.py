@@ -160,6 +160,54 @@ class PersonName(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# --- Ordering by the name shown -----------------------------------------------------------
+# A pupil (or guardian) known by a code must take the code's place in every list: sorted
+# by the real surname, the code's position among «Иванов», «Яковлев» gives the surname
+# away (001 §6.3). Every list of people sorts with one of these three, which agree.
+
+
+def shown_name_parts(prefix: str = "") -> dict:
+    """The name shown, as three sortable expressions (the code, or surname, first name and
+    patronymic); ``prefix`` is the path to the person (empty for the model itself). For a
+    keyset page: ``qs.annotate(**shown_name_parts())`` and key on their names."""
+    from django.db.models import Case, F, Value, When
+
+    p = f"{prefix}__" if prefix else ""
+    coded = Q(**{f"{p}pseudonym__gt": ""})
+    return {
+        "shown_last": Case(When(coded, then=F(f"{p}pseudonym")), default=F(f"{p}last_name")),
+        **{
+            f"shown_{part}": Case(When(coded, then=Value("")), default=F(f"{p}{part}"))
+            for part in ("first_name", "patronymic")
+        },
+    }
+
+
+def shown_name_ordering(prefix: str = "") -> list:
+    """``order_by(*shown_name_ordering("student"))``: people by the name shown."""
+    from django.db.models import F
+
+    p = f"{prefix}__" if prefix else ""
+    return [*(part.asc() for part in shown_name_parts(prefix).values()), F(f"{p}id").asc()]
+
+
+def shown_name_key(person) -> tuple:
+    """The same order in Python: ``sorted(students, key=shown_name_key)``."""
+    if code := getattr(person, "pseudonym", ""):
+        return (code, "", "", person.pk)
+    return (person.last_name, person.first_name, person.patronymic, person.pk)
+
+
+def shown_name_sql(alias: str) -> str:
+    """The same order in raw SQL: ``ORDER BY {shown_name_sql("s")}``."""
+    coded = f"{alias}.pseudonym <> ''"
+    return (
+        f"CASE WHEN {coded} THEN {alias}.pseudonym ELSE {alias}.last_name END, "
+        f"CASE WHEN {coded} THEN '' ELSE {alias}.first_name END, "
+        f"CASE WHEN {coded} THEN '' ELSE {alias}.patronymic END, {alias}.id"
+    )
+
+
 class StaffMember(PersonName):
     """An employee of one school. A teacher of two schools has two rows and one user."""
 
@@ -201,7 +249,7 @@ class Student(PersonName):
     class Meta:
         verbose_name = "ученик"
         verbose_name_plural = "ученики"
-        ordering = ["last_name", "first_name", "patronymic"]
+        ordering = shown_name_ordering()
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="student_one_per_school_user")
         ]
@@ -225,7 +273,7 @@ class Guardian(PersonName):
     class Meta:
         verbose_name = "родитель (законный представитель)"
         verbose_name_plural = "родители (законные представители)"
-        ordering = ["last_name", "first_name"]
+        ordering = shown_name_ordering()
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="guardian_one_per_school_user")
         ]

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -43,6 +44,27 @@ CHUNK = 1 << 20
 
 class BackupError(Exception):
     """A backup or restore refused or failed; the message is for the user (Russian)."""
+
+
+def is_deployment_admin(user) -> bool:
+    """The deployment's administrator (a Django superuser): the only person who takes and
+    checks backups of the whole deployment. A school's administrator is not one: a backup
+    holds every school's data (issue #22)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_superuser
+    )
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"/:]+/)*([^\s'\"/:]+)")
+
+
+def without_paths(text: str) -> str:
+    """A message for a page: every absolute server path cut to its last part (the server's
+    layout is nobody's business but its administrator's)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
 
 
 def _sha_file(path: Path) -> str:
@@ -294,7 +316,12 @@ def backup_write(*, directory: Path, db: Database | None = None) -> tuple[Path, 
 
 
 def backup_create(*, actor=None, school=None, scheduled: bool = False, note: str = "") -> Backup:
-    """Take a backup into the backup directory and record it in the register."""
+    """Take a backup into the backup directory and record it in the register.
+
+    ``actor`` is None for the server's command and the schedule; a person must be the
+    deployment's administrator."""
+    if actor is not None and not is_deployment_admin(actor):
+        raise BackupError("Резервные копии всей системы делает только администратор сервера.")
     path, manifest = backup_write(directory=conf.backup_dir())
     now = timezone.now()
     with transaction.atomic():
@@ -319,7 +346,7 @@ def backup_create(*, actor=None, school=None, scheduled: bool = False, note: str
             actor=actor,
             school=school,
             obj=backup,
-            after={"path": backup.path, "sha256": backup.sha256, "size": backup.size},
+            after={"file": path.name, "sha256": backup.sha256, "size": backup.size},
         )
     return backup
 
@@ -354,7 +381,7 @@ def read_verified(archive: Path) -> dict:
     Reads the whole archive and writes nothing; any damage is refused here.
     """
     if not archive.is_file():
-        raise _refuse(f"файл архива не найден: {archive}")
+        raise _refuse(f"файл архива не найден: {archive.name}")
     try:
         with tarfile.open(archive, "r:gz") as tar:
             first = member = tar.next()
@@ -528,7 +555,10 @@ def restore_compare(*, manifest: dict, target: Database, files_dir: Path) -> Res
 
 def backup_check(*, backup: Backup, actor=None) -> RestoreReport:
     """Restore a registered backup into a throwaway database and directory, compare it
-    with its manifest, and record the result in the register."""
+    with its manifest, and record the result in the register (whose pages show the
+    message, so it carries no server paths)."""
+    if actor is not None and not is_deployment_admin(actor):
+        raise BackupError("Проверять резервные копии может только администратор сервера.")
     archive = Path(backup.path)
     report: RestoreReport | None = None
     message = ""
@@ -548,10 +578,10 @@ def backup_check(*, backup: Backup, actor=None) -> RestoreReport:
                         archive=archive, target=target, files_dir=Path(tmp) / "files"
                     )
     except BackupError as exc:
-        message = str(exc)
+        message = without_paths(str(exc))
     ok = report is not None and report.ok
     if report is not None and not report.ok:
-        message = "; ".join(report.problems)
+        message = without_paths("; ".join(report.problems))
     now = timezone.now()
     with transaction.atomic():
         backup.last_check_at = now

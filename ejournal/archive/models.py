@@ -206,3 +206,66 @@ class PrintJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class SchoolExportStatus(models.TextChoices):
+    QUEUED = "queued", "в очереди"
+    RUNNING = "running", "выгружается"
+    DONE = "done", "готово"
+    FAILED = "failed", "ошибка"
+
+
+def school_export_upload_to(instance: SchoolExport, filename: str) -> str:
+    return f"school_exports/{instance.school_id}/{filename}"
+
+
+class SchoolExport(models.Model):
+    """«Выгрузка данных школы»: one school's own data as a ZIP of CSV files, made in the
+    background. The deployment's backups hold every school; a school gets only this."""
+
+    school = models.ForeignKey("school.School", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=SchoolExportStatus.choices, default=SchoolExportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=school_export_upload_to, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField("размер, байт", default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveIntegerField("строк", default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "выгрузка данных школы"
+        verbose_name_plural = "выгрузки данных школы"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "created_at"], name="school_export_recent")]
+
+    def __str__(self) -> str:
+        return f"Выгрузка данных школы от {self.created_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (SchoolExportStatus.DONE, SchoolExportStatus.FAILED)
+
+    @property
+    def progress_status(self) -> str:
+        """The status in the words of the shared progress partial."""
+        return "pending" if self.status == SchoolExportStatus.QUEUED else self.status
+
+    @property
+    def status_text(self) -> str:
+        if self.status == SchoolExportStatus.DONE:
+            return f"Готово: строк — {self.rows}, {self.size} байт."
+        if self.status == SchoolExportStatus.RUNNING:
+            return f"Выгружаются данные ({self.done} из {self.total} разделов)"
+        return ""

@@ -3,18 +3,26 @@
 - Reading (the archive, its verification, printed copies, the backup register and the
   usage log): the school's administrator, director and deputy (001 §4.3–4.7).
 - Archiving a closed period: the deputy.
-- Taking and checking backups: the administrator, the deputy and the operator (001 §4.2).
-- The backup register and the usage log: the readers, the HR specialist and the operator
-  (001 §3.3).
+- Taking and checking backups of the whole deployment: its administrator only (a Django
+  superuser, ``backups.is_deployment_admin``), on a page of its own; no school role.
+- The backup register (without server paths) and the usage log: the readers, the HR
+  specialist and the operator (001 §3.3).
+- «Выгрузка данных школы», the school's own data: its administrator and director.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 
 from ejournal.accounts.permissions import deny
-from ejournal.archive.models import ArchiveRecord, Backup, PrintJob
-from ejournal.archive.services import ARCHIVISTS, BACKUP_TAKERS, PRINTERS, REGISTER_KEEPERS
+from ejournal.archive.backups import is_deployment_admin
+from ejournal.archive.models import ArchiveRecord, Backup, PrintJob, SchoolExport
+from ejournal.archive.school_export import EXPORTERS
+from ejournal.archive.services import ARCHIVISTS, PRINTERS, REGISTER_KEEPERS
 from ejournal.school.models import SchoolClass, StudyPeriod
 
 READERS = PRINTERS
@@ -88,4 +96,31 @@ def job_in_school(ctx, job_id: int) -> PrintJob:
     return job
 
 
-__all__ = ["ARCHIVISTS", "BACKUP_TAKERS", "READERS", "REGISTER_READERS"]
+def export_in_school(ctx, export_id: int) -> SchoolExport:
+    export = (
+        SchoolExport.objects.filter(school=ctx.school, pk=export_id)
+        .select_related("school")
+        .first()
+        if ctx.school is not None
+        else None
+    )
+    if export is None:
+        raise deny()
+    return export
+
+
+def deployment_admin_required(view):
+    """View decorator: the deployment's administrator; anyone else signed in gets 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not is_deployment_admin(request.user):
+            raise deny()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+__all__ = ["ARCHIVISTS", "EXPORTERS", "READERS", "REGISTER_READERS"]

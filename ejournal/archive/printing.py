@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ejournal.accounts.models import Role, StaffMember, Student
+from ejournal.accounts.models import Role, StaffMember, Student, shown_name_ordering
 from ejournal.attestation import selectors as attestation_selectors
 from ejournal.attestation.models import PeriodMark, PeriodMarkKind
+from ejournal.audit import keys as audit_keys
+from ejournal.audit import services as audit
+from ejournal.audit.models import AuditChainHead
 from ejournal.core.pdf import render_typst
 from ejournal.journal.models import Attendance, Homework, Mark, MarkValue, Work
 from ejournal.journal.rules import no_marks_reason
@@ -151,6 +154,22 @@ def _period_marks(
     return period_marks
 
 
+def audit_head(school) -> dict:
+    """The school's audit chain head as the copy prints it (issue #22): whoever holds the
+    paper can later ask ``audit_verify`` whether the chain still has that link, so a chain
+    rewritten or cut short after the printing is caught from outside the database."""
+    chain = audit.chain_for(school.pk)
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    seq, last_hash = (head.last_seq, head.last_hash) if head else (0, audit.GENESIS_HASH)
+    return {
+        "chain": chain,
+        "seq": seq,
+        "hash": last_hash,
+        "hash_short": last_hash[:16],
+        "key_version": audit_keys.current_version(),
+    }
+
+
 def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> dict:
     """Everything the printed copy shows: title, per subject the marks grid and the
     facing page of topics, the period marks, and the summary sheet."""
@@ -210,7 +229,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
     students = list(
         Student.objects.filter(pk__in=all_ids)
         .select_related("pseudonym_order")
-        .order_by("last_name", "first_name", "patronymic", "pk")
+        .order_by(*shown_name_ordering())
     )
     number_of = {s.pk: i for i, s in enumerate(students, start=1)}
 
@@ -299,6 +318,7 @@ def journal_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
         "pseudonyms": [note for s in students if (note := _order_note(s))],
         "sections": result_sections,
         "summary": summary_data(scope=scope),
+        "audit_head": audit_head(school),
     }
 
 
@@ -394,6 +414,7 @@ def summary_copy_data(*, scope: CopyScope, printed: dt.date | None = None) -> di
         "deputy": signatories["deputy"],
         "director": signatories["director"],
         "printed": fmt(printed or school_selectors.school_today(school_class.school)),
+        "audit_head": audit_head(school_class.school),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ejournal.archive.models import ArchiveRecord, Backup, PrintJob, UsageEntry
+from ejournal.archive.models import ArchiveRecord, Backup, PrintJob, SchoolExport, UsageEntry
 from ejournal.attestation.models import PeriodClosure
 from ejournal.school.models import AcademicYear, SchoolClass, StudyPeriod
 
@@ -78,6 +78,14 @@ def usage_of(*, school, limit: int = 100):
 
 def jobs_of(*, school, limit: int = 10):
     return PrintJob.objects.filter(school=school).select_related("period").order_by("-id")[:limit]
+
+
+def exports_of(*, school, limit: int = 20):
+    return list(
+        SchoolExport.objects.filter(school=school)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def register(*, backups, limit: int = 100) -> list[Backup]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from ejournal.accounts.models import Role
 from ejournal.archive import conf, printing
+from ejournal.archive.backups import without_paths
 from ejournal.archive.models import (
     ArchiveKind,
     ArchiveRecord,
@@ -30,16 +32,19 @@ from ejournal.archive.models import (
 from ejournal.attestation.models import PeriodClosure, PeriodMarkCorrection
 from ejournal.attestation.permissions import user_holds
 from ejournal.audit import services as audit
-from ejournal.audit.models import AuditChainHead, AuditEvent
+from ejournal.audit.models import AuditEvent
 from ejournal.journal.models import CorrectionRequest, CorrectionStatus
 from ejournal.school.models import SchoolClass, StudyPeriod
 from ejournal.school.selectors import school_today
 
+logger = logging.getLogger(__name__)
+
 ARCHIVISTS = frozenset({Role.DEPUTY})
 PRINTERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
-# 001 §4.2: the operator writes the backups; §3.3: the HR specialist keeps the register
-# of paper and backup copies and the log of their use.
-BACKUP_TAKERS = frozenset({Role.ADMIN, Role.DEPUTY, Role.OPERATOR})
+# 001 §3.3: the HR specialist keeps the register of paper and backup copies and the log of
+# their use. Backups themselves hold every school of the deployment: only its administrator
+# takes and checks them (backups.is_deployment_admin); a school exports its own data
+# (school_export.py).
 REGISTER_KEEPERS = PRINTERS | {Role.HR, Role.OPERATOR}
 
 
@@ -176,9 +181,11 @@ def _archive_records(
     now = timezone.now()
     chain = audit.chain_for(school.pk)
     records = []
+    # The link the copies print (read before they were rendered): still a link of the
+    # chain when other events were added since, and the one the record is checked against.
+    printed_head = rendered[0][1]["audit_head"]
+    seq, last_hash = printed_head["seq"], printed_head["hash"]
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
-        seq, last_hash = (head.last_seq, head.last_hash) if head else (0, audit.GENESIS_HASH)
         for kind, data, pdf, term in rendered:
             text = canonical_json(data)
             version = (
@@ -246,9 +253,29 @@ def _pdf_bytes(record: ArchiveRecord) -> bytes | None:
         return None
 
 
+def _pdfs_in_chain(records: list[ArchiveRecord]) -> dict[int, str | None]:
+    """Record id -> the PDF checksum its sealed «archive.created» event recorded (None when
+    the event was altered). One query: the archiving events of the records' chains."""
+    vouched: dict[int, str | None] = {}
+    events = AuditEvent.objects.filter(
+        chain__in={r.audit_chain for r in records}, action="archive.created"
+    )
+    wanted = {r.pk for r in records}
+    for event in events.iterator(chunk_size=500):
+        items = [i for i in (event.after or {}).get("records", []) if i.get("id") in wanted]
+        if not items:
+            continue
+        sealed = audit.event_sealed(event)
+        for item in items:
+            vouched[item["id"]] = item.get("pdf") if sealed else None
+    return vouched
+
+
 def archive_verify(*, records) -> list[Verification]:
-    """Re-check each record's checksums and its audit chain link (one query in all for
-    the links; the files are read from storage)."""
+    """Re-check each record's checksums, its audit chain link, and its PDF against the
+    checksum the chain itself recorded when it was archived: the file and the row can be
+    rewritten together, the sealed event cannot without the key (two queries in all; the
+    files are read from storage)."""
     records = list(records)
     links = set(
         AuditEvent.objects.filter(
@@ -256,6 +283,7 @@ def archive_verify(*, records) -> list[Verification]:
             seq__in={r.audit_seq for r in records},
         ).values_list("chain", "seq", "hash")
     )
+    vouched = _pdfs_in_chain(records) if records else {}
     results = []
     for record in records:
         problems = []
@@ -266,6 +294,14 @@ def archive_verify(*, records) -> list[Verification]:
             problems.append("файл PDF не найден в хранилище")
         elif sha256(pdf) != record.pdf_sha256:
             problems.append("файл PDF изменён: контрольная сумма не совпадает")
+        if record.pk not in vouched:
+            problems.append("в цепочке аудита нет записи об архивировании этой копии")
+        elif vouched[record.pk] is None:
+            problems.append("запись об архивировании в цепочке аудита изменена")
+        elif pdf is not None and sha256(pdf) != vouched[record.pk]:
+            problems.append(
+                "файл PDF не совпадает с контрольной суммой, записанной в цепочке аудита"
+            )
         if (
             record.audit_seq
             and (record.audit_chain, record.audit_seq, record.audit_hash) not in links
@@ -480,7 +516,7 @@ def backup_purge(*, actor, backup: Backup, today: dt.date) -> None:
             actor=actor,
             school=backup.school_id,
             obj=backup,
-            before={"path": backup.path, "sha256": backup.sha256},
+            before={"file": path.name, "sha256": backup.sha256},
         )
         backup.delete()
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -542,8 +578,9 @@ def print_job_run(*, job_id: int) -> PrintJob:
         job.file.save(f"school-{job.pk}.pdf", ContentFile(pdf), save=False)
         job.status = PrintJobStatus.DONE
     except Exception as exc:  # the page shows the failure instead of a stuck job
+        logger.exception("school print job %s failed", job.pk)
         job.status = PrintJobStatus.FAILED
-        job.error = str(exc)[:2000]
+        job.error = without_paths(str(exc))[:2000]
     job.finished_at = timezone.now()
     job.save()
     return job

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from ejournal.archive import backups, services
+from ejournal.archive import school_export as school_export_service
 
 
 @task()
@@ -15,3 +16,8 @@ def print_school(job_id: int) -> str:
 @task()
 def backup_scheduled() -> int:
     return backups.backup_create(actor=None, scheduled=True).pk
+
+
+@task()
+def school_export(export_id: int) -> str:
+    return school_export_service.school_export_run(export_id=export_id).status

@@ -6,24 +6,30 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts.http import AuthedRequest
-from ejournal.accounts.permissions import roles_required
-from ejournal.archive import backups, selectors, services
+from ejournal.accounts.permissions import deny, roles_required
+from ejournal.archive import backups, school_export, selectors, services
+from ejournal.archive.models import Backup
 from ejournal.archive.permissions import (
     ARCHIVISTS,
-    BACKUP_TAKERS,
+    EXPORTERS,
     READERS,
     REGISTER_READERS,
     backup_in_school,
     backups_visible,
     class_in_school,
+    deployment_admin_required,
+    export_in_school,
     job_in_school,
     period_of_class,
     record_in_school,
 )
 from ejournal.school import selectors as school_selectors
+from ejournal.core import ratelimit
 
 
 def _errors(request: AuthedRequest, exc: ValidationError) -> None:
@@ -52,6 +58,7 @@ def index(request: AuthedRequest):
             "periods": selectors.periods_of(year=year) if year else [],
             "jobs": selectors.jobs_of(school=school),
             "can_archive": bool(request.ctx.roles & ARCHIVISTS),
+            "can_export": bool(request.ctx.roles & EXPORTERS),
         },
     )
 
@@ -138,29 +145,57 @@ def backup_register(request: AuthedRequest):
         {
             "backups": selectors.register(backups=backups_visible(ctx)),
             "usage": selectors.usage_of(school=ctx.school),
-            "can_backup": bool(ctx.roles & BACKUP_TAKERS),
+            "can_export": bool(ctx.roles & EXPORTERS),
         },
     )
 
 
-@require_POST
-@roles_required(BACKUP_TAKERS)
-def backup_create(request: AuthedRequest):
-    try:
-        backup = backups.backup_create(
-            actor=request.user, school=request.ctx.school, note=request.POST.get("note", "")
+# --- Backups of the whole deployment: its administrator only -----------------------------
+
+
+def _backup_limited(request: AuthedRequest):
+    """The backup limit counts for the deployment, not per person: each run copies it all."""
+    if ratelimit.hit("backup", key="deployment", rate="backup"):
+        messages.error(
+            request,
+            "Резервные копии и их проверки запускаются не чаще, чем разрешено на сервере "
+            "(RATE_LIMIT_BACKUP). Подождите и попробуйте снова.",
         )
-    except backups.BackupError as exc:
-        messages.error(request, str(exc))
-        return redirect("archive:backups")
-    messages.success(request, f"{backup} записана в реестр: {backup.path}.")
-    return redirect("archive:backups")
+        return redirect("archive:server_backups")
+    return None
+
+
+@deployment_admin_required
+def server_backups(request: AuthedRequest):
+    return render(
+        request,
+        "archive/server_backups.html",
+        {"backups": selectors.register(backups=Backup.objects.all())},
+    )
 
 
 @require_POST
-@roles_required(BACKUP_TAKERS)
+@deployment_admin_required
+def backup_create(request: AuthedRequest):
+    if refused := _backup_limited(request):
+        return refused
+    try:
+        backup = backups.backup_create(actor=request.user, note=request.POST.get("note", ""))
+    except backups.BackupError as exc:
+        messages.error(request, backups.without_paths(str(exc)))
+        return redirect("archive:server_backups")
+    messages.success(request, f"{backup} записана в реестр.")
+    return redirect("archive:server_backups")
+
+
+@require_POST
+@deployment_admin_required
 def backup_check(request: AuthedRequest, backup_id: int):
-    backup = backup_in_school(request.ctx, backup_id)
+    backup = Backup.objects.filter(pk=backup_id).first()
+    if backup is None:
+        raise deny()
+    if refused := _backup_limited(request):
+        return refused
     report = backups.backup_check(backup=backup, actor=request.user)
     if report.ok:
         messages.success(
@@ -169,8 +204,9 @@ def backup_check(request: AuthedRequest, backup_id: int):
             f"{report.rows}, файлов {report.files} совпадают с описью.",
         )
     else:
-        messages.error(request, f"{backup}: проверка не пройдена: " + "; ".join(report.problems))
-    return redirect("archive:backups")
+        problems = backups.without_paths("; ".join(report.problems))
+        messages.error(request, f"{backup}: проверка не пройдена: {problems}")
+    return redirect("archive:server_backups")
 
 
 @require_POST
@@ -231,3 +267,54 @@ def job_file(request: AuthedRequest, job_id: int):
     if not item.file:
         return redirect("archive:job", item.pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=f"school-{item.pk}.pdf")
+
+
+# --- «Выгрузка данных школы» ------------------------------------------------------------------
+
+
+@roles_required(EXPORTERS)
+def exports(request):
+    school = request.ctx.school
+    return render(
+        request,
+        "archive/exports.html",
+        {
+            "exports": selectors.exports_of(school=school),
+            "next_at": school_export.next_allowed_at(school=school, now=timezone.now()),
+            "per_hour": school_export.EXPORTS_PER_HOUR,
+        },
+    )
+
+
+@require_POST
+@roles_required(EXPORTERS)
+def export_start(request):
+    try:
+        export = school_export.school_export_start(actor=request.user, school=request.ctx.school)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("archive:exports")
+    return redirect("archive:export", export.pk)
+
+
+@never_cache
+@roles_required(EXPORTERS)
+def export(request, export_id: int):
+    item = export_in_school(request.ctx, export_id)
+    template = "archive/_export.html" if request.htmx else "archive/export.html"
+    return render(request, template, {"export": item})
+
+
+@never_cache
+@roles_required(EXPORTERS)
+def export_file(request, export_id: int):
+    item = export_in_school(request.ctx, export_id)
+    try:
+        handle = school_export.school_export_take(export=item, actor=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("archive:export", item.pk)
+    stamp = timezone.localtime(item.created_at).strftime("%Y%m%d-%H%M")
+    response = FileResponse(handle, as_attachment=True, filename=f"school-data-{stamp}.zip")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Max, Q
 
 from ejournal.accounts.http import AuthedRequest
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.attestation.models import (
     PERIOD_NUMERIC,
     AttestationSettings,
@@ -271,9 +271,7 @@ def _members(
     group: StudyGroup, start: dt.date, end: dt.date
 ) -> tuple[list[Student], dict[int, list[school_selectors.MemberSpan]]]:
     spans = school_selectors.group_member_spans(group=group, start=start, end=end)
-    students = list(
-        Student.objects.filter(pk__in=list(spans)).order_by("last_name", "first_name", "patronymic")
-    )
+    students = list(Student.objects.filter(pk__in=list(spans)).order_by(*shown_name_ordering()))
     return students, spans
 
 
@@ -548,7 +546,7 @@ def marks_for_review(*, school, year: AcademicYear):
     return (
         PeriodMark.objects.filter(school=school, year=year, needs_review=True)
         .select_related("student", "subject", "period", "entered_by")
-        .order_by("period__start", "kind", "subject__name", "student__last_name")
+        .order_by("period__start", "kind", "subject__name", *shown_name_ordering("student"))
     )
 
 
@@ -671,7 +669,7 @@ def summary_sheet(*, school_class: SchoolClass, target: Target) -> SummarySheet:
             school_selectors.overlapping(start, end), school_class=school_class
         )
         .select_related("student")
-        .order_by("student__last_name", "student__first_name", "student__patronymic")
+        .order_by(*shown_name_ordering("student"))
     )
     students: list[Student] = []
     seen: set[int] = set()

@@ -248,3 +248,28 @@ def chain_verify(*, chain: str, checkpoints: list[Checkpoint] | None = None) -> 
             f"видела событие №{last.seq}",
         )
     return ChainReport(chain, checked, True)
+
+
+def event_sealed(event: AuditEvent) -> bool:
+    """Whether the event still carries its own seal (a key of the chain holds it)."""
+    digest = event_digest(event) if event.key_version else None
+    return digest is not None and hmac.compare_digest(digest, event.hash)
+
+
+def link_find(*, chain: str, seq: int, hash_prefix: str) -> AuditEvent | None:
+    """The sealed event at ``seq`` of ``chain`` whose hash begins with ``hash_prefix`` (a
+    link printed on paper, e.g. on an archive copy), or None."""
+    prefix = hash_prefix.strip().rstrip("…").lower()
+    if len(prefix) < 8:
+        return None
+    event = AuditEvent.objects.filter(chain=chain, seq=seq).first()
+    if event is None or not event.hash.startswith(prefix) or not event_sealed(event):
+        return None
+    return event
+
+
+def events_naming(*, digest: str) -> list[AuditEvent]:
+    """Sealed events that recorded ``digest`` (the SHA-256 of a file, e.g. an archived
+    PDF) in their data: the file is the one the chain vouches for."""
+    found = AuditEvent.objects.filter(after__icontains=digest.lower()).order_by("chain", "seq")
+    return [event for event in found if event_sealed(event)]

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, FilteredRelation, Q, Sum, Value
 
-from ejournal.accounts.models import Role, StaffMember, Student
+from ejournal.accounts.models import Role, StaffMember, Student, shown_name_sql
 from ejournal.attestation.models import PeriodMark
 from ejournal.core import rawsql
 from ejournal.journal import averages
@@ -81,7 +81,7 @@ WHERE s.id IN (
     WHERE g.user_id = %(user)s AND g.school_id = c.school_id AND c.school_id IN (
         SELECT r.school_id FROM accounts_roleassignment r
         WHERE r.user_id = %(user)s AND r.active = %(true)s AND r.role = %(parent)s))
-ORDER BY s.birth_date, s.last_name, s.first_name, s.id
+ORDER BY s.birth_date, {shown_name_sql("s")}
 """  # noqa: S608 - the models' column names only
 
 

@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ejournal.accounts.http import AuthedRequest
-from ejournal.accounts.models import Role, StaffMember, Student
+from ejournal.accounts.models import Role, StaffMember, Student, shown_name_ordering, shown_name_sql
 from ejournal.accounts.permissions import deny
 from ejournal.core import rawsql
 from ejournal.core.urls import url_template
@@ -564,7 +564,7 @@ MEMBERS_SQL = f"""
 SELECT m.date_from, m.date_to, {rawsql.columns("s", STUDENT_COLUMNS)}
 FROM {{table}} m JOIN accounts_student s ON s.id = m.student_id
 WHERE m.{{key}} = %s AND (m.date_to IS NULL OR m.date_to >= %s) AND m.date_from <= %s
-ORDER BY s.last_name, s.first_name, s.patronymic, s.id
+ORDER BY {shown_name_sql("s")}
 """  # noqa: S608 - the models' column names only
 
 
@@ -839,7 +839,7 @@ def absences_of_class_week(
             lesson__date__range=(week_start, week_end), student__in=[s.pk for s in members]
         )
         .select_related("lesson__subject", "student", "verified_by")
-        .order_by("student__last_name", "student__first_name", "lesson__date", "lesson__number")
+        .order_by(*shown_name_ordering("student"), "lesson__date", "lesson__number")
     )
     return rows, members
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 
 from ejournal.accounts.http import AuthedRequest
-from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User
+from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User, shown_name_ordering
 from ejournal.core import rawsql
 from ejournal.journal.models import Mark
 from ejournal.messaging import permissions as perms
@@ -383,7 +383,7 @@ def _with_results(qs):
         Prefetch(
             "participants",
             queryset=EventParticipant.objects.select_related("student").order_by(
-                "student__last_name", "student__first_name"
+                *shown_name_ordering("student")
             ),
         ),
     )

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
 from ejournal.accounts.http import AuthedRequest, SchoolRequest
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.spreadsheet import workbook_bytes
 from ejournal.core.widgets import with_default_dates
@@ -287,7 +287,7 @@ def events(request: AuthedRequest):
 def event_new(request: AuthedRequest):
     school = request.ctx.school
     classes = _classes(school)
-    students = list(Student.objects.filter(school=school).order_by("last_name", "first_name"))
+    students = list(Student.objects.filter(school=school).order_by(*shown_name_ordering()))
     form = forms.EventForm(request.POST or None, classes=classes, students=students)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -319,7 +319,7 @@ def event_detail(request: AuthedRequest, event_id: int):
     school = request.ctx.school_or_404()
     event = get_in_school_or_404(SchoolEvent.objects.all(), request, id=event_id)
     allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
-    visible = Student.objects.filter(school=school).order_by("last_name", "first_name")
+    visible = Student.objects.filter(school=school).order_by(*shown_name_ordering())
     if allowed is not None:
         visible = visible.filter(pk__in=allowed)
     students = list(visible)

@@ -111,6 +111,15 @@ def _save_guardian(request: AuthedRequest, student, form, save) -> bool:
     return True
 
 
+def _excluded(request, student):
+    messages.error(
+        request,
+        "Ученику присвоено кодовое имя: персональные данные его родителей исключены из "
+        "системы, не показываются и не изменяются.",
+    )
+    return redirect("people:student_card", student.pk)
+
+
 @never_cache
 @roles_required(*GUARDIAN_ROLES)
 def guardian_edit(request: AuthedRequest, student_id: int, guardian_id: int):
@@ -119,6 +128,9 @@ def guardian_edit(request: AuthedRequest, student_id: int, guardian_id: int):
     if link is None:
         raise deny()
     guardian = link.guardian
+    if student.pseudonym or guardian.pseudonym:
+        # The form would show the real name the code stands for (001 §6.3).
+        return _excluded(request, student)
     locked = people_services.consent_status(guardian) in (
         ConsentStatus.REFUSED,
         ConsentStatus.REVOKED,
@@ -157,6 +169,8 @@ def guardian_edit(request: AuthedRequest, student_id: int, guardian_id: int):
 @roles_required(*GUARDIAN_ROLES)
 def guardian_add(request: AuthedRequest, student_id: int):
     student = _student(request, student_id)
+    if student.pseudonym:
+        return _excluded(request, student)
     form = GuardianForm(request.POST or None, initial={"checked": True})
     if request.method == "POST" and form.is_valid():
 

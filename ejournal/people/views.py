@@ -22,6 +22,7 @@ from ejournal.accounts.models import (
     Role,
     Student,
     StudentGuardian,
+    shown_name_ordering,
 )
 from ejournal.accounts.permissions import (
     deny,
@@ -216,7 +217,7 @@ def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
             )
         )
         .distinct()
-        .order_by("last_name", "first_name", "patronymic")
+        .order_by(*shown_name_ordering())
     )
 
 
@@ -226,9 +227,6 @@ def class_roster(request: AuthedRequest, class_id: int):
     school_class = _class(request, class_id)
     on = query_date(request.GET.get("date")) or timezone.localdate()
     students = _roster(school_class, on)
-    # Pseudonymised students are listed by code, after the named ones, so the order of the
-    # list does not betray the real surname.
-    students.sort(key=lambda s: (bool(s.pseudonym), s.pseudonym))
     today = timezone.localdate()
     checks: dict[int, bool] = {}
     for student_id, checked_on in Guardian.objects.filter(

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, DecimalField, F, IntegerField, Sum, Value, When
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.attestation.models import PeriodMark, PeriodMarkKind
 from ejournal.attestation.selectors import Counts, policy_of, settings_of
 from ejournal.journal.averages import (
@@ -114,7 +114,7 @@ def roster(
             classes=classes,
         )
         .select_related("student__pseudonym_order", "school_class")
-        .order_by("student__last_name", "student__first_name", "student__patronymic", "date_from")
+        .order_by(*shown_name_ordering("student"), "date_from")
     )
     result = Roster()
     for row in rows:

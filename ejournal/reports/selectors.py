@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.attestation.models import PeriodMark, PeriodMarkKind
 from ejournal.journal.models import Attendance, AttendanceCode
 from ejournal.schedule.models import LessonStatus
@@ -83,9 +83,7 @@ def rosters(*, classes: QuerySet[SchoolClass], start: dt.date, end: dt.date) -> 
         .order_by(
             "school_class__grade",
             "school_class__letter",
-            "student__last_name",
-            "student__first_name",
-            "student__patronymic",
+            *shown_name_ordering("student"),
             "date_from",
         )
     )

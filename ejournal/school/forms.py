@@ -7,7 +7,7 @@ from typing import cast
 
 from django import forms
 
-from ejournal.accounts.models import StaffMember, Student
+from ejournal.accounts.models import StaffMember, Student, shown_name_ordering
 from ejournal.core.widgets import DateInput
 from ejournal.school.models import (
     AcademicYear,
@@ -70,6 +70,9 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class StudentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
+        # A pupil known by a code is known by nothing else: no birth date (001 §6.3).
+        if obj.pseudonym:
+            return obj.full_name
         return f"{obj.full_name}, {obj.birth_date:%d.%m.%Y}"
 
 
@@ -216,7 +219,7 @@ class MembershipAddForm(forms.Form):
                 school_id=group.school_id, enrollments__school_class__year_id=group.year_id
             )
             .distinct()
-            .order_by("last_name", "first_name", "patronymic")
+            .order_by(*shown_name_ordering())
         )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.core import rawsql
 from ejournal.school.models import (
     AcademicYear,
@@ -72,7 +72,7 @@ def students_of_class_on(*, school_class: SchoolClass, day: dt.date) -> QuerySet
     """Who was in the class on ``day`` — the answer the journal and reports rely on."""
     return Student.objects.filter(
         active_on(day, "enrollments__"), enrollments__school_class=school_class
-    ).order_by("last_name", "first_name", "patronymic")
+    ).order_by(*shown_name_ordering())
 
 
 def students_enrolled_on(*, student_ids: Iterable[int], day: dt.date) -> set[int]:
@@ -134,7 +134,7 @@ def students_of_group_on(*, group: StudyGroup, day: dt.date) -> QuerySet[Student
         return students_of_class_on(school_class=group.school_class, day=day)
     return Student.objects.filter(
         active_on(day, "group_memberships__"), group_memberships__group=group
-    ).order_by("last_name", "first_name", "patronymic")
+    ).order_by(*shown_name_ordering())
 
 
 PERIOD_COLUMNS = tuple(f.attname for f in StudyPeriod._meta.concrete_fields)
@@ -324,7 +324,7 @@ def curriculum_of_year(*, year: AcademicYear) -> QuerySet[CurriculumEntry]:
     return (
         CurriculumEntry.objects.filter(year=year)
         .select_related("subject", "school_class", "student")
-        .order_by("grade", "subject__name", "school_class__letter", "student__last_name")
+        .order_by("grade", "subject__name", "school_class__letter", *shown_name_ordering("student"))
     )
 
 
@@ -349,7 +349,7 @@ def memberships_of_group(*, group: StudyGroup) -> QuerySet[GroupMembership]:
     return (
         GroupMembership.objects.filter(group=group)
         .select_related("student")
-        .order_by("student__last_name", "student__first_name", "date_from")
+        .order_by(*shown_name_ordering("student"), "date_from")
     )
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db.models import Q
 from ninja import Query, Router
 
-from ejournal.accounts.models import Student
+from ejournal.accounts.models import Student, shown_name_parts
 from ejournal.accounts.permissions import STAFF_ANY
 from ejournal.api.auth import ApiRequest, require_roles, school_of
 from ejournal.api.endpoints.common import LESSON_RELATED, date_range, lesson_out, person, today_of
@@ -100,14 +100,13 @@ def class_students(
         enrollments__school_class=school_class,
         enrollments__date_from__lte=on,
     ).distinct()
-    # Named students first, then code names: the order does not betray a real surname.
+    # By the name shown: a code sorts as the code, never by the real surname behind it.
     return paginate(
-        qs,
+        qs.annotate(**shown_name_parts()),
         key=[
-            ("pseudonym", False),
-            ("last_name", False),
-            ("first_name", False),
-            ("patronymic", False),
+            ("shown_last", False),
+            ("shown_first_name", False),
+            ("shown_patronymic", False),
             ("id", False),
         ],
         cursor=cursor,

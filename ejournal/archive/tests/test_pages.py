@@ -44,6 +44,18 @@ def archived(arw, media):
     return arw, records, backup, job
 
 
+@pytest.fixture
+def root(world):
+    """The deployment's administrator: a Django superuser without any school role."""
+    from django.test import Client
+
+    from ejournal.testing import factories as f
+
+    client = Client()
+    client.force_login(f.UserFactory(username="root", is_superuser=True, is_staff=True))
+    return client
+
+
 def _get_urls(archived):
     _, records, _, job = archived
     return {
@@ -160,13 +172,11 @@ def test_downloading_an_archived_pdf(archived, client_for, role):
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_backup_check_and_usage_log_permissions(archived, client_for, role):
     _, _, backup, _ = archived
+    # A check restores the whole deployment's copy: no school role may start one.
     response = client_for(role).post(reverse("archive:backup_check", args=[backup.pk]))
-    takers = {"admin", "deputy", "operator"}
-    assert response.status_code == (302 if role in takers else 404)
+    assert response.status_code == 404
     backup.refresh_from_db()
-    if role in takers:
-        assert backup.last_check_ok is False  # the file is missing: reported, not hidden
-        assert "не найден" in backup.last_check_message
+    assert backup.last_check_at is None
     response = client_for(role).post(
         reverse("archive:usage"),
         {"backup": backup.pk, "taken_by": "Иванова И.И.", "purpose": "проверка управлением"},
@@ -174,6 +184,24 @@ def test_backup_check_and_usage_log_permissions(archived, client_for, role):
     keepers = READERS | {"hr", "operator"}
     assert response.status_code == (302 if role in keepers else 404)
     assert UsageEntry.objects.filter(backup=backup).count() == (1 if role in keepers else 0)
+
+
+def test_the_deployment_administrator_checks_a_backup_without_server_paths(archived, root):
+    _, _, backup, _ = archived
+    response = root.post(reverse("archive:backup_check", args=[backup.pk]), follow=True)
+    backup.refresh_from_db()
+    assert backup.last_check_ok is False  # the file is missing: reported, not hidden
+    assert "не найден: backup.tar.gz" in backup.last_check_message
+    assert "/nonexistent" not in response.content.decode()
+    assert "/nonexistent" not in backup.last_check_message
+
+
+@pytest.mark.parametrize("page", ["backups", "server_backups"])
+def test_backup_pages_show_no_server_paths(archived, client_for, root, page):
+    client = root if page == "server_backups" else client_for("deputy")
+    content = client.get(reverse(f"archive:{page}")).content.decode()
+    assert "Резервная копия от" in content or "SHA-256" in content
+    assert "/nonexistent" not in content and "backup.tar.gz" not in content
 
 
 def test_usage_entry_without_a_purpose_is_refused(archived, client_for):
@@ -185,20 +213,35 @@ def test_usage_entry_without_a_purpose_is_refused(archived, client_for):
     assert not UsageEntry.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("role", ["admin", "deputy", "operator", "director", "hr", "outsider"])
-def test_taking_a_backup_from_the_page(archived, client_for, role):
-    response = client_for(role).post(reverse("archive:backup_create"), {"note": "вручную"})
-    # «outsider» is the administrator of another school: the backup is its school's entry.
-    if role in {"admin", "deputy", "operator", "outsider"}:
-        assert response.status_code == 302
-        backup = Backup.objects.get(note="вручную")
-        assert backup.created_by.username == role
-        assert (backup.school == archived[0].w.school) == (role != "outsider")
-        assert backups.read_verified(Path(backup.path))["engine"]
-    else:
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_school_roles_cannot_take_a_backup_of_the_deployment(archived, client_for, role):
+    # Issue #22: an operator (or any school administrator) started backups of every
+    # school's data, without limit.
+    for url in ("archive:backup_create", "archive:server_backups"):
+        response = client_for(role).post(reverse(url), {"note": "вручную"})
         assert response.status_code == 404
-        assert not Backup.objects.filter(note="вручную").exists()
+    assert not Backup.objects.filter(note="вручную").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deployment_administrator_takes_backups_within_the_limit(archived, root, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "backup": "2/3600"}
+    for _ in range(2):
+        response = root.post(reverse("archive:backup_create"), {"note": "вручную"}, follow=True)
+        content = response.content.decode()
+        assert "записана в реестр" in content
+        assert settings.DATA_DIR.as_posix() not in content and ".tar.gz" not in content
+    taken = list(Backup.objects.filter(note="вручную"))
+    assert len(taken) == 2
+    assert all(b.school is None and b.created_by.username == "root" for b in taken)
+    assert backups.read_verified(Path(taken[0].path))["engine"]
+    # The limit counts for the deployment: a third one (or a check) in the hour is refused.
+    response = root.post(reverse("archive:backup_create"), {"note": "вручную"}, follow=True)
+    assert "не чаще" in response.content.decode()
+    response = root.post(reverse("archive:backup_check", args=[taken[0].pk]), follow=True)
+    assert "не чаще" in response.content.decode()
+    assert Backup.objects.filter(note="вручную").count() == 2
+    assert Backup.objects.get(pk=taken[0].pk).last_check_at is None
 
 
 @pytest.mark.parametrize("role", ["admin", "deputy", "director", "teacher", "parent"])
@@ -236,6 +279,19 @@ def test_the_record_page_shows_changes_against_the_archived_copy(archived, clien
     assert arw.students[0].full_name in text and "контрольные суммы совпадают" in text
 
 
+def _more_backup(like: Backup, i: int, **extra) -> Backup:
+    return Backup.objects.create(
+        created_at=like.created_at,
+        engine="sqlite",
+        path=f"/x/{i}",
+        size=1,
+        sha256="1" * 64,
+        manifest_sha256="1" * 64,
+        keep_until="2031-01-01",
+        **extra,
+    )
+
+
 def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
@@ -262,16 +318,7 @@ def test_pages_take_a_constant_number_of_queries(archived, client_for, django_as
         actor=arw.w.users["deputy"], school_class=arw.school_class, period=arw.q2
     )
     for i in range(3):
-        Backup.objects.create(
-            created_at=backup.created_at,
-            engine="sqlite",
-            path=f"/x/{i}",
-            size=1,
-            sha256="1" * 64,
-            manifest_sha256="1" * 64,
-            keep_until="2031-01-01",
-            school=arw.w.school,
-        )
+        _more_backup(backup, i, school=arw.w.school)
         services.usage_record(
             actor=arw.w.users["deputy"],
             school=arw.w.school,
@@ -283,3 +330,16 @@ def test_pages_take_a_constant_number_of_queries(archived, client_for, django_as
     for name, url in urls.items():
         with django_assert_num_queries(counts[name]):
             assert client.get(url).status_code == 200, name
+
+
+def test_the_server_backups_page_takes_a_constant_number_of_queries(
+    archived, root, django_assert_num_queries
+):
+    url = reverse("archive:server_backups")
+    root.get(url)
+    count = _count(root, url)
+    backup = archived[2]
+    for i in range(5):
+        _more_backup(backup, i, created_by=archived[0].w.users["deputy"])
+    with django_assert_num_queries(count):
+        assert root.get(url).status_code == 200

@@ -1,6 +1,6 @@
 """Demo archive: the deputy archives the journal copy and summary sheet of the first
-closed period for one class, and one backup is taken into the register once the demo
-school is committed.
+closed period for one class, the director starts a «Выгрузка данных школы» and one backup
+is taken into the register once the demo school is committed.
 
 A step of ``seed_demo`` (``create_archive_demo``, after the period-marks step).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from ejournal.accounts.models import Role, RoleAssignment
-from ejournal.archive import backups, services
+from ejournal.archive import backups, school_export, services
 from ejournal.attestation.models import PeriodClosure
 
 DEMO_CLASS = "5А"
@@ -45,13 +45,22 @@ def create_archive_demo(build) -> None:
             actor=deputy.user, school_class=school_class, period=closure.period
         )
         facts["records"] = [r.title for r in records]
-    school = build.school
+    director = (
+        RoleAssignment.objects.filter(school=build.school, role=Role.DIRECTOR, active=True)
+        .select_related("user")
+        .order_by("user__username")
+        .first()
+    )
+    if director is not None:
+        # The export reads committed data, so it runs once the seed commits (and the queued
+        # task finds it done).
+        export = school_export.school_export_start(actor=director.user, school=build.school)
+        transaction.on_commit(lambda: school_export.school_export_run(export_id=export.pk))
+        facts["school_export"] = f"выгрузка данных школы от имени {director.user.username}"
     if build.options.backup and not _is_test_database():
         # The backup copies the committed database, so it is taken after the seed commits.
         transaction.on_commit(
-            lambda: backups.backup_create(
-                actor=deputy.user, school=school, note="демо: копия после заполнения школы"
-            )
+            lambda: backups.backup_create(actor=None, note="демо: копия после заполнения школы")
         )
         facts["backup"] = "после сохранения демо-школы"
     build.facts["archive"] = facts

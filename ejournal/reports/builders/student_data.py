@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ejournal.accounts.models import HOMEROOM, ConsentStatus, StudentGuardian
+from ejournal.accounts.models import HOMEROOM, ConsentStatus, StudentGuardian, shown_name_ordering
 from ejournal.reports import selectors
 from ejournal.reports.builders.class_results import classes_in_scope
 from ejournal.reports.permissions import SCHOOL_WIDE
@@ -33,7 +33,7 @@ def build(*, scope, params) -> ReportResult:
     for link in (
         StudentGuardian.objects.filter(student_id__in=ids)
         .select_related("guardian__consent")
-        .order_by("guardian__last_name", "guardian__first_name")
+        .order_by(*shown_name_ordering("guardian"))
     ):
         links[link.student_id].append(link)
     groups = []

@@ -16,6 +16,8 @@ from ejournal.security.tests.sweep_support import (  # noqa: F401
     STAFF,
 )
 
+EXPORTERS = frozenset({"admin", "director", "outsider"})
+
 EXPECTATIONS: dict[str, frozenset[str]] = {
     # The generated Django admin: nobody in the sweep is a Django superuser.
     "admin:*": NOBODY,
@@ -61,10 +63,17 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "api:v1:work_types": STAFF,
     "api:v1:years": MANAGEMENT,
     # archive
-    "archive:backup_check": STAFF,
-    "archive:backup_create": STAFF,
+    # Backups hold every school: the deployment's administrator (a Django superuser) only.
+    "archive:backup_check": NOBODY,
+    "archive:backup_create": NOBODY,
     "archive:backups": MANAGEMENT,
     "archive:create": STAFF,
+    # «Выгрузка данных школы»: the school's administrator and director («outsider» is the
+    # administrator of the other school, its own exports only).
+    "archive:export": EXPORTERS,
+    "archive:export_file": EXPORTERS,
+    "archive:export_start": EXPORTERS,
+    "archive:exports": EXPORTERS,
     "archive:index": MANAGEMENT,
     "archive:job": STAFF,
     "archive:job_file": STAFF,
@@ -72,6 +81,7 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "archive:record": STAFF,
     "archive:record_pdf": STAFF,
     "archive:school_print": STAFF,
+    "archive:server_backups": NOBODY,
     "archive:usage": STAFF,
     "archive:verify": MANAGEMENT,
     # attestation

@@ -96,6 +96,7 @@ MISSING = 987654
 
 def build_foreign(world) -> Foreign:
     from ejournal.accounts.models import LettersJob, Role
+    from ejournal.archive.models import SchoolExport
 
     # The municipality's support service (a role above the schools) takes part too.
     support = f.UserFactory(username="support")
@@ -125,6 +126,14 @@ def build_foreign(world) -> Foreign:
         letters=1,
         pdf=b"%PDF-1.7 " + OTHER_SCHOOL.encode(),
     )
+    # The other school's own data export, asked for by its administrator.
+    export = SchoolExport.objects.create(
+        school=other,
+        created_by=world.users["outsider"],
+        created_at=dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC),
+        status="done",
+        rows=1,
+    )
     own_lesson = f.make_lesson(
         world.group, world.subject, world.staff["teacher"], dt.date(2026, 11, 16), number=2
     )
@@ -139,6 +148,7 @@ def build_foreign(world) -> Foreign:
         "staff_id": staff.pk,
         "lesson_id": lesson.pk,
         "job_id": letters.pk,
+        "export_id": export.pk,
         "pk": lesson.pk,
         "room": "101",
         "kind": "cancel",
