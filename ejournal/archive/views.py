@@ -28,8 +28,8 @@ from ejournal.archive.permissions import (
     period_of_class,
     record_in_school,
 )
-from ejournal.school import selectors as school_selectors
 from ejournal.core import ratelimit
+from ejournal.school import selectors as school_selectors
 
 
 def _errors(request: AuthedRequest, exc: ValidationError) -> None:
