@@ -14,10 +14,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from ejournal.accounts import people_services
 from ejournal.accounts.models import ConsentStatus, Guardian, Student
 from ejournal.journal.models import Attendance, Mark, Work, WorkType
 from ejournal.journal.services import work_types_ensure_defaults
+from ejournal.people import services as people_services
 from ejournal.security.tests import sweep_support as sweep
 from ejournal.security.tests.test_authorization_sweep import _text, _url, expectation_for
 from ejournal.testing import factories as f
