@@ -26,6 +26,7 @@ from ejournal.accounts.permissions import (
 )
 from ejournal.core.widgets import DateTimeInput
 from ejournal.people import compromise, credentials
+from ejournal.school.selectors import school_today
 
 SCHOOL_MEMBERS = (*STAFF_ROLES, Role.STUDENT, Role.PARENT, "homeroom")
 HANDLERS = (Role.ADMIN, Role.DIRECTOR)
@@ -173,7 +174,8 @@ def report_reissue(request: AuthedRequest, report_id: int):
 
 def _letter(user: User, password: str, *, school) -> HttpResponse:
     letter = credentials.staff_letter(user=user, password=password, person=str(user))
-    pdf = credentials.credentials_pdf(letters=[letter], school=school, date=timezone.localdate())
+    today = school_today(school) if school is not None else timezone.localdate()
+    pdf = credentials.credentials_pdf(letters=[letter], school=school, date=today)
     return _pdf(pdf, f"credentials-{user.pk}.pdf")
 
 

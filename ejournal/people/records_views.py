@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,6 +23,7 @@ from ejournal.core.widgets import DateInput
 from ejournal.people import records
 from ejournal.people.health import is_homeroom_of
 from ejournal.people.views import CARD_READERS, _student
+from ejournal.school.selectors import school_today
 
 DATE = DateInput()
 
@@ -52,7 +52,7 @@ class StaffRecordForm(forms.Form):
 
 def _may_edit_activities(request: AuthedRequest, student) -> bool:
     return Role.ADMIN in request.ctx.roles or is_homeroom_of(
-        request.ctx.staff, student, timezone.localdate()
+        request.ctx.staff, student, school_today(request.ctx.school_or_404())
     )
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -35,6 +34,7 @@ from ejournal.core.widgets import DateInput
 from ejournal.people import credentials, health
 from ejournal.people import services as people_services
 from ejournal.school.models import SchoolClass
+from ejournal.school.selectors import school_today
 
 CARD_ROLES = (Role.ADMIN, Role.OPERATOR, Role.DEPUTY, HOMEROOM)
 # The director reads every card and class list the deputy reads, and changes nothing there.
@@ -54,12 +54,17 @@ class PseudonymForm(forms.Form):
     order_date = forms.DateField(label="Дата приказа", widget=DateInput())
 
 
+def _school_today(request: SchoolRequest) -> dt.date:
+    """Today where the school is (its time zone), not on the server's clock."""
+    return school_today(request.ctx.school_or_404())
+
+
 def _visible_students(request: AuthedRequest):
     """Students of the school; a homeroom teacher only sees the current class's students."""
     qs = Student.objects.filter(school=request.ctx.school)
     if request.ctx.roles & SCHOOL_WIDE_READERS:
         return qs
-    today = timezone.localdate()
+    today = _school_today(request)
     return qs.filter(
         Q(enrollments__date_to__isnull=True) | Q(enrollments__date_to__gte=today),
         enrollments__school_class__homeroom_teacher=request.ctx.staff,
@@ -100,7 +105,7 @@ def student_card(request: AuthedRequest, student_id: int):
 
     student = _student(request, student_id)
     links = list(student.guardian_links.all())
-    today = timezone.localdate()
+    today = _school_today(request)
     return render(
         request,
         "people/student_card.html",
@@ -115,7 +120,7 @@ def student_card(request: AuthedRequest, student_id: int):
                 (
                     link,
                     ConsentForm(
-                        prefix=f"g{link.guardian_id}", initial={"date": timezone.localdate()}
+                        prefix=f"g{link.guardian_id}", initial={"date": _school_today(request)}
                     ),
                 )
                 for link in links
@@ -127,7 +132,7 @@ def student_card(request: AuthedRequest, student_id: int):
             ),
             "can_edit": may_edit_card(request),
             "can_order": bool(request.ctx.roles & set(ORDER_ROLES)),
-            "pseudonym_form": PseudonymForm(initial={"order_date": timezone.localdate()}),
+            "pseudonym_form": PseudonymForm(initial={"order_date": _school_today(request)}),
             "order_note": people_services.order_note(student),
             "history": movement_views.history(student),
             "transfer_form": movement_views.TransferForm(classes=movement_views._classes(request)),
@@ -225,9 +230,9 @@ def _roster(school_class: SchoolClass, on: dt.date) -> list[Student]:
 @roles_required(*ROSTER_ROLES)
 def class_roster(request: AuthedRequest, class_id: int):
     school_class = _class(request, class_id)
-    on = query_date(request.GET.get("date")) or timezone.localdate()
+    on = query_date(request.GET.get("date")) or _school_today(request)
     students = _roster(school_class, on)
-    today = timezone.localdate()
+    today = _school_today(request)
     checks: dict[int, bool] = {}
     for student_id, checked_on in Guardian.objects.filter(
         student_links__student__in=students
@@ -271,7 +276,7 @@ def class_credentials(request: AuthedRequest, class_id: int):
     """A whole class's letters replace every family password at once: first a page that
     says who will get one (and who will not), and only a confirmed POST issues them."""
     school_class = _class(request, class_id, editors_only=True)
-    students = _roster(school_class, timezone.localdate())
+    students = _roster(school_class, _school_today(request))
     if not students:
         messages.error(request, "В классе нет учеников: выдавать реквизиты некому.")
         return redirect("people:class_roster", school_class.pk)
@@ -335,7 +340,7 @@ def student_credentials(request: AuthedRequest, class_id: int, student_id: int):
     "student" or "guardian-<id>"."""
     school_class = _class(request, class_id, editors_only=True)
     student = next(
-        (s for s in _roster(school_class, timezone.localdate()) if s.pk == student_id), None
+        (s for s in _roster(school_class, _school_today(request)) if s.pk == student_id), None
     )
     if student is None:
         raise deny()

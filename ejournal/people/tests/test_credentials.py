@@ -278,3 +278,14 @@ def test_class_letters_page_query_count_does_not_grow(
     connection.queries_log.clear()
     with django_assert_max_num_queries(small):
         client.get(reverse("people:letters_job", args=[big.pk]))
+
+
+def test_the_roster_opens_on_the_schools_today_not_the_servers(world, client_for):
+    """At 23:30 in Moscow it is already tomorrow in Vladivostok: a school there sees its
+    own date."""
+    world.school.time_zone = "Asia/Vladivostok"
+    world.school.save(update_fields=["time_zone"])
+    url = reverse("people:class_roster", args=[world.school_class.pk])
+    with time_machine.travel("2026-11-16 23:30 +0300", tick=False):
+        page = client_for("admin").get(url).content.decode()
+    assert "на 17.11.2026" in page
