@@ -1,8 +1,8 @@
 """The extension points: where a lower app needs behaviour only a higher one has.
 
 Apps import only apps below them (the floors in ``core/tests/test_layers.py`` and
-README's layout: core → audit → accounts → school → schedule → planning → journal →
-people → attestation → notifications → messaging → diary → security → reports → archive →
+README's layout: core → audit → accounts → school → people → schedule → planning →
+journal → attestation → notifications → messaging → diary → security → reports → archive →
 api/webapi → demo). A write calls its side effects by name; this module is for
 the few questions that point up a floor — the start page shows blocks of every app, the
 schedule asks the journal whether a lesson has records, a journal write tells the
@@ -107,6 +107,30 @@ ACCESS_REVOKERS = ExtensionPoint[AccessRevoker](
         "ejournal.api.services.revoke_for_account",
         "ejournal.webapi.services.revoke_for_account",
     ),
+)
+
+
+class EntryReverter(Protocol):
+    """Puts back one object a compromised account changed (its audit ``object_type`` and
+    ``object_id``; ``old`` is its state before, None when the account created it), audited
+    with ``reason``. Returns False for an object type that is not its app's."""
+
+    def __call__(
+        self,
+        *,
+        object_type: str,
+        object_id: str,
+        old: dict[str, Any] | None,
+        actor: Any,
+        reason: str,
+    ) -> bool: ...
+
+
+ENTRY_REVERTERS = ExtensionPoint[EntryReverter](
+    name="entry_reverters",
+    protocol=EntryReverter,
+    asked_by="people",
+    paths=("ejournal.journal.reverts.revert_entry",),
 )
 
 # --- Lessons ---------------------------------------------------------------------------
@@ -264,6 +288,7 @@ ALL: tuple[ExtensionPoint[Any], ...] = (
     START_PAGE_BLOCKS,
     PROFILE_SECTIONS,
     ACCESS_REVOKERS,
+    ENTRY_REVERTERS,
     LESSONS_WITH_JOURNAL_DATA,
     LESSONS_DOCUMENTED,
     CLOSED_PERIODS,

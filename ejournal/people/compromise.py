@@ -21,9 +21,11 @@ from ejournal.accounts.models import CompromiseReport, Student, User
 from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 from ejournal.audit.models import AuditEvent
+from ejournal.core import registry
 from ejournal.core.pdf import render_typst
 from ejournal.school.models import School
 
+# The journal operations of an act, by audit object type (put back by ``journal.reverts``).
 JOURNAL_TYPES = {
     "journal.mark": "отметка",
     "journal.attendance": "посещаемость",
@@ -215,68 +217,17 @@ def compromise_other_operations(report: CompromiseReport) -> list[AuditEvent]:
 
 
 def _revert_one(change: Change, *, actor: User, reason: str) -> None:
-    from ejournal.journal import services as journal
-    from ejournal.journal.models import Homework, Work
-    from ejournal.schedule.models import Lesson
-
-    old = change.old or {}
-    if change.object_type == "journal.mark":
-        work_id, student_id = change.object_id.split(":")
-        work = Work.objects.select_related("lesson").get(pk=work_id)
-        journal._apply_mark(
+    """The app that owns the object puts it back (the journal: ``journal.reverts``)."""
+    for revert in registry.ENTRY_REVERTERS.providers():
+        if revert(
+            object_type=change.object_type,
+            object_id=change.object_id,
+            old=change.old,
             actor=actor,
-            work=work,
-            student=Student.objects.get(pk=student_id),
-            value=old.get("value"),
-            comment=old.get("comment", ""),
-            expected_version=journal.ANY_VERSION,
             reason=reason,
-        )
-    elif change.object_type == "journal.attendance":
-        lesson_id, student_id = change.object_id.split(":")
-        journal._apply_attendance(
-            actor=actor,
-            lesson=Lesson.objects.get(pk=lesson_id),
-            student=Student.objects.get(pk=student_id),
-            code=old.get("code"),
-            late_minutes=old.get("late_minutes"),
-            expected_version=journal.ANY_VERSION,
-            reason=reason,
-        )
-    elif change.object_type == "schedule.lesson":
-        journal._apply_record(
-            actor=actor,
-            lesson=Lesson.objects.get(pk=change.object_id),
-            topic=old.get("topic", ""),
-            comment=old.get("comment", ""),
-            expected_version=journal.ANY_VERSION,
-            reason=reason,
-        )
-    elif change.object_type == "journal.homework":
-        homework = Homework.objects.select_related("lesson").filter(pk=change.object_id).first()
-        if homework is None:
+        ):
             return
-        if change.old is None:
-            audit.record(
-                action="homework.deleted",
-                actor=actor,
-                school=homework.lesson.school_id,
-                obj=homework,
-                before={"text": homework.text, "lesson": homework.lesson_id},
-                reason=reason,
-            )
-            homework.delete()
-        else:
-            journal._apply_homework(
-                actor=actor,
-                lesson=homework.lesson,
-                homework=homework,
-                text=old["text"],
-                due_date=dt.date.fromisoformat(old["due_date"]) if old.get("due_date") else None,
-                student_ids=old.get("students", []),
-                expected_version=journal.ANY_VERSION,
-                reason=reason,
-            )
+    raise ValueError(f"no reverter for {change.object_type}")
 
 
 @transaction.atomic
