@@ -233,10 +233,10 @@ MARK_SAVE_SQL = [
        WHERE chain = %(chain)s RETURNING last_seq, last_hash""",
     """INSERT INTO audit_auditevent (chain, seq, school_id, actor_id, actor_role, action,
               object_type, object_id, before, after, reason, ip, user_agent, created_at,
-              prev_hash, hash)
+              prev_hash, hash, key_version)
        SELECT h.chain, h.last_seq - 5 + n, %(school)s, %(user)s, 'teacher', 'mark.changed',
               'journal.mark', n::text, '{"value": "5"}', '{"value": "4"}', '', NULL, '', now(),
-              md5(n::text), md5((n + 1)::text)
+              md5(n::text), md5((n + 1)::text), 1
        FROM audit_auditchainhead h, generate_series(1, 5) AS n WHERE h.chain = %(chain)s""",
 ]
 
