@@ -121,7 +121,7 @@ from ejournal.journal import services
 from ejournal.journal.models import Work
 
 spec = json.loads(sys.argv[1])
-original = services._cell_save
+original = services.cells._cell_save
 done = 0
 
 def cell_then_stall(**kwargs):
@@ -133,7 +133,7 @@ def cell_then_stall(**kwargs):
         time.sleep(600)
     return result
 
-services._cell_save = cell_then_stall
+services.cells._cell_save = cell_then_stall
 staff = StaffMember.objects.get(pk=spec["staff"])
 works = list(Work.objects.filter(pk__in=spec["works"]).select_related("lesson"))
 students = list(Student.objects.filter(pk__in=spec["students"]))
