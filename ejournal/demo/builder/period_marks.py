@@ -21,6 +21,7 @@ from ejournal.attestation.models import PERIOD_NUMERIC, PeriodClosure, PeriodMar
 from ejournal.journal import averages
 from ejournal.journal.averages import WeightedMark
 from ejournal.journal.models import Mark
+from ejournal.journal.selectors import WRITTEN_CATEGORIES
 from ejournal.schedule.models import LessonStatus
 from ejournal.school.models import (
     AcademicYear,
@@ -102,7 +103,7 @@ def _marks_of_period(period, loads, enrollments, memberships, settings, policy, 
     marks: dict[tuple[int, int, int], list[WeightedMark]] = defaultdict(list)
     written_groups: set[tuple[int, int]] = set()
     for student, value, group, subject, weight, category in rows:
-        written = category in selectors.WRITTEN_CATEGORIES
+        written = category in WRITTEN_CATEGORIES
         marks[(group, subject, student)].append(WeightedMark(value, weight, written))
         if written:
             written_groups.add((group, subject))
