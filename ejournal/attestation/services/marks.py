@@ -1,45 +1,33 @@
-"""Writes of attestation: period marks, period closing, council decisions, settings.
-
-Each write validates (a Russian message on refusal), runs in one transaction with its
-audit event, and changes nothing when any part is refused.
-"""
+"""Period and year marks: what a teacher types, saving a sheet or one mark, and corrections
+of a closed period's marks."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ejournal.accounts.models import Student
 from ejournal.attestation import selectors
 from ejournal.attestation.models import (
-    AttestationSettings,
-    CouncilDecision,
-    CouncilDecisionKind,
-    PeriodClosure,
     PeriodMark,
     PeriodMarkCorrection,
     PeriodMarkKind,
     PeriodMarkValue,
 )
-from ejournal.attestation.permissions import DEPUTY, SETTINGS_EDITORS, teaches, user_holds
-from ejournal.attestation.selectors import EntryRow, EntrySheet, Target, fmt
+from ejournal.attestation.permissions import teaches
+from ejournal.attestation.selectors import EntryRow, EntrySheet, Target
 from ejournal.audit import services as audit
 from ejournal.core import registry
 from ejournal.journal import averages
 from ejournal.journal.corrections import correction_reason
 from ejournal.journal.models import CorrectionStatus
 from ejournal.school import selectors as school_selectors
-from ejournal.school.models import ClassEnrollment, SchoolClass, StudyGroup, StudyPeriod, Subject
-
-# --- Parsing -----------------------------------------------------------------------------
+from ejournal.school.models import StudyGroup, Subject
 
 _ALIASES = {
     "2": PeriodMarkValue.TWO,
@@ -58,7 +46,11 @@ _ALIASES = {
     "безотм": PeriodMarkValue.NO_MARK,
     "bezotm": PeriodMarkValue.NO_MARK,
 }
+
+
 INPUT_HELP = "2–5, н/а, осв, зач, незач или безотм"
+
+
 NO_MARK_SUBJECT_VALUES = {"na", "osv", "zach", "nezach", "bezotm"}
 
 
@@ -92,9 +84,6 @@ class PeriodMarksRefused(ValidationError):
     def __init__(self, errors: dict[str, list[str]], conflicts: dict[int, PeriodMark | None]):
         super().__init__(errors)
         self.conflicts = conflicts
-
-
-# --- Period marks ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -332,263 +321,6 @@ def _audit(
         after=after,
         reason=reason,
     )
-
-
-# --- Closing periods ------------------------------------------------------------------------
-
-
-def _ensure_deputy(actor, school) -> None:
-    if not user_holds(actor, school, DEPUTY):
-        raise ValidationError("Это действие выполняет заместитель директора.")
-
-
-def _closure_view(closure: PeriodClosure) -> dict[str, Any]:
-    return {
-        "period": closure.period_id,
-        "is_closed": closure.is_closed,
-        "closed_at": closure.closed_at,
-        "reopened_at": closure.reopened_at,
-        "reason": closure.reason,
-    }
-
-
-@transaction.atomic
-def period_close(*, actor, period: StudyPeriod) -> PeriodClosure:
-    """The deputy closes a period once its end and the grace days have passed."""
-    school = period.band.year.school
-    _ensure_deputy(actor, school)
-    settings = selectors.settings_of(school)
-    today = school_selectors.school_today(school)
-    opens = selectors.closing_opens_on(period=period, settings=settings)
-    if today < opens:
-        raise ValidationError(
-            f"Период «{period.name}» можно закрыть с {fmt(opens)}: после его окончания "
-            f"({fmt(period.end)}) даётся {settings.closing_grace_days} дн. на выставление "
-            "отметок."
-        )
-    closure = PeriodClosure.objects.select_for_update().filter(period=period).first()
-    if closure is not None and closure.is_closed:
-        raise ValidationError(f"Период «{period.name}» уже закрыт.")
-    before = _closure_view(closure) if closure else None
-    if closure is None:
-        closure = PeriodClosure(period=period)
-    closure.is_closed = True
-    closure.closed_by = actor
-    closure.closed_at = timezone.now()
-    closure.save()
-    audit.record(
-        action="period.closed",
-        actor=actor,
-        school=school,
-        obj=closure,
-        before=before,
-        after=_closure_view(closure),
-    )
-    return closure
-
-
-@transaction.atomic
-def period_reopen(*, actor, period: StudyPeriod, reason: str) -> PeriodClosure:
-    """The deputy reopens a closed period; the reason is mandatory and audited."""
-    school = period.band.year.school
-    _ensure_deputy(actor, school)
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise ValidationError("Укажите причину повторного открытия периода.")
-    if len(reason) > 1000:
-        raise ValidationError("Причина — не длиннее 1000 символов.")
-    closure = PeriodClosure.objects.select_for_update().filter(period=period).first()
-    if closure is None or not closure.is_closed:
-        raise ValidationError(f"Период «{period.name}» не закрыт.")
-    before = _closure_view(closure)
-    closure.is_closed = False
-    closure.reopened_by = actor
-    closure.reopened_at = timezone.now()
-    closure.reason = reason
-    closure.save()
-    audit.record(
-        action="period.reopened",
-        actor=actor,
-        school=school,
-        obj=closure,
-        before=before,
-        after=_closure_view(closure),
-        reason=reason,
-    )
-    return closure
-
-
-# --- Council decisions -----------------------------------------------------------------------
-
-
-def default_decision_text(kind: str, grade: int) -> str:
-    if kind == CouncilDecisionKind.TRANSFERRED:
-        return f"переведён в {grade + 1} класс"
-    if kind == CouncilDecisionKind.CONDITIONAL:
-        return f"условно переведён в {grade + 1} класс"
-    if kind == CouncilDecisionKind.REPEAT:
-        return "оставлен на повторное обучение"
-    if kind == CouncilDecisionKind.GRADUATED:
-        return "окончил обучение"
-    return ""
-
-
-@transaction.atomic
-def council_decision_set(
-    *,
-    actor,
-    school_class: SchoolClass,
-    student: Student,
-    kind: str,
-    date: dt.date,
-    protocol_number: str,
-    text: str = "",
-) -> CouncilDecision:
-    """The deputy records the pedagogical council's decision for a student of the class."""
-    school = school_class.school
-    _ensure_deputy(actor, school)
-    year = school_class.year
-    if kind not in CouncilDecisionKind.values:
-        raise ValidationError("Выберите решение педагогического совета из списка.")
-    enrolled = ClassEnrollment.objects.filter(
-        school_selectors.overlapping(year.start, year.end),
-        school_class=school_class,
-        student=student,
-    ).exists()
-    if not enrolled:
-        raise ValidationError(f"{student.short_name} не учится в классе {school_class}.")
-    protocol_number = (protocol_number or "").strip()
-    if not protocol_number:
-        raise ValidationError("Укажите номер протокола педагогического совета.")
-    if len(protocol_number) > 20:
-        raise ValidationError("Номер протокола — не длиннее 20 символов.")
-    if date is None:
-        raise ValidationError("Укажите дату протокола.")
-    if date > school_selectors.school_today(school) or date < year.start:
-        raise ValidationError(
-            "Дата протокола должна быть в пределах учебного года и не позже сегодняшней."
-        )
-    text = (text or "").strip() or default_decision_text(kind, school_class.grade)
-    if not text:
-        raise ValidationError("Укажите формулировку решения.")
-    if len(text) > 300:
-        raise ValidationError("Формулировка — не длиннее 300 символов.")
-    decision = (
-        CouncilDecision.objects.select_for_update().filter(student=student, year=year).first()
-    )
-    before = _decision_view(decision) if decision else None
-    wanted = {
-        "student": student.pk,
-        "class": school_class.pk,
-        "kind": kind,
-        "text": text,
-        "date": date,
-        "protocol_number": protocol_number,
-    }
-    if decision is not None and before == wanted:
-        return decision  # posted back unchanged: nothing to write
-    if decision is None:
-        decision = CouncilDecision(school=school, year=year, student=student)
-    decision.school_class = school_class
-    decision.kind = kind
-    decision.text = text
-    decision.date = date
-    decision.protocol_number = protocol_number
-    decision.recorded_by = actor
-    decision.save()
-    audit.record(
-        action="council_decision.updated" if before else "council_decision.created",
-        actor=actor,
-        school=school,
-        obj=decision,
-        before=before,
-        after=_decision_view(decision),
-    )
-    return decision
-
-
-def _decision_view(decision: CouncilDecision) -> dict[str, Any]:
-    return {
-        "student": decision.student_id,
-        "class": decision.school_class_id,
-        "kind": decision.kind,
-        "text": decision.text,
-        "date": decision.date,
-        "protocol_number": decision.protocol_number,
-    }
-
-
-# --- Settings --------------------------------------------------------------------------------
-
-SETTINGS_FIELDS = (
-    "threshold_5",
-    "threshold_4",
-    "threshold_3",
-    "min_marks_1h",
-    "min_marks_2h",
-    "min_marks_3h",
-    "entry_window_days",
-    "closing_grace_days",
-    "require_written_work",
-)
-
-
-@transaction.atomic
-def attestation_settings_update(*, actor, school, **values) -> AttestationSettings:
-    """The administrator or deputy changes the school's attestation rules."""
-    if not user_holds(actor, school, SETTINGS_EDITORS):
-        raise ValidationError(
-            "Настройки аттестации меняет администратор или заместитель директора."
-        )
-    unknown = set(values) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ValidationError(f"Неизвестные настройки: {', '.join(sorted(unknown))}.")
-    settings = selectors.settings_of(school)
-    before = _settings_view(settings)
-    merged = {**before, **values}
-    try:
-        t5, t4, t3 = (
-            Decimal(str(merged[k])) for k in ("threshold_5", "threshold_4", "threshold_3")
-        )
-    except (InvalidOperation, TypeError):
-        raise ValidationError("Пороги округления — числа, например 4.5.") from None
-    if not (Decimal(2) < t3 < t4 < t5 <= Decimal(5)):
-        raise ValidationError("Пороги должны возрастать: 2 < «3» < «4» < «5» ≤ 5.")
-    if any(t != t.quantize(Decimal("0.01")) for t in (t5, t4, t3)):
-        raise ValidationError("Пороги округления — не больше двух знаков после запятой.")
-    counts = [int(merged[k]) for k in ("min_marks_1h", "min_marks_2h", "min_marks_3h")]
-    if not all(1 <= c <= 50 for c in counts) or counts != sorted(counts):
-        raise ValidationError(
-            "Минимум отметок — от 1 до 50 и не меньше для предметов с бо́льшим числом часов."
-        )
-    if not 1 <= int(merged["entry_window_days"]) <= 30:
-        raise ValidationError("Окно выставления отметок за период — от 1 до 30 дней.")
-    if not 0 <= int(merged["closing_grace_days"]) <= 30:
-        raise ValidationError("Дней до закрытия периода — от 0 до 30.")
-    settings.threshold_5, settings.threshold_4, settings.threshold_3 = t5, t4, t3
-    settings.min_marks_1h, settings.min_marks_2h, settings.min_marks_3h = counts
-    settings.entry_window_days = int(merged["entry_window_days"])
-    settings.closing_grace_days = int(merged["closing_grace_days"])
-    settings.require_written_work = bool(merged["require_written_work"])
-    if _settings_view(settings) == before:
-        return settings  # posted back unchanged: nothing to write
-    settings.save()
-    audit.record(
-        action="attestation_settings.updated",
-        actor=actor,
-        school=school,
-        obj=settings,
-        before=before,
-        after=_settings_view(settings),
-    )
-    return settings
-
-
-def _settings_view(settings: AttestationSettings) -> dict[str, Any]:
-    return {name: getattr(settings, name) for name in SETTINGS_FIELDS}
-
-
-# --- Corrections after the window or the closing -------------------------------------------
 
 
 def period_mark_correction_create(
