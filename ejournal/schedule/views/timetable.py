@@ -1,4 +1,5 @@
-"""Schedule pages. Views only parse, call one service or selector, and render."""
+"""Bell schedules and the timetable: the grids by class, teacher and room, and editing
+entries."""
 
 from __future__ import annotations
 
@@ -7,54 +8,24 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import StaffMember
 from ejournal.accounts.permissions import (
-    STRUCTURE_READERS,
     deny,
     get_in_school_or_404,
     roles_required,
 )
-from ejournal.core.dates import query_date
 from ejournal.schedule import forms, selectors, services
-from ejournal.schedule.models import BellSchedule, Lesson, Substitution, TimetableEntry
+from ejournal.schedule.models import BellSchedule, TimetableEntry
 from ejournal.schedule.permissions import (
     TIMETABLE_EDITORS,
     TIMETABLE_READERS,
-    can_edit_lesson,
     can_edit_timetable,
-    lesson_for_view,
 )
-from ejournal.school import selectors as school_selectors
+from ejournal.schedule.views._common import _day_param, _errors, _form_errors, _today_and_year
 from ejournal.school.models import SchoolClass
-
-TEACHERS = frozenset({"teacher"})
-
-
-def _today_and_year(request: AuthedRequest):
-    school = request.ctx.school_or_404()
-    today = school_selectors.school_today(school)
-    return today, school_selectors.year_on(school=school, day=today)
-
-
-def _day_param(request: AuthedRequest, default: dt.date) -> dt.date:
-    return query_date(request.GET.get("date")) or default
-
-
-def _errors(request: AuthedRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
-# --- Bell schedule ------------------------------------------------------------
 
 
 @roles_required(TIMETABLE_READERS)
@@ -129,9 +100,6 @@ def bell_day(request: AuthedRequest):
             for e in errors:
                 messages.error(request, str(e))  # an ErrorList yields its messages
     return redirect("schedule:bells")
-
-
-# --- Timetable --------------------------------------------------------------------
 
 
 @roles_required(TIMETABLE_READERS)
@@ -351,269 +319,3 @@ def materialise(request: AuthedRequest):
         for line in result.problems + result.kept:
             messages.warning(request, line)
     return redirect("schedule:timetable")
-
-
-# --- Lessons ----------------------------------------------------------------------
-
-
-@roles_required(STRUCTURE_READERS)
-def day(request: AuthedRequest):
-    school = request.ctx.school_or_404()
-    today, _ = _today_and_year(request)
-    day = _day_param(request, today)
-    return render(
-        request,
-        "schedule/day.html",
-        {
-            "day": day,
-            "previous": day - dt.timedelta(days=1),
-            "next": day + dt.timedelta(days=1),
-            "grid": selectors.day_grid(school=school, day=day),
-            "changes": selectors.recent_changes(school=school, limit=20),
-            "can_edit": can_edit_timetable(request.ctx),
-        },
-    )
-
-
-@roles_required(TEACHERS)
-def my_week(request: AuthedRequest):
-    today, _ = _today_and_year(request)
-    day = _day_param(request, today)
-    monday = day - dt.timedelta(days=day.weekday())
-    staff = request.ctx.staff
-    lessons = (
-        selectors.lessons_of_teacher(
-            staff=staff, start=monday, end=monday + dt.timedelta(days=6), active_only=False
-        )
-        if staff
-        else []
-    )
-    return render(
-        request,
-        "schedule/my_week.html",
-        {
-            "monday": monday,
-            "previous": monday - dt.timedelta(days=7),
-            "next": monday + dt.timedelta(days=7),
-            "lessons": lessons,
-            "staff": staff,
-        },
-    )
-
-
-@roles_required(TIMETABLE_READERS)
-def lesson(request: AuthedRequest, pk: int):
-    lesson = lesson_for_view(request.ctx, pk)
-    school = request.ctx.school
-    can_edit = can_edit_timetable(request.ctx)
-    return render(
-        request,
-        "schedule/lesson.html",
-        {
-            "lesson": lesson,
-            "today": _today_and_year(request)[0],
-            "changes": lesson.changes.select_related("created_by", "new_lesson").order_by(
-                "created_at"
-            ),
-            "can_edit": can_edit,
-            "can_keep_journal": can_edit_lesson(request.ctx, lesson),
-            "cancel_form": forms.ReasonForm(prefix="cancel"),
-            "move_form": forms.MoveForm(
-                prefix="move",
-                initial={"date": lesson.date, "number": lesson.number, "room": lesson.room},
-            ),
-            "room_form": forms.RoomForm(prefix="room"),
-            "substitute_form": forms.SubstituteForm(prefix="sub", school=school),
-        },
-    )
-
-
-def _lesson_for_change(request: AuthedRequest, pk: int) -> Lesson:
-    return get_in_school_or_404(
-        Lesson.objects.select_related("group", "group__school_class", "subject", "planned_teacher"),
-        request,
-        pk=pk,
-    )
-
-
-@require_POST
-@roles_required(TIMETABLE_EDITORS)
-def lesson_change(request: AuthedRequest, pk: int, kind: str):
-    lesson = _lesson_for_change(request, pk)
-    school = request.ctx.school_or_404()
-    builders = {
-        "cancel": lambda: forms.ReasonForm(request.POST, prefix="cancel"),
-        "move": lambda: forms.MoveForm(request.POST, prefix="move"),
-        "room": lambda: forms.RoomForm(request.POST, prefix="room"),
-        "substitute": lambda: forms.SubstituteForm(request.POST, prefix="sub", school=school),
-    }
-    if kind not in builders:
-        raise deny()
-    form = builders[kind]()
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, str(e))
-        return redirect("schedule:lesson", pk=pk)
-    data = form.cleaned_data
-    target = lesson
-    try:
-        if kind == "cancel":
-            services.schedule_change_cancel(
-                school=school, lesson=lesson, actor=request.user, reason=data["reason"]
-            )
-            messages.success(request, "Урок отменён.")
-        elif kind == "move":
-            change = services.schedule_change_move(
-                school=school,
-                lesson=lesson,
-                actor=request.user,
-                day=data["date"],
-                number=data["number"],
-                room=data["room"],
-                reason=data["reason"],
-            )
-            target = change.new_lesson or lesson
-            messages.success(request, "Урок перенесён.")
-        elif kind == "room":
-            services.schedule_change_room(
-                school=school,
-                lesson=lesson,
-                actor=request.user,
-                room=data["room"],
-                reason=data["reason"],
-            )
-            messages.success(request, "Кабинет изменён.")
-        else:
-            services.substitution_assign(
-                school=school,
-                lesson=lesson,
-                substitute=data["substitute"],
-                reason=data["reason"],
-                actor=request.user,
-            )
-            messages.success(request, "Замена назначена.")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("schedule:lesson", pk=target.pk)
-
-
-@require_POST
-@roles_required(TIMETABLE_EDITORS)
-def substitution_cancel(request: AuthedRequest, pk: int):
-    substitution = get_in_school_or_404(
-        Substitution.objects.select_related("lesson"), request, pk=pk
-    )
-    try:
-        services.substitution_cancel(
-            school=request.ctx.school_or_404(), substitution=substitution, actor=request.user
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Замена отменена.")
-    return redirect("schedule:lesson", pk=substitution.lesson_id)
-
-
-@roles_required(TIMETABLE_EDITORS)
-def extra_lesson(request: AuthedRequest):
-    school = request.ctx.school_or_404()
-    today, year = _today_and_year(request)
-    if year is None:
-        raise deny()
-    if request.method == "POST":
-        form = forms.ExtraLessonForm(request.POST, school=school, year=year)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                change = services.schedule_change_extra(
-                    school=school,
-                    actor=request.user,
-                    group=data["group"],
-                    subject=data["subject"],
-                    teacher=data["teacher"],
-                    day=data["date"],
-                    number=data["number"],
-                    room=data["room"],
-                    reason=data["reason"],
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, "Дополнительный урок назначен.")
-                return redirect("schedule:lesson", pk=change.lesson_id)
-    else:
-        form = forms.ExtraLessonForm(school=school, year=year, initial={"date": today})
-    return render(request, "schedule/extra.html", {"form": form})
-
-
-@roles_required(TIMETABLE_EDITORS)
-def substitute_day(request: AuthedRequest):
-    school = request.ctx.school_or_404()
-    today, _ = _today_and_year(request)
-    absence = forms.AbsenceForm(request.GET or None, school=school, initial={"date": today})
-    lessons, form = [], None
-    if absence.is_valid():
-        teacher = absence.cleaned_data["teacher"]
-        day = absence.cleaned_data["date"]
-        lessons = list(
-            selectors.lesson_queryset()
-            .filter(
-                school=school,
-                date=day,
-                planned_teacher=teacher,
-                status__in=selectors.ACTIVE_STATUSES,
-            )
-            .order_by("start_time")
-        )
-        form = forms.DaySubstitutionForm(
-            request.POST if request.method == "POST" else None, school=school, lessons=lessons
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                done = services.substitutions_assign_day(
-                    school=school,
-                    absent_teacher=teacher,
-                    day=day,
-                    assignments=form.assignments(),
-                    reason=form.cleaned_data["reason"],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, f"Назначено замен: {len(done)}.")
-                return redirect(
-                    reverse("schedule:substitutions") + f"?start={day:%Y-%m-%d}&end={day:%Y-%m-%d}"
-                )
-    return render(
-        request,
-        "schedule/substitute_day.html",
-        {"absence": absence, "lessons": lessons, "form": form},
-    )
-
-
-@roles_required(STRUCTURE_READERS)
-def substitutions(request: AuthedRequest):
-    today, _ = _today_and_year(request)
-    form = forms.RangeForm(request.GET or None)
-    start, end = today - dt.timedelta(days=30), today + dt.timedelta(days=7)
-    if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    elif not request.GET:
-        form = forms.RangeForm(initial={"start": start, "end": end})
-    if (end - start).days > 400:
-        start = end - dt.timedelta(days=400)
-    return render(
-        request,
-        "schedule/substitutions.html",
-        {
-            "form": form,
-            "rows": selectors.substitution_log(
-                school=request.ctx.school_or_404(), start=start, end=end
-            ),
-            "start": start,
-            "end": end,
-            "can_edit": can_edit_timetable(request.ctx),
-        },
-    )

@@ -1,0 +1,93 @@
+"""Reads of bell schedules, timetables and lessons. Each function runs a fixed number of
+queries whatever the size of the school.
+
+Split by subject: timetable (bells, the timetable grid, rooms and teachers), conflicts
+(the timetable's clash and hours checks), lessons (dated lessons of a teacher, a day, a
+group, a student; changes; today's lessons and the substitution log).
+"""
+
+from ejournal.schedule.selectors.conflicts import (
+    Conflict,
+    Members,
+    Span,
+    _fmt_hours,
+    describe_entry,
+    group_students,
+    hours_conflicts,
+    shared_students,
+    slot_conflicts,
+    timetable_conflicts,
+    year_entries,
+)
+from ejournal.schedule.selectors.lessons import (
+    DayGrid,
+    SubstitutionRow,
+    TodayLesson,
+    changes_of_groups,
+    day_grid,
+    group_ids_of_student,
+    lesson_queryset,
+    lessons_of_day,
+    lessons_of_groups,
+    lessons_of_student,
+    lessons_of_teacher,
+    recent_changes,
+    start_page_block,
+    substitution_log,
+    teaching_q,
+    today_lessons,
+)
+from ejournal.schedule.selectors.timetable import (
+    ACTIVE_STATUSES,
+    BellTimes,
+    Grid,
+    bell_days,
+    bell_schedules,
+    class_group_ids,
+    entries_on,
+    rooms_of,
+    shift_of,
+    teachers_of,
+    timetable_grid,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "BellTimes",
+    "Grid",
+    "bell_days",
+    "bell_schedules",
+    "class_group_ids",
+    "entries_on",
+    "rooms_of",
+    "shift_of",
+    "teachers_of",
+    "timetable_grid",
+    "Conflict",
+    "Members",
+    "Span",
+    "_fmt_hours",
+    "describe_entry",
+    "group_students",
+    "hours_conflicts",
+    "shared_students",
+    "slot_conflicts",
+    "timetable_conflicts",
+    "year_entries",
+    "DayGrid",
+    "SubstitutionRow",
+    "TodayLesson",
+    "changes_of_groups",
+    "day_grid",
+    "group_ids_of_student",
+    "lesson_queryset",
+    "lessons_of_day",
+    "lessons_of_groups",
+    "lessons_of_student",
+    "lessons_of_teacher",
+    "recent_changes",
+    "start_page_block",
+    "substitution_log",
+    "teaching_q",
+    "today_lessons",
+]
