@@ -190,7 +190,7 @@ def slow_part(monkeypatch, settings, tmp_path):
     monkeypatch.setattr(typst, "compile", part.wrap(typst.compile))
     monkeypatch.setattr(MD5PasswordHasher, "encode", part.wrap(MD5PasswordHasher.encode))
     monkeypatch.setattr(contingent_import, "parse", part.wrap(contingent_import.parse))
-    monkeypatch.setattr(backups, "backup_write", part.wrap(backups.backup_write))
+    monkeypatch.setattr(backups.create, "backup_write", part.wrap(backups.create.backup_write))
     yield part
     part.release()
 

@@ -145,6 +145,7 @@ def test_messages_are_sanitised(world):
 
 def test_announcements_and_events_are_sanitised(world):
     from ejournal.messaging import services
+    from ejournal.messaging.models import EventKind
 
     announcement = services.announcement_create(
         actor=world.users["admin"],
@@ -158,7 +159,7 @@ def test_announcements_and_events_are_sanitised(world):
     event = services.event_create(
         actor=world.users["deputy"],
         school=world.school,
-        kind=services.EventKind.values[0],
+        kind=EventKind.values[0],
         title="Событие",
         starts_at=timezone.now(),
         description=EVIL,

@@ -1,15 +1,10 @@
-"""Writes of the archive: printed copies (logged), archive records of closed periods,
-their verification and comparison with the live journal, the usage log, and the
-retention purge that refuses to delete anything before its term."""
+"""Archive records of closed periods: creating, verifying against the audit chain,
+downloading and comparing with the live journal."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,104 +12,27 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ejournal.accounts.models import Role
 from ejournal.archive import conf, printing
-from ejournal.archive.backups import without_paths
 from ejournal.archive.models import (
     ArchiveKind,
     ArchiveRecord,
-    Backup,
-    PrintJob,
-    PrintJobStatus,
-    UsageEntry,
     UsageKind,
 )
+from ejournal.archive.services._common import (
+    ARCHIVISTS,
+    PRINTERS,
+    _ensure,
+    _log_use,
+    _name_of,
+    canonical_json,
+    sha256,
+)
 from ejournal.attestation.models import PeriodClosure, PeriodMarkCorrection
-from ejournal.attestation.permissions import user_holds
 from ejournal.audit import services as audit
 from ejournal.audit.models import AuditEvent
 from ejournal.journal.models import CorrectionRequest, CorrectionStatus
 from ejournal.school.models import SchoolClass, StudyPeriod
 from ejournal.school.selectors import school_today
-
-logger = logging.getLogger(__name__)
-
-ARCHIVISTS = frozenset({Role.DEPUTY})
-PRINTERS = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})
-# 001 §3.3: the HR specialist keeps the register of paper and backup copies and the log of
-# their use. Backups themselves hold every school of the deployment: only its administrator
-# takes and checks them (backups.is_deployment_admin); a school exports its own data
-# (school_export.py).
-REGISTER_KEEPERS = PRINTERS | {Role.HR, Role.OPERATOR}
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def canonical_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-
-
-def _ensure(actor, school, roles, what: str) -> None:
-    if not user_holds(actor, school, roles):
-        raise ValidationError(f"Недостаточно прав: {what}.")
-
-
-# --- Printed copies ---------------------------------------------------------------------
-
-
-def copy_print(
-    *, actor, school_class: SchoolClass, period: StudyPeriod | None, purpose: str
-) -> bytes:
-    """A paper copy of a class journal; who printed it and why goes to the usage log."""
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise ValidationError("Укажите цель печати: она записывается в журнал пользования копиями.")
-    school = school_class.school
-    _ensure(actor, school, PRINTERS, "печать бумажной копии журнала")
-    scope = printing.scope_for(school_class=school_class, period=period)
-    data = printing.journal_copy_data(scope=scope)
-    pdf = printing.render_copy(data)
-    item = f"Классный журнал {school_class}, {scope.label}"
-    with transaction.atomic():
-        _log_use(
-            actor=actor,
-            school=school,
-            kind=UsageKind.PAPER,
-            item=item,
-            taken_by=_name_of(actor),
-            purpose=purpose,
-        )
-        audit.record(
-            action="archive.copy_printed",
-            actor=actor,
-            school=school,
-            obj=school_class,
-            after={"copy": item, "purpose": purpose},
-        )
-    return pdf
-
-
-def _name_of(user) -> str:
-    return (user.get_full_name() or user.username)[:200]
-
-
-def _log_use(*, actor, school, kind: str, item: str, taken_by: str, purpose: str, **links):
-    """One line of the usage log (001 §3.3); call inside the write's transaction."""
-    return UsageEntry.objects.create(
-        school=school,
-        kind=kind,
-        item=item[:300],
-        taken_by=taken_by[:200],
-        purpose=purpose[:500],
-        recorded_by=actor,
-        recorded_at=timezone.now(),
-        **links,
-    )
-
-
-# --- Archive records ------------------------------------------------------------------
 
 
 def _closed(school_class: SchoolClass, period: StudyPeriod | None) -> tuple[bool, str]:
@@ -340,9 +258,6 @@ def record_download(*, actor, record: ArchiveRecord, purpose: str) -> bytes:
     return pdf
 
 
-# --- Comparison with the live journal -------------------------------------------------------
-
-
 def facts(data: dict) -> dict[str, str]:
     """A copy's data as «where → value» pairs, to compare two versions of it."""
     result: dict[str, str] = {}
@@ -432,167 +347,3 @@ def record_compare(*, record: ArchiveRecord) -> Comparison:
             f"{correction.subject.name}: {correction.new_value} — {correction.reason}"
         )
     return Comparison(changes, corrections)
-
-
-# --- Usage log -----------------------------------------------------------------------------
-
-
-def usage_record(
-    *, actor, school, backup: Backup | None, item: str, taken_by: str, purpose: str
-) -> UsageEntry:
-    """A line of the usage log: who took which backup or paper copy and why."""
-    taken_by, purpose, item = (
-        (taken_by or "").strip(),
-        (purpose or "").strip(),
-        (item or "").strip(),
-    )
-    errors = []
-    if backup is None and not item:
-        errors.append("Укажите, какая копия выдана.")
-    if not taken_by:
-        errors.append("Укажите, кто получил копию.")
-    if not purpose:
-        errors.append("Укажите цель выдачи.")
-    if errors:
-        raise ValidationError(errors)
-    _ensure(actor, school, REGISTER_KEEPERS, "ведение журнала пользования копиями")
-    with transaction.atomic():
-        entry = _log_use(
-            actor=actor,
-            school=school,
-            kind=UsageKind.BACKUP if backup else UsageKind.PAPER,
-            item=str(backup) if backup else item,
-            taken_by=taken_by,
-            purpose=purpose,
-            backup=backup,
-        )
-        audit.record(
-            action="archive.usage_recorded",
-            actor=actor,
-            school=school,
-            obj=entry,
-            after={"item": entry.item, "taken_by": entry.taken_by, "purpose": entry.purpose},
-        )
-    return entry
-
-
-# --- Retention -------------------------------------------------------------------------
-
-
-def _refuse_early(keep_until: dt.date, today: dt.date, what: str) -> None:
-    if today <= keep_until:
-        raise ValidationError(
-            f"{what} хранится до {keep_until:%d.%m.%Y} включительно: удалить раньше нельзя."
-        )
-
-
-def record_purge(*, actor, record: ArchiveRecord, today: dt.date) -> None:
-    """Delete one archive record whose retention term is over (never earlier)."""
-    _refuse_early(record.keep_until, today, f"Архивная запись «{record.title}»")
-    name = record.pdf.name
-    with transaction.atomic():
-        audit.record(
-            action="archive.record_purged",
-            actor=actor,
-            school=record.school,
-            obj=record,
-            before={
-                "title": record.title,
-                "pdf": record.pdf_sha256,
-                "keep_until": record.keep_until,
-            },
-        )
-        ArchiveRecord.objects.filter(pk=record.pk)._purge()
-        transaction.on_commit(lambda: record.pdf.storage.delete(name) if name else None)
-
-
-def backup_purge(*, actor, backup: Backup, today: dt.date) -> None:
-    """Delete one backup (its register line stays, marked) whose term is over."""
-    _refuse_early(backup.keep_until, today, str(backup))
-    path = Path(backup.path)
-    with transaction.atomic():
-        audit.record(
-            action="archive.backup_purged",
-            actor=actor,
-            school=backup.school_id,
-            obj=backup,
-            before={"file": path.name, "sha256": backup.sha256},
-        )
-        backup.delete()
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-def purge_expired(*, actor, today: dt.date) -> tuple[int, int]:
-    """Everything whose term is over: (archive records, backups) deleted."""
-    records = list(ArchiveRecord.objects.filter(keep_until__lt=today).select_related("school"))
-    backups = list(Backup.objects.filter(keep_until__lt=today))
-    for record in records:
-        record_purge(actor=actor, record=record, today=today)
-    for backup in backups:
-        backup_purge(actor=actor, backup=backup, today=today)
-    return len(records), len(backups)
-
-
-# --- School-wide print ---------------------------------------------------------------------
-
-
-def print_job_start(*, actor, school, year, period: StudyPeriod | None) -> PrintJob:
-    _ensure(actor, school, PRINTERS, "печать журналов школы")
-    classes = len(_classes_to_print(school, year, period))
-    with transaction.atomic():
-        job = PrintJob.objects.create(
-            school=school, year=year, period=period, created_by=actor, total=classes
-        )
-        audit.record(
-            action="archive.school_print_started",
-            actor=actor,
-            school=school,
-            obj=job,
-            after={"period": period.name if period else str(year), "classes": classes},
-        )
-        transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
-
-
-def _enqueue(job_id: int) -> None:
-    from ejournal.archive import tasks
-
-    tasks.print_school.enqueue(job_id)
-
-
-def print_job_run(*, job_id: int) -> PrintJob:
-    """Print every class of the job's school one by one, saving progress after each."""
-    job = PrintJob.objects.select_related("school", "year", "period").get(pk=job_id)
-    job.status = PrintJobStatus.RUNNING
-    job.save(update_fields=["status"])
-    try:
-        classes = _classes_to_print(job.school, job.year, job.period)
-        job.total = len(classes)
-        copies = []
-        for school_class in classes:
-            scope = printing.scope_for(school_class=school_class, period=job.period)
-            copies.append(printing.journal_copy_data(scope=scope))
-            job.done += 1
-            job.save(update_fields=["done", "total"])
-        pdf = printing.render_school(copies)
-        job.file.save(f"school-{job.pk}.pdf", ContentFile(pdf), save=False)
-        job.status = PrintJobStatus.DONE
-    except Exception as exc:  # the page shows the failure instead of a stuck job
-        logger.exception("school print job %s failed", job.pk)
-        job.status = PrintJobStatus.FAILED
-        job.error = without_paths(str(exc))[:2000]
-    job.finished_at = timezone.now()
-    job.save()
-    return job
-
-
-def _classes_to_print(school, year, period: StudyPeriod | None) -> list[SchoolClass]:
-    """The year's classes; for a period, those of the grades its band covers."""
-    classes = (
-        SchoolClass.objects.filter(school=school, year=year)
-        .select_related("school", "year", "homeroom_teacher")
-        .order_by("grade", "letter")
-    )
-    if period is not None:
-        classes = classes.filter(grade__gte=period.band.grade_from, grade__lte=period.band.grade_to)
-    return list(classes)
