@@ -136,6 +136,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hottest fragments only (journal grid, diary week, diary marks), included
+        # from Django templates: ejournal/core/jinja2.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "ejournal.core.jinja2.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.core.dates import query_date
-from ejournal.diary import charts, ical, marks_html, printout, selectors, services, week_html
+from ejournal.core.jinja2 import render_fragment
+from ejournal.diary import charts, ical, printout, selectors, services
 from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
 from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
@@ -79,7 +80,7 @@ def week(request: AuthedRequest, reader: Reader):
             reader,
             "week",
             week=data,
-            days_html=week_html.days_html(data, student.pk),
+            days_html=render_fragment("diary/days.html", week=data, student_id=student.pk),
             # Each student sees only events they take part in, with their own result.
             events=messaging.events_for_student(student=student, start=data.start, end=data.end),
             comments=messaging.teacher_comments_for(
@@ -113,7 +114,9 @@ def marks(request: AuthedRequest, reader: Reader):
             reader,
             "marks",
             data=data,
-            subjects_html=marks_html.subjects_html(data, charts_by_subject),
+            subjects_html=render_fragment(
+                "diary/subjects.html", data=data, charts=charts_by_subject
+            ),
         ),
     )
 

@@ -18,14 +18,11 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember, Student, shown_name_ordering, shown_name_sql
 from ejournal.accounts.permissions import deny
 from ejournal.core import rawsql
-from ejournal.core.urls import url_template
 from ejournal.journal import averages, rules
 from ejournal.journal.averages import RoundingPolicy
 from ejournal.journal.models import (
@@ -148,11 +145,16 @@ class LessonHead:
     is_current: bool = False
 
 
+# One cell of a row: (text, version, classes, title, state); state None where the student
+# was not in the group that day, True where the viewer may write, False where not.
+Cell = tuple[str, object, str, str, bool | None]
+
+
 @dataclass
 class Row:
     student: Student
     number: int
-    cells_html: SafeString
+    cells: list[Cell]
     average: str
     debts: int
     # The period mark the average rounds to under the school's policy (R5.2).
@@ -161,27 +163,6 @@ class Row:
     left: dt.date | None = None
     # Marks from the class the student came from that count in the average.
     carried: int = 0
-
-    def html(self) -> SafeString:
-        """The table row (built here: thirty rows through the template cost more than
-        the grid's queries)."""
-        joined = f' <small class="muted">с {self.joined:%d.%m}</small>' if self.joined else ""
-        left = f' <small class="muted">по {self.left:%d.%m}</small>' if self.left else ""
-        suggested = (
-            ' <small class="muted" title="Рекомендуемая отметка за период">'
-            f"→ {self.suggested}</small>"
-            if self.suggested
-            else ""
-        )
-        carried = (
-            f' title="С учётом отметок из прежнего класса: {self.carried}"' if self.carried else ""
-        )
-        return mark_safe(  # noqa: S308 - the name is escaped, the cells were built escaped
-            f'<tr data-s="{self.student.pk}"><th class="jname" scope="row">{self.number}. '
-            f"{escape(self.student.short_name)}{joined}{left}</th>{self.cells_html}"
-            f'<td class="num"{carried}>{escape(self.average)}{suggested}</td>'
-            f'<td class="num">{self.debts or ""}</td></tr>'
-        )
 
 
 @dataclass
@@ -196,9 +177,6 @@ class Grid:
     writable: bool
     current_lesson_id: int | None = None
     columns: list[Column] = field(default_factory=list)
-    colgroup_html: SafeString = field(default_factory=SafeString)
-    lessons_html: SafeString = field(default_factory=SafeString)
-    columns_html: SafeString = field(default_factory=SafeString)
     # What the grid already read, for the lesson page to reuse instead of reading again.
     works: list[Work] = field(default_factory=list)
     settings: JournalSettings = field(kw_only=True)
@@ -407,7 +385,7 @@ def journal_grid(
     for number, student in enumerate(students, start=1):
         member_spans = spans[student.pk]
         brought = carried.get(student.pk, [])
-        html, exact, debts = _row(student.pk, member_spans, plan, marks, attendance, brought)
+        cells, exact, debts = _row(student.pk, member_spans, plan, marks, attendance, brought)
         first = min(s.date_from for s in member_spans)
         last = (
             None
@@ -419,7 +397,7 @@ def journal_grid(
             Row(
                 student=student,
                 number=number,
-                cells_html=html,
+                cells=cells,
                 average=average,
                 suggested=suggested,
                 debts=debts,
@@ -439,7 +417,6 @@ def journal_grid(
         writable=any(h.writable for h in heads),
         current_lesson_id=current_id,
         columns=columns,
-        **_header_html(heads, columns),
         works=all_works,
         settings=settings,
         now=now,
@@ -502,59 +479,6 @@ def row_totals(
         average, suggested = _shown_average(exact, policy)
         totals[student_id] = RowTotals(average, suggested, debts[student_id])
     return totals
-
-
-def _header_html(heads: list[LessonHead], columns: list[Column]) -> dict[str, SafeString]:
-    """The column group and the two header rows (lessons, then their sub-columns).
-
-    journal.js reads each sub-column's facts from its header cell: data-k (kind), data-l
-    (lesson), data-w (work; empty until the default work exists), data-fix (the
-    correction form of a closed column).
-    """
-    lesson_url = url_template("journal:lesson")
-    fix_url = url_template("journal:correction_create")
-    cols, lesson_cells, column_cells = [], [], []
-    for head in heads:
-        lesson = head.lesson
-        current = ' class="jl cur" id="current"' if head.is_current else ' class="jl"'
-        tip = escape(
-            f"{lesson.date:%d.%m.%Y}, {lesson.number} урок. {head.topic or 'Тема не указана'}"
-        )
-        mark = "" if head.topic else '<span class="notopic" aria-label="нет темы">*</span>'
-        lesson_cells.append(
-            f'<th colspan="{len(head.columns)}"{current} title="{tip}">'
-            f'<a href="{lesson_url.format(lesson.pk)}">{lesson.date:%d.%m}</a>{mark}</th>'
-        )
-    for col in columns:
-        cols.append(f'<col class="{col.kind}{" lk" if col.lock else ""}">')
-        work_id = col.work.pk if col.work is not None else ""
-        attrs = f'data-k="{col.kind}" data-l="{col.lesson.pk}" data-w="{work_id}"'
-        query = "kind=attendance"
-        if col.kind == "m":
-            query = f"kind=mark&amp;work={work_id}" if work_id else "kind=mark"
-        if col.correctable:
-            attrs += f' data-fix="{fix_url.format(col.lesson.pk)}?{query}"'
-        if col.correctable:
-            tail = (
-                f'<a class="lock" href="{fix_url.format(col.lesson.pk)}?{query}" '
-                f'aria-label="Срок истёк: подать запрос на исправление">{LOCK_ICON}</a>'
-            )
-        elif col.lock:
-            tail = f'<span class="lock" aria-label="закрыто">{LOCK_ICON}</span>'
-        elif col.writable:
-            tail = (
-                '<button type="button" class="fill" title="Заполнить пустые ячейки столбца" '
-                'aria-label="Заполнить столбец">⇣</button>'
-            )
-        else:
-            tail = ""
-        tip = escape(col.lock or col.title)
-        column_cells.append(f'<th scope="col" {attrs} title="{tip}">{escape(col.label)}{tail}</th>')
-    return {
-        "colgroup_html": mark_safe("".join(cols)),  # noqa: S308 - values escaped above
-        "lessons_html": mark_safe("".join(lesson_cells)),  # noqa: S308
-        "columns_html": mark_safe("".join(column_cells)),  # noqa: S308
-    }
 
 
 STUDENT_COLUMNS = tuple(f.attname for f in Student._meta.concrete_fields)
@@ -642,22 +566,13 @@ def _mark_column(lesson, work, writable, grade, settings, now, closed, default_t
     )
 
 
-# Drawn, not an emoji: school computers often have no emoji font.
-LOCK_ICON = (
-    '<svg class="lock-icon" viewBox="0 0 10 12" width="9" height="11" aria-hidden="true">'
-    '<rect x="1" y="5" width="8" height="6.5" rx="1" fill="currentColor"/>'
-    '<path d="M2.8 5V3.4a2.2 2.2 0 0 1 4.4 0V5" fill="none" stroke="currentColor" '
-    'stroke-width="1.3"/></svg>'
-)
-
-
 def _row(
     student_id, spans, plan, marks, attendance, carried=()
-) -> tuple[SafeString, Decimal | None, int]:
+) -> tuple[list[Cell], Decimal | None, int]:
     """One student's cells along ``plan`` (is a mark column, work or lesson id, day,
     weight, writable), the weighted average (with the ``carried`` marks of an earlier
     class) and the debts."""
-    parts = []
+    cells: list[Cell] = []
     weighted = Decimal(0)
     weights = Decimal(0)
     for brought in carried:
@@ -671,9 +586,9 @@ def _row(
         if member is None:
             member = member_on[day] = any(s.covers(day) for s in spans)
         if not member:
-            parts.append('<td class="x"></td>')
+            cells.append(NOT_MEMBER)
             continue
-        text, version, extra, classes = "", "", "", []
+        text, version, title, classes = "", "", "", ""
         if is_mark:
             found = marks.get((key, student_id)) if key is not None else None
             if found:
@@ -685,25 +600,23 @@ def _row(
                 elif value == MarkValue.DEBT:
                     debts += 1
                 if comment:
-                    extra = f' title="{escape(comment)}"'
-                    classes.append("cm")
-                if makeup:
-                    classes.append("mu")
+                    title = comment
+                    classes = "cm mu" if makeup else "cm"
+                elif makeup:
+                    classes = "mu"
         else:
             found = attendance.get((key, student_id))
             if found:
                 code, minutes, version, note = found
                 text = attendance_text(code, minutes)
-                classes.append("ab" if code != AttendanceCode.LATE else "lt")
-                if note:
-                    extra = f' title="{escape(note)}"'
-        cls = f' class="{" ".join(classes)}"' if classes else ""
-        if writable:
-            parts.append(f'<td{cls}{extra}><input value="{text}" data-v="{version}"></td>')
-        else:
-            parts.append(f"<td{cls}{extra}>{text}</td>")
+                classes = "ab" if code != AttendanceCode.LATE else "lt"
+                title = note or ""
+        cells.append((text, version, classes, title, writable))
     average = weighted / weights if weights else None
-    return mark_safe("".join(parts)), average, debts  # noqa: S308 - every value escaped above
+    return cells, average, debts
+
+
+NOT_MEMBER: Cell = ("", "", "", "", None)
 
 
 # --- Journal lists ---------------------------------------------------------------------

@@ -131,8 +131,8 @@ def test_marks_page_query_count_does_not_grow(dw, client_for, today, world, extr
     assert len(response.context["data"].subjects) == extra
 
 
-# The subjects' markup as the template language built it before marks_html.py: the
-# Python version must give the same page.
+# The subjects' markup as the template language built it before the fragment went to
+# Jinja2 (diary/jinja2/diary/subjects.html): the fragment must give the same page.
 TEMPLATE_SUBJECTS = """{% for s in data.subjects %}
 <section class="panel subject">
   <h2>{{ s.subject }}</h2>
@@ -166,10 +166,11 @@ def _same_markup(a: str, b: str) -> bool:
     return squeeze(a) == squeeze(b)
 
 
-def test_subjects_built_in_python_match_the_template_markup(dw, world, today):
+def test_the_jinja2_subjects_match_the_template_markup(dw, world, today):
     from django.template import Context, Template
 
-    from ejournal.diary import charts, marks_html
+    from ejournal.core.jinja2 import render_fragment
+    from ejournal.diary import charts
 
     child = dw.w.child
     russian = f.SubjectFactory(school=world.school, name="Русский <язык>")
@@ -189,16 +190,17 @@ def test_subjects_built_in_python_match_the_template_markup(dw, world, today):
     expected = Template(TEMPLATE_SUBJECTS).render(
         Context({"data": data, "charts": chart_by_subject})
     )
-    built = marks_html.subjects_html(data, chart_by_subject)
+    built = render_fragment("diary/subjects.html", data=data, charts=chart_by_subject)
     assert "Отлично &amp; &lt;b&gt;" in built and "Русский &lt;язык&gt;" in built
     assert "вес 1,5" in built and "Годовая: <strong>4</strong>" in built
     assert _same_markup(built, expected)
 
 
 def test_no_marks_in_the_period_says_so(dw, world, today):
-    from ejournal.diary import marks_html
+    from ejournal.core.jinja2 import render_fragment
 
     data = selectors.marks_page(dw.w.child, TODAY, None)
     assert _same_markup(
-        marks_html.subjects_html(data, {}), '<p class="muted">В этом периоде отметок пока нет.</p>'
+        render_fragment("diary/subjects.html", data=data, charts={}),
+        '<p class="muted">В этом периоде отметок пока нет.</p>',
     )
