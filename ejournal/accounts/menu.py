@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import get_script_prefix, reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from ejournal.accounts.models import HOMEROOM, STAFF_ROLES, Role
 
@@ -66,24 +64,12 @@ MENU = [
 ]
 
 
-def menu_html(roles: frozenset[str], *, in_school: bool) -> SafeString:
-    """The links of a signed-in user's menu (with messages when a school is chosen)."""
-    return _menu_html(roles, in_school, get_script_prefix())
+def menu_links(roles: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The (label, URL) of each section a signed-in user's menu shows; the template
+    (``partials/nav.html``) adds the messages link when a school is chosen."""
+    return _menu_links(roles, get_script_prefix())
 
 
 @functools.lru_cache(maxsize=512)
-def _menu_html(roles: frozenset[str], in_school: bool, _prefix: str) -> SafeString:
-    links = [
-        f'<a href="{escape(reverse(item.url_name))}">{escape(item.label)}</a>'
-        for item in MENU
-        if item.shown(roles)
-    ]
-    if in_school:
-        # The unread count arrives after the page (htmx), and every two minutes.
-        links.append(
-            f'<a href="{escape(reverse("messaging:inbox"))}">Сообщения <span class="unread" '
-            f'hx-get="{escape(reverse("messaging:unread"))}" hx-trigger="load, every 120s" '
-            'hx-swap="outerHTML" hx-headers=\'{"X-Background-Poll": "1"}\' '
-            'aria-live="polite"></span></a>'
-        )
-    return mark_safe("\n".join(links))  # noqa: S308 - fixed labels and reversed URLs, escaped
+def _menu_links(roles: frozenset[str], _prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((item.label, reverse(item.url_name)) for item in MENU if item.shown(roles))

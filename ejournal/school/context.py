@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ejournal.accounts.menu import menu_html
+from ejournal.accounts.menu import menu_links
 from ejournal.accounts.middleware import SESSION_SCHOOL_KEY
 from ejournal.accounts.models import (
     FAMILY_ROLES,
@@ -150,8 +150,8 @@ class SchoolContext:
         return frozenset(roles)
 
     @property
-    def menu(self):
-        return menu_html(self.roles, in_school=self.school is not None)
+    def menu(self) -> tuple[tuple[str, str], ...]:
+        return menu_links(self.roles)
 
     @property
     def is_staff_member(self) -> bool:
