@@ -32,7 +32,7 @@ from ejournal.api.schemas import (
 from ejournal.journal import selectors as journal_selectors
 from ejournal.journal import services
 from ejournal.journal.models import Attendance, Homework, Mark, Work
-from ejournal.journal.permissions import can_write_lesson
+from ejournal.journal.permissions import can_write_lesson, lesson_readable
 from ejournal.journal.views.common import JOURNAL_ROLES, writable_lesson
 
 router = Router(tags=["Журнал урока (учитель)"])
@@ -40,7 +40,7 @@ router = Router(tags=["Журнал урока (учитель)"])
 
 def _readable(request: ApiRequest, lesson_id: int):
     require_roles(request, JOURNAL_ROLES)
-    return journal_selectors.lesson_readable(request.ctx, lesson_id)
+    return lesson_readable(request.ctx, lesson_id)
 
 
 def _writable(request: ApiRequest, lesson_id: int):

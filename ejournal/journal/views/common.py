@@ -9,8 +9,12 @@ from django.urls import reverse
 
 from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
-from ejournal.journal import selectors
-from ejournal.journal.permissions import CORRECTION_DECIDERS, CORRECTION_READERS, lesson_for_write
+from ejournal.journal.permissions import (
+    CORRECTION_DECIDERS,
+    CORRECTION_READERS,
+    lesson_for_write,
+    lesson_readable,
+)
 from ejournal.school import selectors as school_selectors
 
 # The views' role checks, with the service's rule.
@@ -44,4 +48,4 @@ def grid_url(group_id: int, subject_id: int, period_id: int | None = None) -> st
 def writable_lesson(request: SchoolRequest, lesson_id: int):
     lesson_for_write(request.ctx, lesson_id)
     # The lesson page needs the related rows too; one query instead of several lazy ones.
-    return selectors.lesson_readable(request.ctx, lesson_id)
+    return lesson_readable(request.ctx, lesson_id)

@@ -17,7 +17,7 @@ from ejournal.journal import forms, selectors, services
 from ejournal.journal.models import (
     Work,
 )
-from ejournal.journal.permissions import group_for_read, lesson_for_write
+from ejournal.journal.permissions import group_for_read, lesson_for_write, subject_readable
 from ejournal.journal.views.common import (
     CORRECTION_DECIDERS,
     JOURNAL_ROLES,
@@ -56,7 +56,7 @@ def grid(request: AuthedRequest, group_id: int, subject_id: int, period_id: int 
     group = group_for_read(request.ctx, group_id)
     # The group is of the current school (group_for_read checks it): no second read of it.
     group.school = request.ctx.school_or_404()
-    subject = selectors.subject_readable(request.ctx, group, subject_id)
+    subject = subject_readable(request.ctx, group, subject_id)
     periods = selectors.periods_of_group(group)
     period = selectors.period_pick(periods, period_id, request_today(request))
     journal = selectors.journal_grid(

@@ -19,7 +19,7 @@ from ejournal.journal.models import (
     HomeworkAttachment,
     Work,
 )
-from ejournal.journal.permissions import can_write_lesson
+from ejournal.journal.permissions import can_write_lesson, lesson_readable
 from ejournal.journal.views.common import (
     JOURNAL_ROLES,
     error_text,
@@ -98,7 +98,7 @@ def _lesson_page(request: AuthedRequest, lesson, *, status: int = 200, **forms_i
 
 @roles_required(JOURNAL_ROLES)
 def lesson_page(request: AuthedRequest, lesson_id: int):
-    lesson = selectors.lesson_readable(request.ctx, lesson_id)
+    lesson = lesson_readable(request.ctx, lesson_id)
     return _lesson_page(request, lesson)
 
 
@@ -245,7 +245,7 @@ def attachment_download(request: AuthedRequest, attachment_id: int):
         field="homework__lesson__school",
         id=attachment_id,
     )
-    selectors.lesson_readable(request.ctx, attachment.homework.lesson_id)
+    lesson_readable(request.ctx, attachment.homework.lesson_id)
     try:
         content = attachment.file.open("rb")
     except OSError:
