@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ejournal.accounts.urls import urlpatterns as accounts_urlpatterns
 from ejournal.people.urls import school_staff_urlpatterns
 from ejournal.schedule.urls import school_setup_urlpatterns
+from ejournal.school.urls import start_urlpatterns
 from ejournal.school.urls import urlpatterns as school_urlpatterns
 
 urlpatterns = [
-    path("", include("ejournal.accounts.urls")),
+    # The start page and the school choice need the school; they keep their accounts names.
+    path("", include((accounts_urlpatterns + start_urlpatterns, "accounts"))),
     # The school's namespace holds pages that live higher up: the setup guide (it checks
     # the timetable) and the staff pages (people).
     path(

@@ -17,8 +17,8 @@ from django.shortcuts import redirect
 
 from ejournal.accounts.models import HOMEROOM, Role, RoleAssignment
 
-if TYPE_CHECKING:  # http imports the context, which imports deny() from here
-    from ejournal.accounts.http import AuthedRequest, SchoolRequest
+if TYPE_CHECKING:
+    from ejournal.accounts.http import AccountRequest
 
 # Who may open the structure pages of a school.
 STRUCTURE_EDITORS = frozenset({Role.ADMIN, Role.DEPUTY})
@@ -44,7 +44,7 @@ def roles_required(*roles: str | Iterable[str]) -> Callable:
 
     def decorator(view):
         @wraps(view)
-        def wrapper(request: SchoolRequest, *args, **kwargs):
+        def wrapper(request: AccountRequest, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             if request.ctx.needs_choice:
@@ -59,7 +59,7 @@ def roles_required(*roles: str | Iterable[str]) -> Callable:
     return decorator
 
 
-def school_scoped(queryset, request: SchoolRequest, field: str = "school"):
+def school_scoped(queryset, request: AccountRequest, field: str = "school"):
     """Restrict a queryset of school-owned rows to the current school."""
     school = request.ctx.school
     if school is None:
@@ -67,14 +67,14 @@ def school_scoped(queryset, request: SchoolRequest, field: str = "school"):
     return queryset.filter(**{field: school})
 
 
-def get_in_school_or_404(queryset, request: SchoolRequest, field: str = "school", **lookup):
+def get_in_school_or_404(queryset, request: AccountRequest, field: str = "school", **lookup):
     obj = school_scoped(queryset, request, field).filter(**lookup).first()
     if obj is None:
         raise deny()
     return obj
 
 
-def can_edit_structure(request: SchoolRequest) -> bool:
+def can_edit_structure(request: AccountRequest) -> bool:
     return bool(request.ctx.roles & STRUCTURE_EDITORS)
 
 
@@ -131,7 +131,7 @@ def ensure_account_within(*, user, school=None, municipality=None, holding: bool
         raise ValidationError(ACCOUNT_BEYOND_SCHOOL)
 
 
-def letters_job_for(request: AuthedRequest, job_id: int):
+def letters_job_for(request: AccountRequest, job_id: int):
     """A class's letters job: only its author, in the current school, sees it (the PDF
     holds one-time passwords)."""
     from ejournal.accounts.models import LettersJob

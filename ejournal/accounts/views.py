@@ -9,19 +9,18 @@ from django.views.decorators.http import require_POST
 
 from ejournal.accounts import selectors, services, two_factor
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
-from ejournal.accounts.middleware import SESSION_SCHOOL_KEY
+from ejournal.accounts.http import AccountRequest, SignedInRequest
 from ejournal.core import ratelimit
 
 
-def _safe_next(request: SchoolRequest, default: str = "/") -> str:
+def safe_next(request: AccountRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 
 
-def sign_in(request: SchoolRequest):
+def sign_in(request: AccountRequest):
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = SignInForm(request, data=request.POST or None)
@@ -35,20 +34,20 @@ def sign_in(request: SchoolRequest):
             if two_factor.needs_second_step(user):
                 # No session before the code is checked: the code page (or, without a
                 # device yet, the enrolment page) finishes the sign-in.
-                two_factor.pending_start(request, user, next_url=_safe_next(request))
+                two_factor.pending_start(request, user, next_url=safe_next(request))
                 if two_factor.is_enrolled(user):
                     return redirect("security:two_factor_verify")
                 return redirect("security:two_factor_setup")
             login(request, user)
             services.user_record_sign_in(user=user)
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(safe_next(request))
         services.user_record_failed_sign_in(username=request.POST.get("username", ""))
         ratelimit.hit("sign_in_ip", key=ip_key, rate="sign_in_ip")
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
+    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, "")})
 
 
 @require_POST
-def sign_out(request: SchoolRequest):
+def sign_out(request: AccountRequest):
     if request.user.is_authenticated:
         services.user_record_sign_out(user=request.user)
     logout(request)
@@ -56,7 +55,7 @@ def sign_out(request: SchoolRequest):
 
 
 @login_required
-def password_change(request: AuthedRequest):
+def password_change(request: SignedInRequest):
     forced = request.user.must_change_password
     form = PasswordChangeForm(request.POST or None, forced=forced)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +87,7 @@ def password_change(request: AuthedRequest):
 
 @login_required
 @require_POST
-def sign_out_everywhere(request: AuthedRequest):
+def sign_out_everywhere(request: SignedInRequest):
     services.user_sign_out_everywhere(user=request.user)
     logout(request)
     messages.info(request, "Вы вышли на всех устройствах.")
@@ -96,38 +95,9 @@ def sign_out_everywhere(request: AuthedRequest):
 
 
 @login_required
-def profile(request: AuthedRequest):
+def profile(request: SignedInRequest):
     return render(
         request,
         "accounts/profile.html",
         {"sections": selectors.profile_sections(request=request)},
     )
-
-
-@login_required
-def choose_school(request: AuthedRequest):
-    memberships = request.ctx.memberships
-    if request.method == "POST":
-        key = request.POST.get("membership", "")
-        if any(m.key == key for m in memberships):
-            request.session[SESSION_SCHOOL_KEY] = key
-            return HttpResponseRedirect(_safe_next(request))
-        messages.error(request, "Выберите школу из списка.")
-    return render(
-        request,
-        "accounts/choose_school.html",
-        {"memberships": memberships, "next": _safe_next(request, "")},
-    )
-
-
-@login_required
-def home(request: AuthedRequest):
-    """The role-aware start page: each role lands on what it needs first."""
-    ctx = request.ctx
-    if ctx.needs_choice:
-        return redirect("accounts:choose_school")
-    role = ctx.primary_role
-    if role is None:
-        return render(request, "accounts/start_none.html")
-    data = selectors.start_page_data(request=request, role=role)
-    return render(request, f"accounts/start_{role}.html", data)

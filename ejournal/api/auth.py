@@ -14,7 +14,6 @@ from django.conf import settings
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import User
 from ejournal.api import services
 from ejournal.api.errors import ApiError, not_found, rate_limited, unauthorized
@@ -22,6 +21,7 @@ from ejournal.api.models import ApiToken
 from ejournal.core import ratelimit
 from ejournal.core.request_context import client_ip
 from ejournal.school.context import Membership, SchoolContext
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import School
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -18,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from ninja.openapi.docs import DocsBase
 
-from ejournal.accounts.http import SchoolRequest
+from ejournal.school.http import SchoolRequest
 
 ASSET_DIR = Path(ninja.__file__).parent / "static" / "ninja"
 ASSETS = frozenset(

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.api import selectors, services
 from ejournal.api.forms import TokenForm
+from ejournal.school.http import AuthedRequest, SchoolRequest
 
 
 def _page(request: AuthedRequest, form, *, new_token: str = "", status: int = 200):

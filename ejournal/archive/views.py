@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import deny, roles_required
 from ejournal.archive import backups, school_export, selectors, services
 from ejournal.archive.models import Backup
@@ -30,6 +29,7 @@ from ejournal.archive.permissions import (
 )
 from ejournal.core import ratelimit
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 
 def _errors(request: AuthedRequest, exc: ValidationError) -> None:

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.attestation import forms, selectors, services
@@ -31,6 +30,7 @@ from ejournal.journal import corrections as correction_lifecycle
 from ejournal.journal.models import CorrectionStatus
 from ejournal.journal.permissions import CORRECTION_DECIDERS
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import AcademicYear, ClassEnrollment, StudyPeriod
 
 

@@ -61,7 +61,7 @@ class ProfileSection(Protocol):
 START_PAGE_BLOCKS = ExtensionPoint[StartPageBlock](
     name="start_page_blocks",
     protocol=StartPageBlock,
-    asked_by="accounts",
+    asked_by="school",
     paths=(
         "ejournal.schedule.setup.start_page_block",
         "ejournal.journal.selectors.control_block",

@@ -11,10 +11,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import HOMEROOM, Role, Student
 from ejournal.accounts.permissions import deny
 from ejournal.diary import selectors
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.models import SchoolClass
 
 

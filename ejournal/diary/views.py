@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.core.dates import query_date
 from ejournal.core.jinja2 import render_fragment
@@ -22,6 +21,7 @@ from ejournal.diary.forms import PrintoutForm
 from ejournal.diary.models import CalendarFeed, DiaryPage
 from ejournal.diary.permissions import LAST_STUDENT_KEY, Reader, family_view, printable_classes
 from ejournal.messaging import selectors as messaging
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.selectors import school_today
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Guardian, Role, StaffMember, Student, User, shown_name_ordering
 from ejournal.core import rawsql
 from ejournal.journal.models import Mark
@@ -23,6 +22,7 @@ from ejournal.messaging.models import (
     SchoolEvent,
 )
 from ejournal.schedule.models import Lesson
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import SchoolClass, Subject, TeachingLoad
 from ejournal.school.selectors import active_on, school_today
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.spreadsheet import workbook_bytes
@@ -25,6 +24,7 @@ from ejournal.messaging.permissions import (
     event_student_ids,
     settings_of,
 )
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today, year_on
 

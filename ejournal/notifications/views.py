@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.notifications import selectors, services
 from ejournal.notifications.forms import PreferencesForm
 from ejournal.notifications.models import Channel
+from ejournal.school.http import AuthedRequest
 
 
 @login_required

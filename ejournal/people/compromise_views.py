@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     STAFF_ROLES,
     CompromiseReport,
@@ -26,6 +25,7 @@ from ejournal.accounts.permissions import (
 )
 from ejournal.core.widgets import DateTimeInput
 from ejournal.people import compromise, credentials
+from ejournal.school.http import AuthedRequest
 from ejournal.school.selectors import school_today
 
 SCHOOL_MEMBERS = (*STAFF_ROLES, Role.STUDENT, Role.PARENT, "homeroom")

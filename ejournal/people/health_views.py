@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -23,6 +22,7 @@ from ejournal.people import health
 from ejournal.people import services as people_services
 from ejournal.people.views import _student
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 
 class HealthForm(forms.Form):

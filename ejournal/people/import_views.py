@@ -14,13 +14,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import roles_required
 from ejournal.core.formfields import choice_field, model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.people import contingent_import, import_classes_staff
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import AcademicYear
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import HOMEROOM, Role, Sex, StudentMovement
 from ejournal.accounts.permissions import roles_required
 from ejournal.core.formfields import model_choice_field
@@ -17,6 +16,7 @@ from ejournal.core.widgets import DateInput
 from ejournal.people import movement
 from ejournal.people.views import ORDER_ROLES, _student
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import SchoolClass
 
 DATE = DateInput()

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     Activity,
@@ -23,6 +22,7 @@ from ejournal.core.widgets import DateInput
 from ejournal.people import records
 from ejournal.people.health import is_homeroom_of
 from ejournal.people.views import CARD_READERS, _student
+from ejournal.school.http import AuthedRequest
 from ejournal.school.selectors import school_today
 
 DATE = DateInput()

@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts import selectors
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
+from ejournal.people import selectors as people_selectors
 from ejournal.people import staff_services
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 ROLE_CHOICES = [(r.value, r.label) for r in staff_services.STAFF_ASSIGNABLE_ROLES]
 
@@ -87,7 +87,7 @@ def staff_list(request: AuthedRequest):
     return _page(
         request,
         "accounts/staff_list.html",
-        staff=selectors.staff_with_roles(school=request.ctx.school_or_404()),
+        staff=people_selectors.staff_with_roles(school=request.ctx.school_or_404()),
     )
 
 

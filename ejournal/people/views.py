@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import (
     HOMEROOM,
     ConsentStatus,
@@ -33,6 +32,7 @@ from ejournal.core.dates import query_date
 from ejournal.core.widgets import DateInput
 from ejournal.people import credentials, health
 from ejournal.people import services as people_services
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today
 

@@ -18,7 +18,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.dates import query_date
@@ -27,6 +26,7 @@ from ejournal.planning.io import plan_csv, plan_xlsx, table_xlsx
 from ejournal.planning.models import ThematicPlan
 from ejournal.planning.permissions import PLANNING_ROLES
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import AcademicYear, SchoolClass, TeachingLoad
 
 # --- helpers ------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import HOMEROOM, Role, RoleAssignment, StaffMember
 from ejournal.accounts.permissions import deny
 from ejournal.reports.registry import Report, all_reports, get_report
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.models import Municipality, School, SchoolClass
 
 SCHOOL_WIDE = frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY})

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import deny, roles_required
 from ejournal.core import charts
 from ejournal.reports import exports, services
@@ -25,6 +24,7 @@ from ejournal.reports.permissions import (
     scope_for_run,
 )
 from ejournal.reports.registry import ReportResult
+from ejournal.school.http import AuthedRequest
 
 
 def _screen(report, result: ReportResult, scope) -> dict:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, RoleAssignment
 from ejournal.schedule.models import BellSchedule, TimetableEntry
 from ejournal.school import selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import (
     AcademicYear,
     CurriculumEntry,

@@ -1,9 +1,9 @@
 """The first-steps guide of a new school's setup."""
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import STRUCTURE_READERS, roles_required
 from ejournal.schedule import setup
+from ejournal.school.http import AuthedRequest
 from ejournal.school.views._common import render_page
 
 

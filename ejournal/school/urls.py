@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ejournal.school import views
+from ejournal.school.views import start as start_views
 
 app_name = "school"
 
@@ -53,4 +54,12 @@ urlpatterns = [
     path("years/<int:year_id>/loads/new/", views.load_create, name="load_create"),
     path("loads/<int:load_id>/edit/", views.load_edit, name="load_edit"),
     path("loads/<int:load_id>/delete/", views.load_delete, name="load_delete"),
+]
+
+
+# The start page and the school choice keep their names in the accounts namespace
+# (``accounts:home``, ``accounts:choose_school``); config/urls.py mounts them there.
+start_urlpatterns = [
+    path("", start_views.home, name="home"),
+    path("choose-school/", start_views.choose_school, name="choose_school"),
 ]

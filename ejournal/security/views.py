@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from ejournal.accounts import services as account_services
 from ejournal.accounts import two_factor
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.core import ratelimit
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.security import sessions, tamper
 from ejournal.security.forms import CodeForm, DisableForm, EnrolForm
 from ejournal.security.models import UserSession

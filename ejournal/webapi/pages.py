@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ejournal.accounts.http import AuthedRequest, SchoolRequest
 from ejournal.accounts.permissions import deny
 from ejournal.diary import selectors as diary
+from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.webapi import selectors, services
 
 

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from ejournal.accounts.http import SchoolRequest
 from ejournal.core.dates import query_date
 from ejournal.core.request_context import client_ip
 from ejournal.diary import selectors as diary
 from ejournal.diary import services as diary_services
 from ejournal.diary.models import DiaryPage
+from ejournal.school.http import SchoolRequest
 from ejournal.school.models import School
 from ejournal.school.selectors import year_on
 from ejournal.webapi import adapter, ratelimit, selectors, services

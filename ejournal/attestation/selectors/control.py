@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.attestation.permissions import OVERSEERS
+from ejournal.school.http import AuthedRequest
 
 
 def period_mark_corrections_for(ctx, user):

@@ -41,15 +41,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 TEST_ONLY_PACKAGES = {"testing", "e2e"}
 
-# TEMPORARY: the start page and the typed request still sit in accounts although they
-# need the school (its overview, the per-request school context). They move up to
-# ``school`` with the home view and the school choice; until then these two imports are
-# allowed. (importing module, imported app) -> why. Each entry must still be needed.
-START_PAGE_ALLOWANCES: dict[tuple[str, str], str] = {
-    ("ejournal.accounts.selectors", "school"): "the start page's school overview",
-    ("ejournal.accounts.http", "school"): "the typed request carries the school context",
-}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -123,10 +114,6 @@ def cross_app_imports() -> list[Import]:
 
 
 FLOOR = {app: floor for floor, apps in enumerate(LAYERS) for app in apps}
-
-
-def allowed(imp: Import) -> bool:
-    return (imp.module, imp.target_app) in START_PAGE_ALLOWANCES
 
 
 def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -203,22 +190,13 @@ def test_the_scan_counts_imports_inside_functions_and_relative_ones():
 
 
 def test_no_app_imports_an_app_above_it():
-    upward = [
-        str(imp)
-        for imp in cross_app_imports()
-        if FLOOR[imp.target_app] > FLOOR[imp.app] and not allowed(imp)
-    ]
+    upward = [str(imp) for imp in cross_app_imports() if FLOOR[imp.target_app] > FLOOR[imp.app]]
     assert upward == [], "imports pointing up a floor:\n" + "\n".join(upward)
 
 
 def test_no_import_cycle_between_apps():
-    edges = {(i.app, i.target_app) for i in cross_app_imports() if not allowed(i)}
+    edges = {(i.app, i.target_app) for i in cross_app_imports()}
     assert cycles(edges) == []
-
-
-def test_every_temporary_allowance_is_still_needed():
-    used = {(i.module, i.target_app) for i in cross_app_imports() if allowed(i)}
-    assert used == set(START_PAGE_ALLOWANCES)
 
 
 DEMO_BUILDER_USERS = (

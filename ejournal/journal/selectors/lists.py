@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import StaffMember, Student, shown_name_ordering
 from ejournal.journal.models import (
     Attendance,
@@ -27,6 +26,7 @@ from ejournal.journal.permissions import (
 from ejournal.journal.selectors.marks import MARK_TEXT, attendance_text
 from ejournal.schedule.models import Lesson, LessonStatus
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import (
     AcademicYear,
     SchoolClass,

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.core.dates import query_date
@@ -21,6 +20,7 @@ from ejournal.journal.views.common import (
     request_today,
 )
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import SchoolClass
 
 

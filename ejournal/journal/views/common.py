@@ -7,7 +7,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.journal.permissions import (
     CORRECTION_DECIDERS,
@@ -16,6 +15,7 @@ from ejournal.journal.permissions import (
     lesson_readable,
 )
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import SchoolRequest
 
 # The views' role checks, with the service's rule.
 __all__ = ["CORRECTION_DECIDERS", "CORRECTION_READERS"]

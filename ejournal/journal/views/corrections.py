@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.journal import forms, selectors, services
@@ -27,6 +26,7 @@ from ejournal.journal.views.common import (
     lesson_url,
     writable_lesson,
 )
+from ejournal.school.http import AuthedRequest
 
 
 @roles_required(JOURNAL_ROLES)

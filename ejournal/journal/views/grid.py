@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Student
 from ejournal.accounts.permissions import deny, roles_required
 from ejournal.journal import forms, selectors, services
@@ -26,6 +25,7 @@ from ejournal.journal.views.common import (
     request_today,
 )
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 # --- Lists ----------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
 from ejournal.journal import forms, rules, selectors, services
 from ejournal.journal.models import (
@@ -28,6 +27,7 @@ from ejournal.journal.views.common import (
     writable_lesson,
 )
 from ejournal.planning.selectors import suggested_topic
+from ejournal.school.http import AuthedRequest
 
 
 def _lesson_page(request: AuthedRequest, lesson, *, status: int = 200, **forms_in_progress):

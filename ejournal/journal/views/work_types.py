@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import get_in_school_or_404, roles_required
 from ejournal.journal import forms, selectors, services
 from ejournal.journal.models import (
@@ -18,6 +17,7 @@ from ejournal.journal.views.common import (
     WORK_TYPE_EDITORS,
     WORK_TYPE_READERS,
 )
+from ejournal.school.http import AuthedRequest
 
 
 @roles_required(WORK_TYPE_READERS)

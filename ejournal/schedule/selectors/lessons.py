@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.schedule import hooks
 from ejournal.schedule.models import (
@@ -21,6 +20,7 @@ from ejournal.schedule.models import (
 )
 from ejournal.schedule.selectors.timetable import ACTIVE_STATUSES
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import (
     ClassEnrollment,
     GroupKind,

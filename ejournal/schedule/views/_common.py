@@ -7,9 +7,9 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.core.dates import query_date
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 TEACHERS = frozenset({"teacher"})
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_READERS,
     deny,
@@ -32,6 +31,7 @@ from ejournal.schedule.views._common import (
     _form_errors,
     _today_and_year,
 )
+from ejournal.school.http import AuthedRequest
 
 
 @roles_required(STRUCTURE_READERS)

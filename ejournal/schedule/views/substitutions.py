@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_READERS,
     get_in_school_or_404,
@@ -23,6 +22,7 @@ from ejournal.schedule.permissions import (
     can_edit_timetable,
 )
 from ejournal.schedule.views._common import _errors, _form_errors, _today_and_year
+from ejournal.school.http import AuthedRequest
 
 
 @require_POST

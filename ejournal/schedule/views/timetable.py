@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import StaffMember
 from ejournal.accounts.permissions import (
     deny,
@@ -25,6 +24,7 @@ from ejournal.schedule.permissions import (
     can_edit_timetable,
 )
 from ejournal.schedule.views._common import _day_param, _errors, _form_errors, _today_and_year
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import SchoolClass
 
 

@@ -11,13 +11,13 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from ejournal.accounts.http import SchoolRequest
 from ejournal.accounts.models import Role
 from ejournal.accounts.permissions import (
     can_edit_structure,
     get_in_school_or_404,
 )
 from ejournal.school import selectors
+from ejournal.school.http import SchoolRequest
 from ejournal.school.models import (
     AcademicYear,
 )

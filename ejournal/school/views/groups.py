@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_EDITORS,
     STRUCTURE_READERS,
@@ -17,6 +16,7 @@ from ejournal.accounts.permissions import (
     roles_required,
 )
 from ejournal.school import forms, selectors, services
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import (
     GroupKind,
     GroupMembership,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.permissions import (
     STRUCTURE_EDITORS,
     STRUCTURE_READERS,
@@ -13,6 +12,7 @@ from ejournal.accounts.permissions import (
     roles_required,
 )
 from ejournal.school import forms, selectors, services
+from ejournal.school.http import AuthedRequest
 from ejournal.school.models import (
     AcademicYear,
     DayOff,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ejournal.accounts.http import AuthedRequest
 from ejournal.accounts.models import HOMEROOM, Role
 from ejournal.reports.builders.journal_keeping.figures import Keeping, journal_keeping
 from ejournal.reports.permissions import SCHOOL_WIDE
 from ejournal.reports.registry import Column, Figure, Report, ReportResult, Table
 from ejournal.school import selectors as school_selectors
+from ejournal.school.http import AuthedRequest
 
 FIGURE_COLUMNS = [
     ("Уроков", "int"),
