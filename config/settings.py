@@ -387,15 +387,19 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 # --- Notifications (ejournal.notifications) ----------------------------------
 # Links in e-mails and SMS point here, e.g. https://journal.school.ru
 SITE_URL = os.environ.get("SITE_URL", "")
-# Channel -> gateway class; SMS and push write to files under data/notifications until a
-# provider's gateway is configured (see ejournal/notifications/gateways.py).
+# A channel without a gateway is «не настроено» (ejournal/notifications/gateways.py).
+# SMS: the provider's HTTP request with {phone} and {text}, e.g.
+# https://sms.ru/sms/send?api_id=KEY&to={phone}&msg={text}&json=1 (GET, or POST).
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_METHOD = os.environ.get("SMS_GATEWAY_METHOD", "GET")
+# Channel -> a provider's gateway class, for providers beyond the above.
 NOTIFICATION_GATEWAYS = {
-    "sms": os.environ.get(
-        "NOTIFICATION_SMS_GATEWAY", "ejournal.notifications.gateways.FileGateway"
-    ),
-    "push": os.environ.get(
-        "NOTIFICATION_PUSH_GATEWAY", "ejournal.notifications.gateways.FileGateway"
-    ),
+    channel: path
+    for channel, path in {
+        "sms": os.environ.get("NOTIFICATION_SMS_GATEWAY", ""),
+        "push": os.environ.get("NOTIFICATION_PUSH_GATEWAY", ""),
+    }.items()
+    if path
 }
 
 # --- Security headers -----------------------------------------------------

@@ -10,16 +10,25 @@ def field_name(channel: str, event: str) -> str:
 
 
 class PreferencesForm(forms.Form):
-    """One choice per channel and event."""
+    """One choice per channel and event; a channel the school has not set up keeps its
+    saved choice and cannot be changed (the page says «не настроено»)."""
 
-    def __init__(self, *args, initial_modes: dict[tuple[str, str], str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        initial_modes: dict[tuple[str, str], str],
+        configured: frozenset[str] = frozenset(Channel.values),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.configured = configured
         for event in Event:
             for channel in Channel:
                 self.fields[field_name(channel, event)] = forms.ChoiceField(
                     label=f"{event.label} — {channel.label}",
                     choices=Mode.choices,
                     initial=initial_modes[(channel.value, event.value)],
+                    disabled=channel.value not in configured,
                 )
 
     def modes(self) -> dict[tuple[str, str], str]:
@@ -30,7 +39,8 @@ class PreferencesForm(forms.Form):
         }
 
     def rows(self):
-        """(event label, [bound field per channel]) for the table."""
+        """(event label, [bound field per channel]) for the table; a disabled field is a
+        channel that is not configured."""
         return [
             (event.label, [self[field_name(channel, event)] for channel in Channel])
             for event in Event

@@ -85,6 +85,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField("попыток", default=0)
     next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True)
     last_error = models.CharField("ошибка", max_length=500, blank=True)
+    # The message's id at the provider (an SMS gateway's answer), for its delivery report.
+    provider_id = models.CharField("номер у оператора", max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ejournal.accounts.models import Guardian
 from ejournal.audit import services as audit
-from ejournal.notifications.gateways import GatewayError, gateway_for
+from ejournal.notifications.gateways import NOT_CONFIGURED, GatewayError, gateway_for, is_configured
 from ejournal.notifications.models import (
     DEFAULT_MODES,
     Channel,
@@ -131,7 +131,7 @@ def notify(
     created = []
     for channel in Channel.values:
         mode = modes[(channel, event)]
-        if mode == Mode.OFF:
+        if mode == Mode.OFF or not is_configured(channel):
             continue
         notification = Notification(
             user=user,
@@ -192,8 +192,15 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> Del
     delivery = Delivery.objects.filter(pk=delivery_id).first()
     if not claimed or delivery is None:
         return delivery
+    gateway = gateway_for(delivery.channel)
+    if gateway is None:  # the channel was switched off after the delivery was made
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = None
+        delivery.last_error = NOT_CONFIGURED
+        delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
+        return delivery
     try:
-        gateway_for(delivery.channel).send(
+        provider_id = gateway.send(
             address=delivery.address, subject=delivery.subject, body=delivery.body
         )
     except GatewayError as exc:
@@ -212,7 +219,8 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> Del
     delivery.status = DeliveryStatus.SENT
     delivery.sent_at = timezone.now()
     delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "sent_at", "next_attempt_at"])
+    delivery.provider_id = (provider_id or "")[:100]
+    delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "provider_id"])
     return delivery
 
 

@@ -280,7 +280,6 @@ def test_a_change_that_cannot_be_applied_decides_nothing(kind, pending, world, l
 @pytest.fixture
 def notified_teacher(settings, tmp_path, world):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.NOTIFICATION_FILE_DIR = str(tmp_path / "gateways")
     teacher = world.users["teacher"]
     teacher.email = "teacher@example.ru"
     teacher.save()

@@ -4,9 +4,8 @@ from ejournal.diary.tests.conftest import DiaryWorld
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings, tmp_path):
+def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.NOTIFICATION_FILE_DIR = str(tmp_path / "gateways")
 
 
 @pytest.fixture
@@ -16,3 +15,15 @@ def dw(world):
         user.email = f"{role}@example.ru"
         user.save()
     return DiaryWorld(world)
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """A real HTTP SMS gateway on 127.0.0.1, configured as the school's."""
+    from ejournal.testing import sms_gateway
+
+    state, server = sms_gateway.start()
+    settings.SMS_GATEWAY_URL = state.url()
+    yield state
+    server.shutdown()
+    server.server_close()

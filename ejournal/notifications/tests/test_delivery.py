@@ -235,7 +235,7 @@ def _form(mode_overrides=None):
     return data
 
 
-def test_saving_preferences(dw, client_for, world):
+def test_saving_preferences(dw, client_for, world, sms_gateway):
     client = client_for("parent")
     response = client.post(reverse("notifications:preferences"), _form({"sms__absence": "daily"}))
     assert response.status_code == 302
@@ -245,7 +245,7 @@ def test_saving_preferences(dw, client_for, world):
     assert modes[("email", "mark")] == "immediate"
 
 
-def test_bad_preference_value_changes_nothing(dw, client_for, world):
+def test_bad_preference_value_changes_nothing(dw, client_for, world, sms_gateway):
     response = client_for("parent").post(
         reverse("notifications:preferences"), _form({"sms__absence": "hourly"})
     )

@@ -1,9 +1,7 @@
 """Journal writes notify the student's family after commit, through background tasks."""
 
 import datetime as dt
-import json
 import zoneinfo
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -157,7 +155,7 @@ def test_period_mark_event_notifies_with_old_and_new(dw, world, django_capture_o
 
 
 def test_turned_off_events_and_channels_send_nothing_and_sms_uses_the_gateway(
-    dw, world, django_capture_on_commit_callbacks, settings
+    dw, world, django_capture_on_commit_callbacks, sms_gateway
 ):
     parent, student = world.users["parent"], world.users["student"]
     guardian = parent.guardian_profiles.get()
@@ -171,11 +169,11 @@ def test_turned_off_events_and_channels_send_nothing_and_sms_uses_the_gateway(
     with django_capture_on_commit_callbacks(execute=True):
         dw.mark(dw.lesson(MONDAY), world.child, "2")
     assert mail.outbox == []
-    lines = (Path(settings.NOTIFICATION_FILE_DIR) / "sms.jsonl").read_text("utf-8").splitlines()
-    assert len(lines) == 1
-    sms = json.loads(lines[0])
-    assert sms["to"] == "+7 900 000-00-00"
-    assert "новая отметка 2" in sms["body"]
+    [sms] = sms_gateway.received
+    assert sms["to"] == ["79000000000"] and sms["api_id"] == ["KEY"]
+    assert "новая отметка 2" in sms["msg"][0]
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    assert delivery.status == DeliveryStatus.SENT and delivery.provider_id == "000-100"
 
 
 def test_preferences_are_stored_per_user_channel_and_event(dw, world):
