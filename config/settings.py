@@ -392,6 +392,11 @@ SITE_URL = os.environ.get("SITE_URL", "")
 # https://sms.ru/sms/send?api_id=KEY&to={phone}&msg={text}&json=1 (GET, or POST).
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_METHOD = os.environ.get("SMS_GATEWAY_METHOD", "GET")
+# Web Push (ejournal/notifications/push.py): the VAPID private key as PEM, the same on
+# every server; unset, one is made in the data directory. WEBPUSH_ENABLED=0 turns push off.
+WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", True)
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_CONTACT = os.environ.get("WEBPUSH_CONTACT", "")
 # Channel -> a provider's gateway class, for providers beyond the above.
 NOTIFICATION_GATEWAYS = {
     channel: path

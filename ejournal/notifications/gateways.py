@@ -6,7 +6,9 @@
 - SMS goes through the HTTP gateway of an SMS provider, in the form the Russian providers
   use (a GET or POST with the phone and the text; ``SMS_GATEWAY_URL``), with the answer
   read for the provider's message id or its error.
-- Push (Web Push) and any other provider: a class named in ``NOTIFICATION_GATEWAYS``.
+- Push goes by Web Push (``push.py``) to the browsers a person subscribed; on unless
+  ``WEBPUSH_ENABLED=0``.
+- Any other provider: a class named in ``NOTIFICATION_GATEWAYS``.
 
 A channel that is not configured creates no notifications and the preferences page says
 «не настроено» for it: nothing claims to be sent that was not.
@@ -40,13 +42,14 @@ class GatewayError(Exception):
 
 
 class Gateway(Protocol):
-    def send(self, *, address: str, subject: str, body: str) -> str | None:
-        """Hand the message over; returns the provider's message id when it gives one."""
+    def send(self, *, address: str, subject: str, body: str, url: str = "") -> str | None:
+        """Hand the message over (``url``: the page it is about); returns the provider's
+        message id when it gives one."""
         ...
 
 
 class EmailGateway:
-    def send(self, *, address: str, subject: str, body: str) -> str | None:
+    def send(self, *, address: str, subject: str, body: str, url: str = "") -> str | None:
         try:
             EmailMessage(subject=subject, body=body, to=[address]).send()
         except Exception as exc:  # SMTP errors come in many classes
@@ -77,7 +80,7 @@ class HttpSmsGateway:
         self.url = settings.SMS_GATEWAY_URL
         self.method = (getattr(settings, "SMS_GATEWAY_METHOD", "") or "GET").upper()
 
-    def send(self, *, address: str, subject: str, body: str) -> str | None:
+    def send(self, *, address: str, subject: str, body: str, url: str = "") -> str | None:
         url = self.url.format(
             phone=urllib.parse.quote(sms_phone(address)), text=urllib.parse.quote(body)
         )
@@ -132,6 +135,8 @@ def _configured_paths() -> dict[str, str]:
         paths["email"] = "ejournal.notifications.gateways.EmailGateway"
     if "sms" not in paths and settings.SMS_GATEWAY_URL:
         paths["sms"] = "ejournal.notifications.gateways.HttpSmsGateway"
+    if "push" not in paths and settings.WEBPUSH_ENABLED:
+        paths["push"] = "ejournal.notifications.push.WebPushGateway"
     return paths
 
 

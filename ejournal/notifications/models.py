@@ -87,6 +87,8 @@ class Delivery(models.Model):
     last_error = models.CharField("ошибка", max_length=500, blank=True)
     # The message's id at the provider (an SMS gateway's answer), for its delivery report.
     provider_id = models.CharField("номер у оператора", max_length=100, blank=True)
+    # The page the message is about (a push opens it on tap).
+    url = models.CharField("страница", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -135,3 +137,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PushSubscription(models.Model):
+    """One browser of one person that receives Web Push (the subscription its push
+    service gave it). Dropped when the push service says it is gone (404/410)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField("адрес службы push", max_length=1000, unique=True)
+    p256dh = models.CharField("открытый ключ", max_length=200)
+    auth = models.CharField("секрет", max_length=100)
+    device = models.CharField("устройство", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField("последняя доставка", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "устройство для push-уведомлений"
+        verbose_name_plural = "устройства для push-уведомлений"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.device or self.endpoint[:40]}"

@@ -102,7 +102,8 @@ def address_of(user, channel: str) -> str:
             .first()
         )
         return phone or ""
-    return f"user:{user.pk}"
+    # Push: the person's subscribed browsers (none: nowhere to send).
+    return f"user:{user.pk}" if user.push_subscriptions.exists() else ""
 
 
 def _with_link(body: str, url: str) -> str:
@@ -145,17 +146,25 @@ def notify(
         )
         if mode == Mode.IMMEDIATE:
             notification.delivery = _delivery_create(
-                user=user, channel=channel, subject=subject, body=_with_link(body, url)
+                user=user,
+                channel=channel,
+                subject=subject,
+                # A push opens the page itself; e-mail and SMS carry its address.
+                body=body if channel == Channel.PUSH else _with_link(body, url),
+                url=url,
             )
         notification.save()
         created.append(notification)
     return created
 
 
-def _delivery_create(*, user, channel: str, subject: str, body: str, is_digest=False) -> Delivery:
+def _delivery_create(
+    *, user, channel: str, subject: str, body: str, is_digest=False, url: str = ""
+) -> Delivery:
     address = address_of(user, channel)
     delivery = Delivery.objects.create(
         user=user,
+        url=url[:500],
         channel=channel,
         address=address,
         subject=subject[:255],
@@ -201,8 +210,9 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> Del
         return delivery
     try:
         provider_id = gateway.send(
-            address=delivery.address, subject=delivery.subject, body=delivery.body
-        )
+            address=delivery.address, subject=delivery.subject, body=delivery.body,
+            url=delivery.url,
+        )  # fmt: skip
     except GatewayError as exc:
         delivery.last_error = str(exc)[:500]
         if delivery.attempts >= MAX_ATTEMPTS:

@@ -18,6 +18,7 @@ from ejournal.accounts import services as account_services
 from ejournal.accounts import two_factor
 from ejournal.accounts.models import Role, StaffMember
 from ejournal.core import ratelimit
+from ejournal.core.devices import describe_device
 from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.security import sessions, tamper
 from ejournal.security.forms import CodeForm, DisableForm, EnrolForm
@@ -180,7 +181,7 @@ def session_list(request: AuthedRequest):
     items = [
         {
             "row": row,
-            "device": sessions.describe_device(row.user_agent),
+            "device": describe_device(row.user_agent),
             "current": row.session_key == current,
         }
         for row in rows

@@ -143,6 +143,8 @@ UNREACHED = {
     "messaging:attachment": "a file",
     "messaging:comment": "a new comment on a mark (named in the query)",
     "messaging:conversation": "a conversation: replies only",
+    "notifications:push_delete": "an action",
+    "notifications:push_subscribe": "an action of the page's script (JSON)",
     "people:activity_delete": "an action",
     "people:compromise_act": "an action",
     "people:compromise_detail": "a report: actions only",

@@ -27,3 +27,22 @@ def sms_gateway(settings):
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def push_service(settings):
+    """A real Web Push service on 127.0.0.1; the product's VAPID key made for the test."""
+    from py_vapid import Vapid
+
+    from ejournal.notifications import push
+    from ejournal.testing import push_service
+
+    key = Vapid()
+    key.generate_keys()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
+    push.vapid.cache_clear()
+    state, server = push_service.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    push.vapid.cache_clear()

@@ -37,6 +37,7 @@ def notify(world, django_capture_on_commit_callbacks):
 def test_channels_without_a_gateway_are_not_configured(settings):
     settings.SMS_GATEWAY_URL = ""
     settings.NOTIFICATION_GATEWAYS = {}
+    settings.WEBPUSH_ENABLED = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     assert not any(gateways.is_configured(c) for c in Channel.values)
     assert gateways.gateway_for(Channel.SMS) is None
@@ -44,6 +45,8 @@ def test_channels_without_a_gateway_are_not_configured(settings):
     settings.SMS_GATEWAY_URL = "https://sms.example/send?to={phone}&msg={text}"
     assert gateways.is_configured(Channel.EMAIL) and gateways.is_configured(Channel.SMS)
     assert not gateways.is_configured(Channel.PUSH)
+    settings.WEBPUSH_ENABLED = True
+    assert gateways.is_configured(Channel.PUSH)
 
 
 def test_an_unconfigured_channel_creates_nothing_and_never_says_sent(

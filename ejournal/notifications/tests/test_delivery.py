@@ -35,7 +35,7 @@ class FlakyGateway:
     def __init__(self, channel=""):
         pass
 
-    def send(self, *, address, subject, body):
+    def send(self, *, address, subject, body, url=""):
         FlakyGateway.calls += 1
         if FlakyGateway.calls <= FlakyGateway.failures:
             raise GatewayError("SMTP 451: try again later")

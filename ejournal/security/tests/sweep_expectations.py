@@ -152,6 +152,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "messaging:unread": PUBLIC,
     # notifications
     "notifications:preferences": SIGNED_IN,
+    "notifications:push_subscribe": SIGNED_IN,
+    "notifications:push_delete": SIGNED_IN,
     # people
     "people:activities": STAFF,
     "people:activity_delete": STAFF,

@@ -27,3 +27,31 @@ self.addEventListener("fetch", (event) => {
     fetch(event.request).catch(() => caches.match(OFFLINE_URL))
   );
 });
+
+// Web Push (ejournal/notifications/push.py): show the message; a tap opens its page.
+self.addEventListener("push", (event) => {
+  let message = { title: "Электронный дневник", body: "", url: "/" };
+  try {
+    message = { ...message, ...event.data.json() };
+  } catch (error) {
+    message.body = event.data ? event.data.text() : "";
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      data: { url: message.url || "/" },
+      icon: "/static/diary/icon-192.png",
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data.url, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => client.url === url);
+      return open ? open.focus() : self.clients.openWindow(url);
+    })
+  );
+});
