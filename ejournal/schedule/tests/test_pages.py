@@ -371,3 +371,28 @@ def test_other_writes_are_refused_to_non_editors(world, timetable, client_for, r
     assert not ScheduleChange.objects.exists()
     bell.refresh_from_db()
     assert bell.name == "Основное" and bell.slots.count() == 7
+
+
+def test_the_start_page_leads_to_the_lesson_the_journal_and_the_class(
+    world, timetable, client_for
+):
+    """«Сегодня» leads somewhere: today's lesson opens in the journal in one click, each
+    group × subject opens its journal, the homeroom class its roster and week of
+    attendance; the schedule's lesson page links to the journal too."""
+    import re
+
+    _, lesson = timetable
+    teacher = client_for("teacher")
+    body = teacher.get("/").content.decode()
+    lesson_url = reverse("journal:lesson", args=[lesson.pk])
+    grid_url = reverse("journal:grid", args=[lesson.group_id, lesson.subject_id])
+    assert f'href="{lesson_url}"' in body and f'href="{grid_url}"' in body
+    assert teacher.get(lesson_url).status_code == 200
+    assert teacher.get(grid_url).status_code == 200
+    schedule_page = teacher.get(reverse("schedule:lesson", args=[lesson.pk])).content.decode()
+    assert f'href="{lesson_url}"' in schedule_page and f'href="{grid_url}"' in schedule_page
+    homeroom = client_for("homeroom")
+    body = homeroom.get("/").content.decode()
+    links = re.findall(r'href="(/(?:people/classes|journal/attendance)/\d+/)"', body)
+    assert len(links) == 2
+    assert all(homeroom.get(link).status_code == 200 for link in links)
