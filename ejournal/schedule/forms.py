@@ -11,6 +11,7 @@ from ejournal.accounts.models import StaffMember
 from ejournal.core.formfields import model_choice_field
 from ejournal.core.widgets import DateInput
 from ejournal.schedule.models import SHIFT_CHOICES, BellSchedule, BellScheduleKind, Weekday
+from ejournal.schedule.selectors import substitute_choices
 from ejournal.school.models import StudyGroup, Subject
 
 DATE_WIDGET = DateInput()
@@ -157,12 +158,28 @@ class RoomForm(ReasonForm):
     field_order = ["room", "reason"]
 
 
+class SubstituteField(forms.ModelChoiceField):
+    """The staff, free teachers at the lesson first, each with what they teach."""
+
+    def __init__(self, *, school, lesson, label: str, required: bool = True):
+        choices = substitute_choices(school=school, lesson=lesson)
+        self.labels = choices.labels
+        super().__init__(label=label, queryset=choices.staff, required=required)
+
+    def label_from_instance(self, obj) -> str:
+        return self.labels.get(obj.pk) or str(obj)
+
+
+def _substitute_field(school, lesson, label: str, required=True) -> SubstituteField:
+    return SubstituteField(school=school, lesson=lesson, label=label, required=required)
+
+
 class SubstituteForm(ReasonForm):
     field_order = ["substitute", "reason"]
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, lesson=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["substitute"] = _staff_field(school, "Заменяющий учитель")
+        self.fields["substitute"] = _substitute_field(school, lesson, "Заменяющий учитель")
         self.order_fields(self.field_order)
 
 
@@ -199,8 +216,8 @@ class DaySubstitutionForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.lessons = lessons
         for lesson in lessons:
-            field = _staff_field(
-                school, f"{lesson.number} урок, {lesson.group}, {lesson.subject}", required=False
+            field = _substitute_field(
+                school, lesson, f"{lesson.number} урок, {lesson.group}, {lesson.subject}", False
             )
             field.empty_label = "без замены"
             if hasattr(lesson, "substitution"):

@@ -37,6 +37,7 @@ from ejournal.schedule.selectors.lessons import (
     teaching_q,
     today_lessons,
 )
+from ejournal.schedule.selectors.substitutes import SubstituteChoices, substitute_choices
 from ejournal.schedule.selectors.timetable import (
     ACTIVE_STATUSES,
     BellTimes,
@@ -52,6 +53,8 @@ from ejournal.schedule.selectors.timetable import (
 )
 
 __all__ = [
+    "SubstituteChoices",
+    "substitute_choices",
     "ACTIVE_STATUSES",
     "BellTimes",
     "Grid",

@@ -1,6 +1,7 @@
 """Who may open each schedule page, and that pages cost the same queries for any size."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -373,9 +374,7 @@ def test_other_writes_are_refused_to_non_editors(world, timetable, client_for, r
     assert bell.name == "Основное" and bell.slots.count() == 7
 
 
-def test_the_start_page_leads_to_the_lesson_the_journal_and_the_class(
-    world, timetable, client_for
-):
+def test_the_start_page_leads_to_the_lesson_the_journal_and_the_class(world, timetable, client_for):
     """«Сегодня» leads somewhere: today's lesson opens in the journal in one click, each
     group × subject opens its journal, the homeroom class its roster and week of
     attendance; the schedule's lesson page links to the journal too."""
@@ -396,3 +395,27 @@ def test_the_start_page_leads_to_the_lesson_the_journal_and_the_class(
     links = re.findall(r'href="(/(?:people/classes|journal/attendance)/\d+/)"', body)
     assert len(links) == 2
     assert all(homeroom.get(link).status_code == 200 for link in links)
+
+
+def test_the_substitute_picker_lists_free_teachers_first_with_their_subjects(
+    world, timetable, client_for
+):
+    """The homeroom teacher has a lesson of their own at the same time in 6Б, so the
+    deputy sees the free staff first and the busy one last, each said so."""
+    _, lesson = timetable
+    other_group = f.GroupFactory(school_class=world.other_class, name="6Б")
+    history = f.SubjectFactory(school=world.school, name="История")
+    f.load(other_group, history, world.staff["homeroom"], Decimal("2"))
+    helpers.entry(world, weekday=1, number=1, group=other_group, subject=history,
+                  teacher=world.staff["homeroom"], room="14")  # fmt: skip
+    services.lessons_materialise(
+        school=world.school, start=dt.date(2026, 10, 5), end=dt.date(2026, 10, 5)
+    )
+    page = client_for("deputy").get(reverse("schedule:lesson", args=[lesson.pk])).content.decode()
+    select = page.split('name="sub-substitute"')[1].split("</select>")[0]
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+    homeroom = world.staff["homeroom"].short_name
+    busy = [o for o in options if "занят своим уроком" in o]
+    assert busy == [f"{homeroom} — занят своим уроком (История)"]
+    assert options[-1] == busy[0] and all("свободен" in o for o in options[:-1])
+    assert not any(o.startswith(world.staff["teacher"].short_name) for o in options)  # absent

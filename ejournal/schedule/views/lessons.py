@@ -101,7 +101,7 @@ def lesson(request: AuthedRequest, pk: int):
                 initial={"date": lesson.date, "number": lesson.number, "room": lesson.room},
             ),
             "room_form": forms.RoomForm(prefix="room"),
-            "substitute_form": forms.SubstituteForm(prefix="sub", school=school),
+            "substitute_form": forms.SubstituteForm(prefix="sub", school=school, lesson=lesson),
         },
     )
 
@@ -123,7 +123,9 @@ def lesson_change(request: AuthedRequest, pk: int, kind: str):
         "cancel": lambda: forms.ReasonForm(request.POST, prefix="cancel"),
         "move": lambda: forms.MoveForm(request.POST, prefix="move"),
         "room": lambda: forms.RoomForm(request.POST, prefix="room"),
-        "substitute": lambda: forms.SubstituteForm(request.POST, prefix="sub", school=school),
+        "substitute": lambda: forms.SubstituteForm(
+            request.POST, prefix="sub", school=school, lesson=lesson
+        ),
     }
     if kind not in builders:
         raise deny()
