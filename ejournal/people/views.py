@@ -32,6 +32,7 @@ from ejournal.core.dates import query_date
 from ejournal.core.widgets import DateInput
 from ejournal.people import credentials, health
 from ejournal.people import services as people_services
+from ejournal.school import selectors as school_selectors
 from ejournal.school.http import AuthedRequest, SchoolRequest
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today
@@ -111,6 +112,7 @@ def student_card(request: AuthedRequest, student_id: int):
         "people/student_card.html",
         {
             "student": student,
+            "school_class": school_selectors.class_of_student_on(student=student, day=today),
             "check_due": {
                 link.guardian_id
                 for link in links

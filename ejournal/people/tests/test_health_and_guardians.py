@@ -313,3 +313,11 @@ def test_guardian_pages_query_count_does_not_grow(world, client_for, django_asse
         client.get(edit)
     with django_assert_max_num_queries(len(small_add.captured_queries)):
         client.get(add)
+
+
+def test_the_student_card_shows_the_class_with_its_roster(world, client_for):
+    with time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC), tick=False):
+        page = client_for("homeroom").get(reverse("people:student_card", args=[world.child.pk]))
+    body = page.content.decode()
+    assert f"<h1>{world.child.full_name}, 5А</h1>" in body
+    assert f'href="{reverse("people:class_roster", args=[world.school_class.pk])}">5А</a>' in body
