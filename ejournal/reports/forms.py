@@ -177,11 +177,30 @@ class ReportFilterForm(forms.Form):
         school_class = params.get("school_class")
         period = params.get("period")
         if school_class and period and not period.band.covers(school_class.grade):
-            self.add_error(
-                "period", f"Период «{period.name}» не относится к {school_class.grade} классам."
-            )
+            # The picker lists each grade band's periods; the class's own band has the
+            # same period under its dates (2 четверть of grades 1–4 → of grades 5–9).
+            own = self._period_of_band(period, school_class.grade)
+            if own is None:
+                self.add_error(
+                    "period",
+                    f"Период «{period.name}» не относится к {school_class.grade} классам.",
+                )
+            else:
+                params.update(period=own, start=own.start, end=own.end, period_label=own.name)
         self.params = params
         return data
+
+    def _period_of_band(self, period: StudyPeriod, grade: int) -> StudyPeriod | None:
+        """The period of ``grade``'s band that answers to ``period``: the same name or the
+        same dates (a half-year is not a quarter: None)."""
+        own = [
+            p
+            for p in self._periods()
+            if p.band.covers(grade) and p.band.year_id == period.band.year_id
+        ]
+        return next((p for p in own if p.name == period.name), None) or next(
+            (p for p in own if (p.start, p.end) == (period.start, period.end)), None
+        )
 
     def _clean_period(self, value: str, year_start: dt.date, year_end: dt.date) -> dict:
         if value == WHOLE_YEAR:

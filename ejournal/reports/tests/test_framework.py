@@ -248,3 +248,25 @@ def test_homeroom_form_offers_only_own_class_and_no_grades(client_for, world):
     assert 'name="grade"' not in text
     assert ">5А<" in text and ">6Б<" not in text
     assert 'name="grade"' in client_for("deputy").get(report_url("class-results")).content.decode()
+
+
+def test_the_same_period_of_another_grade_band_becomes_the_class_bands(client_for, world):
+    """The picker opens on «2 четверть (1–4 классы)»; asked for a grade 5 class, the
+    report takes the class band's «2 четверть» instead of failing."""
+    from ejournal.school.models import GradeBand, StudyPeriod
+
+    primary = GradeBand.objects.create(year=world.year, name="1–4", grade_from=1, grade_to=4)
+    own = (
+        StudyPeriod.objects.filter(band__year=world.year, band__grade_from__lte=5)
+        .exclude(band=primary)
+        .first()
+    )
+    other = StudyPeriod.objects.create(
+        band=primary, number=own.number, name=own.name, start=own.start, end=own.end
+    )
+    response = client_for("deputy").get(
+        report_url("class-results", school_class=world.school_class.pk, period=f"p{other.pk}")
+    )
+    text = response.content.decode()
+    assert "не относится к" not in text and response.status_code == 200
+    assert "Скачать" in text
