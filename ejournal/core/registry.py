@@ -266,6 +266,20 @@ CORRECTIONS_DECIDED = ExtensionPoint[Listener[CorrectionDecision]](
     paths=("ejournal.notifications.handlers.corrections_decided",),
 )
 
+
+class LessonChange(TypedDict):
+    school_id: int
+    lesson_id: int  # the lesson as it is now (a moved lesson: its new date)
+    what: str  # in Russian: «урок отменён», «кабинет 14 вместо 12», «замена: ведёт …»
+
+
+LESSONS_CHANGED = ExtensionPoint[Listener[LessonChange]](
+    name="lessons_changed",
+    protocol=Listener,
+    asked_by="schedule",
+    paths=("ejournal.notifications.handlers.lessons_changed",),
+)
+
 # --- Messages ----------------------------------------------------------------------------
 
 
@@ -297,5 +311,6 @@ ALL: tuple[ExtensionPoint[Any], ...] = (
     HOMEWORK_CHANGED,
     PERIOD_MARKS_CHANGED,
     CORRECTIONS_DECIDED,
+    LESSONS_CHANGED,
     MESSAGE_SENT,
 )

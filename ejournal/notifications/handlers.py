@@ -43,3 +43,7 @@ def period_marks_changed(changes: Sequence[registry.PeriodMarkChange]) -> None:
 
 def corrections_decided(changes: Sequence[registry.CorrectionDecision]) -> None:
     _enqueue("on_correction_decided", changes)
+
+
+def lessons_changed(changes: Sequence[registry.LessonChange]) -> None:
+    _enqueue("on_lesson_changed", changes)

@@ -176,6 +176,48 @@ def correction_decided(*, correction, correction_id, status, **_) -> int:
     )
 
 
+# A change of a lesson this far ahead (school days and a weekend) reaches the families
+# at once; later ones they see in the diary when they plan that week.
+LESSON_CHANGE_HORIZON_DAYS = 3
+
+
+@transaction.atomic
+def lesson_changed(*, school_id, lesson_id, what) -> int:
+    """The families of the group's students on the lesson's date hear of a changed lesson
+    of today or the next days: «5А, вторник, 17.11, 2 урок, Математика: урок отменён»."""
+    from ejournal.schedule.models import Lesson
+    from ejournal.school import selectors as school_selectors
+
+    lesson = (
+        Lesson.objects.select_related("school", "group", "subject").filter(pk=lesson_id).first()
+    )
+    if lesson is None:
+        return 0
+    today = school_selectors.school_today(lesson.school)
+    if not today <= lesson.date <= today + dt.timedelta(days=LESSON_CHANGE_HORIZON_DAYS):
+        return 0
+    when = "сегодня" if lesson.date == today else _weekday_date(lesson.date)
+    if lesson.date == today + dt.timedelta(days=1):
+        when = "завтра"
+    subject = f"Изменение расписания: {lesson.subject.name}"
+    count = 0
+    for student in school_selectors.students_of_group_on(group=lesson.group, day=lesson.date):
+        body = (
+            f"{student.short_name}: {when}, {lesson.date:%d.%m}, {lesson.number} урок, "
+            f"{lesson.subject.name} — {what}."
+        )
+        url = f"/diary/{student.pk}/week/?date={lesson.date.isoformat()}"
+        count += _tell_family(student, Event.TIMETABLE, subject, body, url)
+    return count
+
+
+WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+
+
+def _weekday_date(day: dt.date) -> str:
+    return WEEKDAYS[day.weekday()]
+
+
 def _tell_family(student: Student, event: str, subject: str, body: str, url: str) -> int:
     count = 0
     for user in family_users(student):

@@ -19,6 +19,7 @@ class Event(models.TextChoices):
     PERIOD_MARK = "period_mark", "отметка за период"
     MESSAGE = "message", "сообщение"
     CORRECTION = "correction", "решение по запросу на исправление"
+    TIMETABLE = "timetable", "изменение расписания на ближайшие дни"
 
 
 class Mode(models.TextChoices):

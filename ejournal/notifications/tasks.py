@@ -50,6 +50,11 @@ def on_correction_decided(**payload) -> int:
     return journal_events.correction_decided(**payload)
 
 
+@task()
+def on_lesson_changed(**payload) -> int:
+    return journal_events.lesson_changed(**payload)
+
+
 # The journal's batched events (one save of many cells): the same handlers, one task.
 MANY: dict[str, Callable[..., int]] = {
     "on_mark_changed": journal_events.mark_changed,
@@ -57,6 +62,7 @@ MANY: dict[str, Callable[..., int]] = {
     "on_homework_changed": journal_events.homework_changed,
     "on_period_mark_changed": journal_events.period_mark_changed,
     "on_correction_decided": journal_events.correction_decided,
+    "on_lesson_changed": journal_events.lesson_changed,
 }
 
 

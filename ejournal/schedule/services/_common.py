@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
+from ejournal.core import registry
 from ejournal.schedule import selectors
 from ejournal.schedule.models import (
     Lesson,
@@ -147,3 +150,10 @@ def _require_reason(reason: str) -> str:
     if not reason:
         raise ValidationError("Укажите причину.")
     return reason
+
+
+def tell_lesson_changed(lesson: Lesson, what: str) -> None:
+    """The families hear of a changed lesson after commit (``registry.LESSONS_CHANGED``)."""
+    change = registry.LessonChange(school_id=lesson.school_id, lesson_id=lesson.pk, what=what)
+    for listener in registry.LESSONS_CHANGED.providers():
+        transaction.on_commit(functools.partial(listener, [change]))

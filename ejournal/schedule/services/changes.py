@@ -22,6 +22,7 @@ from ejournal.schedule.services._common import (
     _require_reason,
     _times_for,
     lesson_clashes,
+    tell_lesson_changed,
 )
 from ejournal.school import selectors as school_selectors
 from ejournal.school.models import (
@@ -58,6 +59,7 @@ def schedule_change_cancel(*, school: School, lesson: Lesson, actor, reason: str
             after=change.after,
             reason=reason,
         )
+        tell_lesson_changed(lesson, "урок отменён")
     return change
 
 
@@ -133,6 +135,9 @@ def schedule_change_move(
             after={**(change.after or {}), "new_lesson": new.pk},
             reason=reason,
         )
+        tell_lesson_changed(
+            new, f"урок перенесён с {lesson.date:%d.%m} ({lesson.number} урок) на этот день"
+        )
     return change
 
 
@@ -178,6 +183,8 @@ def schedule_change_room(
             after=change.after,
             reason=reason,
         )
+        old_room = before.get("room") or "—"
+        tell_lesson_changed(lesson, f"кабинет {room} вместо {old_room}")
     return change
 
 
@@ -250,4 +257,5 @@ def schedule_change_extra(
             after=change.after,
             reason=reason,
         )
+        tell_lesson_changed(lesson, "дополнительный урок")
     return change

@@ -16,7 +16,12 @@ from ejournal.schedule.models import (
     Lesson,
     Substitution,
 )
-from ejournal.schedule.services._common import _lesson_label, _require_reason, lesson_clashes
+from ejournal.schedule.services._common import (
+    _lesson_label,
+    _require_reason,
+    lesson_clashes,
+    tell_lesson_changed,
+)
 from ejournal.school.models import (
     School,
 )
@@ -93,6 +98,7 @@ def _substitution_save(*, school, lesson, substitute, reason, actor) -> Substitu
         },
         reason=reason,
     )
+    tell_lesson_changed(lesson, f"замена: ведёт {substitute.short_name}")
     return substitution
 
 
@@ -180,4 +186,5 @@ def substitution_cancel(*, school: School, substitution: Substitution, actor) ->
             obj=substitution,
             before=before,
         )
+        tell_lesson_changed(lesson, f"замена отменена: ведёт {lesson.planned_teacher.short_name}")
         substitution.delete()
