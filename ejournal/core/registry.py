@@ -78,6 +78,7 @@ PROFILE_SECTIONS = ExtensionPoint[ProfileSection](
     protocol=ProfileSection,
     asked_by="accounts",
     paths=(
+        "ejournal.notifications.views.contacts_section",
         "ejournal.api.views.profile_section",
         "ejournal.webapi.pages.profile_section",
         "ejournal.security.hooks.two_factor_section",

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ejournal.core.devices import describe_device
-from ejournal.notifications import gateways, push, selectors, services
+from ejournal.notifications import contacts, gateways, push, selectors, services
 from ejournal.notifications.forms import PreferencesForm
 from ejournal.notifications.models import Channel
 from ejournal.school.http import AuthedRequest
@@ -82,3 +85,77 @@ def push_delete(request: AuthedRequest, subscription_id: int):
     else:
         messages.success(request, "Устройство больше не получает уведомления.")
     return redirect("notifications:preferences")
+
+
+class ContactsForm(forms.Form):
+    email = forms.EmailField(label="Электронная почта", required=False, max_length=254)
+    phone = forms.CharField(label="Мобильный телефон", required=False, max_length=30)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_contacts(request: AuthedRequest):
+    """Where a family's notifications go: the e-mail (changed by a confirmed link) and,
+    for a parent, the phone on their card."""
+    user = request.user
+    guardians = contacts.guardians_of(user)
+    phone = guardians[0].phone if guardians else ""
+    form = ContactsForm(request.POST or None, initial={"email": user.email, "phone": phone})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = []
+        try:
+            if guardians and data["phone"] != phone:
+                contacts.phone_change(user=user, phone=data["phone"])
+                done.append("Телефон сохранён.")
+            if data["email"] and data["email"].lower() != (user.email or "").lower():
+                contacts.email_change_request(
+                    user=user, email=data["email"], base_url=_base_url(request)
+                )
+                done.append(
+                    f"На адрес {data['email']} отправлено письмо: откройте ссылку из него, "
+                    "и уведомления пойдут на новый адрес."
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            for text in done or ["Изменений нет."]:
+                messages.success(request, text)
+            return redirect("notifications:contacts")
+    return render(
+        request,
+        "notifications/contacts.html",
+        {"form": form, "has_card": bool(guardians), "email": user.email},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_confirm(request: AuthedRequest, token: str):
+    """The link from the confirmation letter: a page with one button (a mail scanner
+    opening the link changes nothing)."""
+    if request.method == "POST":
+        try:
+            email = contacts.email_change_confirm(user=request.user, token=token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Адрес {email} подтверждён: уведомления приходят на него.")
+        return redirect("notifications:contacts")
+    return render(request, "notifications/email_confirm.html", {})
+
+
+def _base_url(request) -> str:
+    return settings.SITE_URL or request.build_absolute_uri("/")
+
+
+def contacts_section(request) -> dict | None:
+    """«Профиль»: where notifications go (``registry.PROFILE_SECTIONS``)."""
+    if not request.user.is_authenticated:
+        return None
+    email = request.user.email or "не указана"
+    return {
+        "title": "Контакты для уведомлений",
+        "text": f"Электронная почта: {email}. Телефон — в карточке родителя.",
+        "url": reverse("notifications:contacts"),
+    }

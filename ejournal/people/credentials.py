@@ -56,6 +56,8 @@ def _account_for(profile, *, prefix: str, role: str, actor) -> User:
         last_name=profile.full_name if getattr(profile, "pseudonym", "") else profile.last_name,
         first_name="" if getattr(profile, "pseudonym", "") else profile.first_name,
         patronymic="" if getattr(profile, "pseudonym", "") else profile.patronymic,
+        # A guardian's card e-mail is the account's (notifications, password reset).
+        email=getattr(profile, "email", "") or "",
     )
     user.set_unusable_password()
     user.save(update_fields=["password"])

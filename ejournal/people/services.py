@@ -147,6 +147,9 @@ def guardian_update_contacts(*, guardian: Guardian, actor: User, **fields: str) 
     for f, v in fields.items():
         setattr(guardian, f, v.strip())
     guardian.save(update_fields=list(fields))
+    if "email" in fields and guardian.user_id:
+        # The card's e-mail is the account's: notifications go where the school has it.
+        User.objects.filter(pk=guardian.user_id).update(email=guardian.email)
     audit.record(
         action="guardian.updated",
         actor=actor,

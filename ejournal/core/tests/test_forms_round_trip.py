@@ -29,6 +29,7 @@ from ejournal.journal import services as journal_services
 from ejournal.journal.models import WorkType
 from ejournal.messaging import services as messaging_services
 from ejournal.people import health, records
+from ejournal.people import services as people_services
 from ejournal.planning import services as planning_services
 from ejournal.schedule.models import TimetableEntry
 from ejournal.schedule.tests.helpers import bells
@@ -90,6 +91,7 @@ EDIT_FORMS = {
     "attestation:settings": EditForm("deputy"),
     "messaging:settings": EditForm("admin"),
     "notifications:preferences": EditForm("parent"),
+    "notifications:contacts": EditForm("parent"),
     "security:school_policy": EditForm("admin"),
 }
 # Edit forms whose data is off by default and stays so here: one checkbox, which on would
@@ -143,6 +145,7 @@ UNREACHED = {
     "messaging:attachment": "a file",
     "messaging:comment": "a new comment on a mark (named in the query)",
     "messaging:conversation": "a conversation: replies only",
+    "notifications:email_confirm": "a confirmation link: one button, no data",
     "notifications:push_delete": "an action",
     "notifications:push_subscribe": "an action of the page's script (JSON)",
     "people:activity_delete": "an action",
@@ -383,6 +386,13 @@ def school(world):
         starts_at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
     )
     guardian = w.child.guardians.first()
+    # The parent's contacts, as the homeroom teacher enters them on the card.
+    people_services.guardian_update_contacts(
+        guardian=guardian,
+        actor=w.users["homeroom"],
+        email="parent@mail.ru",
+        phone="+7 900 000-00-01",
+    )
     ids = {
         "year_id": w.year.pk,
         "band_id": w.year.bands.first().pk,

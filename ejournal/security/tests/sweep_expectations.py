@@ -153,6 +153,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     # notifications
     "notifications:preferences": SIGNED_IN,
     "notifications:push_subscribe": SIGNED_IN,
+    "notifications:contacts": SIGNED_IN,
+    "notifications:email_confirm": SIGNED_IN,
     "notifications:push_delete": SIGNED_IN,
     # people
     "people:activities": STAFF,
