@@ -238,6 +238,8 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Sessions: absolute lifetime, plus an inactivity timeout enforced by middleware.
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# «Запомнить это устройство» (families only): days from the last visit.
+SESSION_REMEMBER_DAYS = env_int("SESSION_REMEMBER_DAYS", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))

@@ -14,6 +14,14 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].label = "Пароль"
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        self.fields["remember"] = forms.BooleanField(
+            label="Запомнить это устройство",
+            required=False,
+            help_text=(
+                "Для родителей и учеников: вход сохранится на 30 дней. "
+                "Не отмечайте на чужом или общем компьютере. Сотрудники входят каждый раз."
+            ),
+        )
 
 
 class PasswordChangeForm(forms.Form):

@@ -14,6 +14,9 @@ from ejournal.core.request_context import (
 )
 
 LAST_SEEN_KEY = "ejournal_last_seen"
+# A family's «Запомнить это устройство»: no idle timeout, the session lasts
+# SESSION_REMEMBER_DAYS from the last visit (each write of the session slides it).
+REMEMBER_KEY = "ejournal_remember"
 # The school a user with roles in several schools has chosen (``school.context``).
 SESSION_SCHOOL_KEY = "ejournal_school_id"
 # Writing the session on every request would cost a write per page at the peaks;
@@ -32,7 +35,8 @@ class SessionActivityMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            idle = last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            if idle and not request.session.get(REMEMBER_KEY):
                 logout(request)
                 messages.info(request, "Сеанс завершён из-за бездействия. Войдите снова.")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")

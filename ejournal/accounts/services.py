@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ejournal.accounts.models import MUNICIPAL_ROLES, Role, RoleAssignment, User
+from ejournal.accounts.models import FAMILY_ROLES, MUNICIPAL_ROLES, Role, RoleAssignment, User
 from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 from ejournal.core import registry
@@ -36,6 +36,15 @@ class OneTimePassword:
 def one_time_password_prepare() -> OneTimePassword:
     password = generate_one_time_password()
     return OneTimePassword(password, make_password(password))
+
+
+def is_family_only(user: User) -> bool:
+    """Every active role of the person is a family's (parent, student): «Запомнить это
+    устройство» applies; staff keep the idle and daily limits."""
+    roles = set(
+        RoleAssignment.objects.filter(user=user, active=True).values_list("role", flat=True)
+    )
+    return bool(roles) and roles <= FAMILY_ROLES
 
 
 def user_record_sign_in(*, user: User, school=None) -> None:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ejournal.accounts import selectors, services, two_factor
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
 from ejournal.accounts.http import AccountRequest, SignedInRequest
+from ejournal.accounts.middleware import REMEMBER_KEY
 from ejournal.core import ratelimit
 
 
@@ -38,7 +40,12 @@ def sign_in(request: AccountRequest):
                 if two_factor.is_enrolled(user):
                     return redirect("security:two_factor_verify")
                 return redirect("security:two_factor_setup")
+            remember = form.cleaned_data.get("remember") and services.is_family_only(user)
+            if remember:  # set before login(): the sign-in's session record reads it
+                request.session[REMEMBER_KEY] = True
             login(request, user)
+            if remember:
+                request.session.set_expiry(settings.SESSION_REMEMBER_DAYS * 24 * 3600)
             services.user_record_sign_in(user=user)
             return HttpResponseRedirect(safe_next(request))
         services.user_record_failed_sign_in(username=request.POST.get("username", ""))

@@ -21,6 +21,8 @@ class UserSession(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     two_factor = models.BooleanField("вход с кодом", default=False)
+    # «Запомнить это устройство»: alive SESSION_REMEMBER_DAYS from the last activity.
+    remembered = models.BooleanField("запомненное устройство", default=False)
 
     class Meta:
         verbose_name = "сеанс"

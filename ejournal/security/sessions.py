@@ -8,8 +8,10 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from ejournal.accounts.middleware import REMEMBER_KEY
 from ejournal.audit import services as audit
 from ejournal.core.request_context import client_ip
 from ejournal.security.models import UserSession
@@ -38,6 +40,7 @@ def session_started(*, request, user) -> UserSession | None:
             "ip": client_ip(request),
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:400],
             "two_factor": False,
+            "remembered": bool(request.session.get(REMEMBER_KEY)),
         },
     )
     request.session[TOUCH_KEY] = int(now.timestamp())
@@ -57,19 +60,38 @@ def session_touch(*, request) -> None:
         return
     request.session[TOUCH_KEY] = int(now.timestamp())
     key = request.session.session_key
-    if key:
-        UserSession.objects.filter(session_key=key).update(last_activity=now, ip=client_ip(request))
+    if not key:
+        return
+    touched = UserSession.objects.filter(session_key=key).update(
+        last_activity=now, ip=client_ip(request)
+    )
+    if not touched and request.user.is_authenticated:
+        # The session's key changed under it (a password change cycles it): the row of
+        # the old key would be a ghost and this browser unlisted. Drop the rows whose
+        # sessions are gone and record this one.
+        store = _store()
+        for row in UserSession.objects.filter(user=request.user):
+            if not store.exists(row.session_key):
+                row.delete()
+        session_started(request=request, user=request.user)
 
 
 def active_sessions(*, user) -> list[UserSession]:
-    """Sessions still alive: same epoch, not idle too long, not past the absolute lifetime."""
+    """Sessions still alive: same epoch, not idle too long, not past the absolute lifetime
+    (a remembered device: visited within ``SESSION_REMEMBER_DAYS``)."""
     now = timezone.now()
+    ordinary = Q(
+        remembered=False,
+        last_activity__gte=now - dt.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT),
+        created_at__gte=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    )
+    remembered = Q(
+        remembered=True,
+        last_activity__gte=now - dt.timedelta(days=settings.SESSION_REMEMBER_DAYS),
+    )
     return list(
         UserSession.objects.filter(
-            user=user,
-            epoch=user.session_epoch,
-            last_activity__gte=now - dt.timedelta(seconds=settings.SESSION_IDLE_TIMEOUT),
-            created_at__gte=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+            ordinary | remembered, user=user, epoch=user.session_epoch
         ).order_by("-last_activity")
     )
 
