@@ -240,6 +240,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
 # «Запомнить это устройство» (families only): days from the last visit.
 SESSION_REMEMBER_DAYS = env_int("SESSION_REMEMBER_DAYS", 30)
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link lives a day
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
@@ -288,6 +289,8 @@ RATE_LIMITS = {
     # Backups of the whole deployment and their restore checks, all administrators together:
     # each copies the whole database (issue #22).
     "backup": os.environ.get("RATE_LIMIT_BACKUP", "4/3600"),
+    # «Забыли пароль?» requests from one address.
+    "password_reset": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "5/3600"),
 }
 # REST API (ejournal.api): "N/sec|min|hour|day" per token (or signed-in user) and per
 # address; empty turns a limit off. /webapi (ejournal.webapi): sign-ins per address and

@@ -5,15 +5,23 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from ejournal.accounts.models import FAMILY_ROLES, MUNICIPAL_ROLES, Role, RoleAssignment, User
 from ejournal.accounts.permissions import ensure_account_within
 from ejournal.audit import services as audit
 from ejournal.core import registry
+from ejournal.core.mail import email_sends
 
 # Unambiguous characters for one-time passwords read off paper.
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -191,3 +199,67 @@ def role_revoke(*, assignment: RoleAssignment, actor=None) -> None:
         before={"user": assignment.user_id, "role": assignment.role, "active": True},
         after={"active": False},
     )
+
+
+# --- Password reset (families only) ------------------------------------------------------
+
+RESET_ANSWER = (
+    "Если такая учётная запись есть и у неё подтверждён адрес электронной почты, "
+    "на него отправлено письмо со ссылкой. Ссылка действует сутки."
+)
+
+
+def password_reset_request(*, identifier: str, base_url: str) -> None:
+    """Send a parent's or student's reset link to their confirmed address. Staff keep the
+    credentials the school issues. The caller answers ``RESET_ANSWER`` whatever happens,
+    so the answer tells nobody whether an account exists."""
+    identifier = identifier.strip()
+    if not identifier or not email_sends():
+        return
+    found = User.objects.filter(
+        Q(username__iexact=identifier) | Q(email__iexact=identifier),
+        is_active=True,
+        email_confirmed=True,
+    ).exclude(email="")
+    for user in found[:2]:
+        if not is_family_only(user):
+            continue
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        link = base_url.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
+        send_mail(
+            subject="Восстановление пароля к электронному дневнику",
+            message=(
+                f"Здравствуйте, {user.get_full_name() or user.username}!\n\n"
+                f"Ваш логин: {user.username}. Чтобы задать новый пароль, откройте ссылку "
+                f"(она действует сутки и только один раз):\n{link}\n\n"
+                "Если вы не просили восстановить пароль, ничего не делайте."
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+        audit.record(action="auth.password_reset_requested", actor=None, obj=user)
+
+
+def password_reset_user(*, uidb64: str, token: str) -> User | None:
+    """The account a reset link is for, if the link is valid (it stops being valid once
+    the password changes)."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not is_family_only(user):
+        return None
+    return user if default_token_generator.check_token(user, token) else None
+
+
+def password_reset_complete(*, user: User, new_password: str) -> None:
+    """The new password from a reset link: every session and other way in ends."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    with transaction.atomic():
+        user.must_change_password = False
+        user.session_epoch += 1
+        user.save(update_fields=["password", "must_change_password", "session_epoch"])
+        audit.record(action="auth.password_reset", actor=user, obj=user)

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -6,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ejournal.accounts import selectors, services, two_factor
 from ejournal.accounts.forms import PasswordChangeForm, SignInForm
 from ejournal.accounts.http import AccountRequest, SignedInRequest
 from ejournal.accounts.middleware import REMEMBER_KEY
 from ejournal.core import ratelimit
+from ejournal.core.mail import email_sends
 
 
 def safe_next(request: AccountRequest, default: str = "/") -> str:
@@ -108,3 +110,61 @@ def profile(request: SignedInRequest):
         "accounts/profile.html",
         {"sections": selectors.profile_sections(request=request)},
     )
+
+
+class ResetRequestForm(forms.Form):
+    identifier = forms.CharField(label="Логин или адрес электронной почты", max_length=254)
+
+
+class ResetForm(forms.Form):
+    new_password1 = forms.CharField(
+        label="Новый пароль", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label="Повторите пароль", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("new_password1") != data.get("new_password2"):
+            raise ValidationError("Пароли не совпадают.")
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: AccountRequest):
+    """«Забыли пароль?»: the same answer whoever asks (no account is revealed)."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = ratelimit.client_key(request)
+        if ratelimit.hit("password_reset", key=key, rate="password_reset"):
+            return ratelimit.too_many_requests(
+                request, retry=ratelimit.retry_after("password_reset")
+            )
+        services.password_reset_request(
+            identifier=form.cleaned_data["identifier"],
+            base_url=settings.SITE_URL or request.build_absolute_uri("/"),
+        )
+        messages.info(request, services.RESET_ANSWER)
+        return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form, "mail": email_sends()})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: AccountRequest, uidb64: str, token: str):
+    user = services.password_reset_user(uidb64=uidb64, token=token)
+    if user is None:
+        messages.error(request, "Ссылка недействительна или устарела: запросите новую.")
+        return redirect("accounts:password_reset")
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(
+                user=user, new_password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})

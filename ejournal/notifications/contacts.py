@@ -62,8 +62,8 @@ def email_change_request(*, user: User, email: str, base_url: str) -> None:
         validate_email(email)
     except ValidationError as exc:
         raise ValidationError("Укажите адрес электронной почты, например ivanova@mail.ru.") from exc
-    if email == (user.email or "").lower():
-        raise ValidationError("Это уже ваш адрес.")
+    if email == (user.email or "").lower() and user.email_confirmed:
+        raise ValidationError("Этот адрес уже подтверждён.")
     if not gateways.is_configured(Channel.EMAIL):
         raise ValidationError(
             "Отправка писем в школе не настроена: подтвердить адрес нельзя. "
@@ -101,11 +101,14 @@ def email_change_confirm(*, user: User, token: str) -> str:
         raise ValidationError("Ссылка повреждена: запросите письмо ещё раз.") from exc
     if data.get("u") != user.pk:
         raise ValidationError("Эта ссылка для другой учётной записи.")
-    if data.get("old") != (user.email or ""):
+    if data.get("old") != (user.email or "") or (
+        user.email_confirmed and user.email == data.get("new")
+    ):
         raise ValidationError("Адрес уже изменён по этой или другой ссылке.")
     before = user.email
     user.email = data["new"]
-    user.save(update_fields=["email"])
+    user.email_confirmed = True
+    user.save(update_fields=["email", "email_confirmed"])
     for guardian in guardians_of(user):
         people_services.guardian_update_contacts(guardian=guardian, actor=user, email=user.email)
     audit.record(

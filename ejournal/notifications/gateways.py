@@ -27,13 +27,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from ejournal.core.mail import email_sends
+
 NOT_CONFIGURED = "не настроено"
-# Django's mail backends that keep the letter instead of sending it.
-KEEPING_MAIL_BACKENDS = {
-    "django.core.mail.backends.filebased.EmailBackend",
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.dummy.EmailBackend",
-}
 SMS_TIMEOUT_SECONDS = 10
 
 
@@ -131,7 +127,7 @@ def _configured_paths() -> dict[str, str]:
         for key, value in (getattr(settings, "NOTIFICATION_GATEWAYS", None) or {}).items()
         if value
     }
-    if "email" not in paths and settings.EMAIL_BACKEND not in KEEPING_MAIL_BACKENDS:
+    if "email" not in paths and email_sends():
         paths["email"] = "ejournal.notifications.gateways.EmailGateway"
     if "sms" not in paths and settings.SMS_GATEWAY_URL:
         paths["sms"] = "ejournal.notifications.gateways.HttpSmsGateway"

@@ -125,8 +125,28 @@ def my_contacts(request: AuthedRequest):
     return render(
         request,
         "notifications/contacts.html",
-        {"form": form, "has_card": bool(guardians), "email": user.email},
+        {
+            "form": form,
+            "has_card": bool(guardians),
+            "email": user.email,
+            "confirmed": user.email_confirmed,
+        },
     )
+
+
+@login_required
+@require_POST
+def email_confirm_send(request: AuthedRequest):
+    """A link to confirm the address the school entered."""
+    try:
+        contacts.email_change_request(
+            user=request.user, email=request.user.email or "", base_url=_base_url(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"На адрес {request.user.email} отправлено письмо со ссылкой.")
+    return redirect("notifications:contacts")
 
 
 @login_required

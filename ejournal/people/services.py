@@ -149,7 +149,10 @@ def guardian_update_contacts(*, guardian: Guardian, actor: User, **fields: str) 
     guardian.save(update_fields=list(fields))
     if "email" in fields and guardian.user_id:
         # The card's e-mail is the account's: notifications go where the school has it.
-        User.objects.filter(pk=guardian.user_id).update(email=guardian.email)
+        # A school-entered address is not the person's confirmation of it.
+        User.objects.filter(pk=guardian.user_id).exclude(email=guardian.email).update(
+            email=guardian.email, email_confirmed=False
+        )
     audit.record(
         action="guardian.updated",
         actor=actor,

@@ -13,6 +13,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("сменить пароль при входе", default=False)
     # Bumped to end every session of the user at once ("выйти на всех устройствах").
     session_epoch = models.PositiveIntegerField(default=0)
+    # The person opened a link sent to ``email`` (a school-entered address is not
+    # confirmed): only a confirmed address may receive a password reset.
+    email_confirmed = models.BooleanField("адрес подтверждён", default=False)
 
     class Meta:
         verbose_name = "пользователь"

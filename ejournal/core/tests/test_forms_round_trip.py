@@ -127,6 +127,7 @@ CREATE_SUFFIXES = ("_create", "_new", "_add")
 UNREACHED = {
     "accounts:logout": "signs out",
     "accounts:logout_everywhere": "signs out",
+    "accounts:password_reset_confirm": "a reset link's new password: nothing to show back",
     "api:token_revoke": "an action",
     "archive:backup_check": "an action",
     "archive:export": "an export's progress",
@@ -146,6 +147,7 @@ UNREACHED = {
     "messaging:comment": "a new comment on a mark (named in the query)",
     "messaging:conversation": "a conversation: replies only",
     "notifications:email_confirm": "a confirmation link: one button, no data",
+    "notifications:email_confirm_send": "an action",
     "notifications:push_delete": "an action",
     "notifications:push_subscribe": "an action of the page's script (JSON)",
     "people:activity_delete": "an action",

@@ -25,6 +25,8 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "accounts:choose_school": SIGNED_IN,
     "accounts:home": SIGNED_IN,
     "accounts:login": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "accounts:logout_everywhere": SIGNED_IN,
     "accounts:password_change": SIGNED_IN,
@@ -155,6 +157,7 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "notifications:push_subscribe": SIGNED_IN,
     "notifications:contacts": SIGNED_IN,
     "notifications:email_confirm": SIGNED_IN,
+    "notifications:email_confirm_send": SIGNED_IN,
     "notifications:push_delete": SIGNED_IN,
     # people
     "people:activities": STAFF,
