@@ -4,6 +4,7 @@ Unset ``DATABASE_URL`` means an embedded SQLite file under ``EJOURNAL_DATA_DIR``
 a ``postgres://`` URL means PostgreSQL through psycopg 3 with Django's pool.
 """
 
+import mimetypes
 import os
 import secrets
 from pathlib import Path
@@ -347,6 +348,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# The diary's web app manifest is JSON of its own type (browsers ignore it otherwise).
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -96,3 +96,17 @@ def test_manifest_icons_offline_page_and_service_worker(dw, client_for):
 
 def world_child(dw):
     return dw.w.child.pk
+
+
+def test_the_manifest_is_linked_for_families_and_served_as_a_manifest(world, client_for):
+    import mimetypes
+
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    for role in ("parent", "student"):
+        page = client_for(role).get("/", follow=True).content.decode()
+        assert '<link rel="manifest"' in page, role
+    assert '<link rel="manifest"' not in client_for("teacher").get("/").content.decode()
+    assert mimetypes.guess_type("x.webmanifest")[0] == "application/manifest+json"
+    served = WhiteNoiseMiddleware(lambda request: None)
+    assert served.media_types.get_type("diary/manifest.webmanifest") == "application/manifest+json"
