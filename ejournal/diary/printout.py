@@ -7,6 +7,7 @@ import datetime as dt
 from ejournal.audit import services as audit
 from ejournal.core.pdf import render_typst
 from ejournal.diary import selectors
+from ejournal.journal.models import AttendanceCode
 from ejournal.people.services import printed_names
 from ejournal.school.models import SchoolClass
 from ejournal.school.selectors import school_today
@@ -42,6 +43,16 @@ def _lesson_row(item: selectors.DiaryLesson) -> dict:
     }
 
 
+def attendance_line(absences: int, lates: int) -> str:
+    """«Пропущено уроков: 1, опозданий: 2» — a late arrival is not an absence."""
+    parts = []
+    if absences:
+        parts.append(f"пропущено уроков: {absences}")
+    if lates:
+        parts.append(f"опозданий: {lates}")
+    return "За неделю " + ", ".join(parts) if parts else ""
+
+
 def weekly_sheets(*, school_class: SchoolClass, students, day: dt.date) -> dict:
     today = school_today(school_class.school)
     sheets = []
@@ -51,7 +62,9 @@ def weekly_sheets(*, school_class: SchoolClass, students, day: dt.date) -> dict:
     names = printed_names(students)
     for student in students:
         week = selectors.student_week(student, day, today)
-        absences = sum(1 for d in week.days for lesson in d.lessons if lesson.attendance_code)
+        codes = [lesson.attendance_code for d in week.days for lesson in d.lessons]
+        absences = sum(1 for code in codes if code and code != AttendanceCode.LATE)
+        lates = sum(1 for code in codes if code == AttendanceCode.LATE)
         sheets.append(
             {
                 "student": names[student.pk].name,
@@ -62,7 +75,7 @@ def weekly_sheets(*, school_class: SchoolClass, students, day: dt.date) -> dict:
                     if school_class.homeroom_teacher
                     else ""
                 ),
-                "absences": str(absences) if absences else "",
+                "attendance": attendance_line(absences, lates),
                 "days": [
                     {
                         "title": f"{SHORT_DAYS[d.date.weekday()]}, {d.date:%d.%m}",

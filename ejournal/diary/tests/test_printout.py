@@ -144,3 +144,15 @@ def test_render_typst_renders_cyrillic_and_rejects_bad_names():
         template_path("diary/../../secrets.typ")
     with pytest.raises(FileNotFoundError):
         template_path("diary/missing.typ")
+
+
+def test_the_printout_counts_absences_and_lates_apart(dw, client_for, today, world):
+    """One «Н» and two «ОП»: one missed lesson and two late arrivals, not «3 пропуска»."""
+    child = world.child
+    Attendance.objects.create(lesson=dw.lesson(MONDAY, 1), student=child, code="n")
+    Attendance.objects.create(lesson=dw.lesson(MONDAY, 2), student=child, code="op")
+    Attendance.objects.create(lesson=dw.lesson(MONDAY, 3), student=child, code="op")
+    url, params = printout_url(world)
+    pages = pdf_text(client_for("homeroom").get(url, params).content)
+    page = " ".join(next(p for p in pages if child.last_name in p).split())
+    assert "За неделю пропущено уроков: 1, опозданий: 2" in page
