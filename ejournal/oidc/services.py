@@ -1,0 +1,184 @@
+"""Sign-in through a region's OpenID Connect provider (Keycloak in front of ЕСИА).
+
+The relying party is authlib (``authlib.integrations.django_client``): a maintained
+library that does the protocol's checks for us — discovery from ``.well-known``, the
+authorization code with PKCE (S256), ``state`` kept in the session and used up once,
+``nonce``, and the ID token's signature (the provider's JWKS) and claims (iss, aud, exp).
+What is ours is who the person is: matched once by configured claims, never by e-mail,
+then linked by ``sub``; nobody is created from the outside.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from authlib.integrations.django_client import DjangoOAuth2App, OAuth
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ejournal.accounts.models import User
+from ejournal.audit import services as audit
+from ejournal.oidc.models import OidcLink, PersonIdentity
+
+log = logging.getLogger("ejournal.oidc")
+
+UNKNOWN_PERSON = (
+    "Мы не нашли вашу учётную запись в электронном журнале. Вход через {label} доступен "
+    "тем, чьи данные (СНИЛС или ФИО и дата рождения) уже внесены школой. Обратитесь к "
+    "классному руководителю или администратору школы."
+)
+ACCOUNT_BLOCKED = "Учётная запись заблокирована. Обратитесь к администратору."
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    label: str
+    discovery_url: str
+    client_id: str
+    client_secret: str
+
+
+class SignInRefused(Exception):
+    """The provider vouched for someone we may not let in; the message is for them."""
+
+
+def providers() -> list[Provider]:
+    return [
+        Provider(
+            name=p["name"],
+            label=p.get("label") or f"Войти через {p['name']}",
+            discovery_url=p["discovery_url"],
+            client_id=p["client_id"],
+            client_secret=p.get("client_secret", ""),
+        )
+        for p in settings.OIDC_PROVIDERS
+    ]
+
+
+def provider_by_name(name: str) -> Provider | None:
+    return next((p for p in providers() if p.name == name), None)
+
+
+def client_for(provider: Provider) -> DjangoOAuth2App:
+    """A fresh client per request: settings (and so the providers) may change under tests,
+    and the discovery document is one small GET."""
+    oauth = OAuth()
+    return oauth.register(
+        name=provider.name,
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
+        server_metadata_url=provider.discovery_url,
+        client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
+    )
+
+
+def normalize_snils(value: object) -> str:
+    return re.sub(r"\D", "", str(value or ""))
+
+
+def _birth_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def person_match(*, claims: dict) -> User | None:
+    """The one account the claims describe, by the configured rules in order; several
+    candidates are as good as none (a namesake must never get in)."""
+    for rule in settings.OIDC_MATCH_BY:
+        candidates: list[int] = []
+        if rule == "snils" and (snils := normalize_snils(claims.get("snils"))):
+            candidates = list(
+                PersonIdentity.objects.filter(snils=snils).values_list("user_id", flat=True)
+            )
+        elif rule == "name_birthdate":
+            born = _birth_date(claims.get("birthdate"))
+            family, given = claims.get("family_name"), claims.get("given_name")
+            if born and family and given:
+                candidates = list(
+                    PersonIdentity.objects.filter(
+                        birth_date=born,
+                        user__last_name__iexact=family,
+                        user__first_name__iexact=given,
+                        user__patronymic__iexact=claims.get("middle_name") or "",
+                    ).values_list("user_id", flat=True)
+                )
+        if len(candidates) == 1:
+            return User.objects.get(pk=candidates[0])
+    return None
+
+
+def _refuse(*, provider: Provider, claims: dict, reason: str, message: str) -> SignInRefused:
+    subject = str(claims.get("sub", ""))[:255]
+    log.warning("OIDC sign-in refused: provider=%s sub=%s reason=%s", provider.name, subject, reason)
+    audit.record(
+        action="auth.oidc_refused",
+        object_type="oidc.subject",
+        object_id=f"{provider.name}:{subject}"[:64],
+        after={"provider": provider.name, "reason": reason},
+    )
+    return SignInRefused(message)
+
+
+def oidc_sign_in(*, provider: Provider, claims: dict) -> User:
+    """The account the verified claims belong to: by the link, else by a first match
+    (which makes the link). Records the sign-in with the strength the provider stated."""
+    subject = str(claims.get("sub") or "")
+    acr = str(claims.get("acr") or "")
+    amr = [str(m) for m in claims.get("amr") or []]
+    with transaction.atomic():
+        link = (
+            OidcLink.objects.select_for_update()
+            .select_related("user")
+            .filter(provider=provider.name, subject=subject)
+            .first()
+        )
+        if link is None:
+            user = person_match(claims=claims) if subject else None
+            if user is None or OidcLink.objects.filter(provider=provider.name, user=user).exists():
+                raise _refuse(
+                    provider=provider,
+                    claims=claims,
+                    reason="unmatched",
+                    message=UNKNOWN_PERSON.format(label=provider.label.removeprefix("Войти через ")),
+                )
+            link = OidcLink.objects.create(user=user, provider=provider.name, subject=subject)
+            audit.record(
+                action="oidc.linked", actor=user, obj=user, after={"provider": provider.name}
+            )
+        if not link.user.is_active:
+            raise _refuse(
+                provider=provider, claims=claims, reason="inactive", message=ACCOUNT_BLOCKED
+            )
+        link.last_sign_in_at = timezone.now()
+        link.last_acr, link.last_amr = acr, amr
+        link.save(update_fields=["last_sign_in_at", "last_acr", "last_amr"])
+        audit.record(
+            action="auth.sign_in_oidc",
+            actor=link.user,
+            obj=link.user,
+            after={"provider": provider.name, "label": provider.label, "acr": acr, "amr": amr},
+            reason=f"вход через {provider.label.removeprefix('Войти через ')}",
+        )
+    return link.user
+
+
+def is_multi_factor(claims: dict) -> bool:
+    """The provider said two factors were used (RFC 8176 ``mfa``, or an OTP/hardware key)."""
+    return bool({"mfa", "otp", "hwk", "sms"} & {str(m) for m in claims.get("amr") or []})
+
+
+def failure_record(*, provider: Provider, error: str) -> None:
+    log.warning("OIDC callback rejected: provider=%s error=%s", provider.name, error)
+    audit.record(
+        action="auth.oidc_failed",
+        object_type="oidc.provider",
+        object_id=provider.name,
+        after={"error": error[:200]},
+    )
