@@ -77,6 +77,18 @@ def client_for(provider: Provider) -> DjangoOAuth2App:
     )
 
 
+def verified_claims(*, client: DjangoOAuth2App, token: dict) -> dict:
+    """The ID token's claims (already verified), completed from the userinfo endpoint: a
+    provider may keep profile claims (СНИЛС, birth date) out of the ID token. Userinfo
+    counts only for the same ``sub``, and never overrides the token (acr, amr)."""
+    claims = dict(token.get("userinfo") or {})
+    if claims.get("sub") and client.load_server_metadata().get("userinfo_endpoint"):
+        extra = dict(client.userinfo(token=token))
+        if extra.get("sub") == claims["sub"]:
+            claims = {**extra, **claims}
+    return claims
+
+
 def normalize_snils(value: object) -> str:
     return re.sub(r"\D", "", str(value or ""))
 
@@ -114,7 +126,13 @@ def person_match(*, claims: dict) -> User | None:
     return None
 
 
-def _refuse(*, provider: Provider, claims: dict, reason: str, message: str) -> SignInRefused:
+class _Refusal(Exception):
+    def __init__(self, reason: str, message: str):
+        super().__init__(reason)
+        self.reason, self.message = reason, message
+
+
+def _refusal_record(*, provider: Provider, claims: dict, reason: str) -> None:
     subject = str(claims.get("sub", ""))[:255]
     log.warning("OIDC sign-in refused: provider=%s sub=%s reason=%s", provider.name, subject, reason)
     audit.record(
@@ -123,7 +141,6 @@ def _refuse(*, provider: Provider, claims: dict, reason: str, message: str) -> S
         object_id=f"{provider.name}:{subject}"[:64],
         after={"provider": provider.name, "reason": reason},
     )
-    return SignInRefused(message)
 
 
 def oidc_sign_in(*, provider: Provider, claims: dict) -> User:
@@ -132,6 +149,15 @@ def oidc_sign_in(*, provider: Provider, claims: dict) -> User:
     subject = str(claims.get("sub") or "")
     acr = str(claims.get("acr") or "")
     amr = [str(m) for m in claims.get("amr") or []]
+    try:
+        return _sign_in_linked(provider=provider, claims=claims, subject=subject, acr=acr, amr=amr)
+    except _Refusal as refusal:
+        # Recorded after the sign-in's transaction is rolled back, so that it stays.
+        _refusal_record(provider=provider, claims=claims, reason=refusal.reason)
+        raise SignInRefused(refusal.message) from None
+
+
+def _sign_in_linked(*, provider: Provider, claims: dict, subject: str, acr: str, amr: list) -> User:
     with transaction.atomic():
         link = (
             OidcLink.objects.select_for_update()
@@ -142,20 +168,14 @@ def oidc_sign_in(*, provider: Provider, claims: dict) -> User:
         if link is None:
             user = person_match(claims=claims) if subject else None
             if user is None or OidcLink.objects.filter(provider=provider.name, user=user).exists():
-                raise _refuse(
-                    provider=provider,
-                    claims=claims,
-                    reason="unmatched",
-                    message=UNKNOWN_PERSON.format(label=provider.label.removeprefix("Войти через ")),
-                )
+                label = provider.label.removeprefix("Войти через ")
+                raise _Refusal("unmatched", UNKNOWN_PERSON.format(label=label))
             link = OidcLink.objects.create(user=user, provider=provider.name, subject=subject)
             audit.record(
                 action="oidc.linked", actor=user, obj=user, after={"provider": provider.name}
             )
         if not link.user.is_active:
-            raise _refuse(
-                provider=provider, claims=claims, reason="inactive", message=ACCOUNT_BLOCKED
-            )
+            raise _Refusal("inactive", ACCOUNT_BLOCKED)
         link.last_sign_in_at = timezone.now()
         link.last_acr, link.last_amr = acr, amr
         link.save(update_fields=["last_sign_in_at", "last_acr", "last_amr"])

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
 from requests import RequestException
 
 from ejournal.accounts import services as account_services
@@ -48,14 +49,15 @@ def start(request: SchoolRequest, provider: str):
 def callback(request: SchoolRequest, provider: str):
     chosen = _provider_or_404(provider)
     label = chosen.label.removeprefix("Войти через ")
+    client = services.client_for(chosen)
     try:
-        token = services.client_for(chosen).authorize_access_token(request)
-    except (AuthlibBaseError, RequestException, ValueError) as exc:
+        token = client.authorize_access_token(request)
+        claims = services.verified_claims(client=client, token=token)
+    except (AuthlibBaseError, JoseError, RequestException, ValueError) as exc:
         # A replayed or foreign state, a tampered ID token, a wrong nonce, the provider away.
         services.failure_record(provider=chosen, error=f"{type(exc).__name__}: {exc}")
         messages.error(request, CALLBACK_FAILED.format(label=label))
         return redirect("accounts:login")
-    claims = dict(token.get("userinfo") or {})
     try:
         user = services.oidc_sign_in(provider=chosen, claims=claims)
     except services.SignInRefused as exc:
