@@ -100,6 +100,22 @@ def _birth_date(value: object) -> date | None:
         return None
 
 
+def _folded(*parts: object) -> tuple[str, ...]:
+    # Compared in Python: SQLite folds the case of Latin letters only, not Cyrillic.
+    return tuple(" ".join(str(p or "").split()).casefold().replace("ё", "е") for p in parts)
+
+
+def _by_name_and_birth_date(claims: dict) -> list[int]:
+    born = _birth_date(claims.get("birthdate"))
+    if born is None or not claims.get("family_name") or not claims.get("given_name"):
+        return []
+    wanted = _folded(claims["family_name"], claims["given_name"], claims.get("middle_name"))
+    people = PersonIdentity.objects.filter(birth_date=born).values_list(
+        "user_id", "user__last_name", "user__first_name", "user__patronymic"
+    )
+    return [user_id for user_id, *name in people if _folded(*name) == wanted]
+
+
 def person_match(*, claims: dict) -> User | None:
     """The one account the claims describe, by the configured rules in order; several
     candidates are as good as none (a namesake must never get in)."""
@@ -110,17 +126,7 @@ def person_match(*, claims: dict) -> User | None:
                 PersonIdentity.objects.filter(snils=snils).values_list("user_id", flat=True)
             )
         elif rule == "name_birthdate":
-            born = _birth_date(claims.get("birthdate"))
-            family, given = claims.get("family_name"), claims.get("given_name")
-            if born and family and given:
-                candidates = list(
-                    PersonIdentity.objects.filter(
-                        birth_date=born,
-                        user__last_name__iexact=family,
-                        user__first_name__iexact=given,
-                        user__patronymic__iexact=claims.get("middle_name") or "",
-                    ).values_list("user_id", flat=True)
-                )
+            candidates = _by_name_and_birth_date(claims)
         if len(candidates) == 1:
             return User.objects.get(pk=candidates[0])
     return None

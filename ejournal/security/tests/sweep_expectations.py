@@ -152,6 +152,10 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "messaging:unread": PUBLIC,
     # notifications
     "notifications:preferences": SIGNED_IN,
+    # oidc: the provider's round trip is a sign-in page (404 while no provider is set up)
+    "oidc:callback": PUBLIC,
+    "oidc:logout": SIGNED_IN,
+    "oidc:start": PUBLIC,
     # people
     "people:activities": STAFF,
     "people:activity_delete": STAFF,
