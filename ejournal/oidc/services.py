@@ -140,7 +140,9 @@ class _Refusal(Exception):
 
 def _refusal_record(*, provider: Provider, claims: dict, reason: str) -> None:
     subject = str(claims.get("sub", ""))[:255]
-    log.warning("OIDC sign-in refused: provider=%s sub=%s reason=%s", provider.name, subject, reason)
+    log.warning(
+        "OIDC sign-in refused: provider=%s sub=%s reason=%s", provider.name, subject, reason
+    )
     audit.record(
         action="auth.oidc_refused",
         object_type="oidc.subject",

@@ -67,9 +67,7 @@ def callback(request: SchoolRequest, provider: str):
     request.session[ID_TOKEN_KEY] = token.get("id_token", "")
     request.session[PROVIDER_KEY] = chosen.name
     if services.is_multi_factor(claims):
-        UserSession.objects.filter(session_key=request.session.session_key).update(
-            two_factor=True
-        )
+        UserSession.objects.filter(session_key=request.session.session_key).update(two_factor=True)
     return redirect("accounts:home")
 
 

@@ -77,7 +77,9 @@ def _sign_in(client: Client, browser: Browser, *, provider: str = "esia", login:
     assert start.status_code == 302
     back = browser.walk(start["Location"], login=login)
     assert back.startswith(f"http://testserver/oidc/{provider}/callback/?")
-    return back.removeprefix("http://testserver"), client.get(back.removeprefix("http://testserver"))
+    return back.removeprefix("http://testserver"), client.get(
+        back.removeprefix("http://testserver")
+    )
 
 
 def test_parent_signs_in_through_the_provider_and_lands_on_the_start_page(configured, parent):
