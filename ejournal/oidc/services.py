@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ejournal.accounts import services as account_services
+from ejournal.accounts import two_factor
 from ejournal.accounts.models import User
 from ejournal.audit import services as audit
 from ejournal.oidc.models import OidcLink, PersonIdentity
@@ -200,6 +202,15 @@ def _sign_in_linked(*, provider: Provider, claims: dict, subject: str, acr: str,
 def is_multi_factor(claims: dict) -> bool:
     """The provider said two factors were used (RFC 8176 ``mfa``, or an OTP/hardware key)."""
     return bool({"mfa", "otp", "hwk", "sms"} & {str(m) for m in claims.get("amr") or []})
+
+
+def needs_our_code(*, user: User, claims: dict) -> bool:
+    """Whoever must give our code after a password gives it after the provider too, unless
+    the provider vouches for two factors or the role signs in only through the provider
+    (whose own second factor then stands in for ours)."""
+    if is_multi_factor(claims) or account_services.password_sign_in_forbidden(user):
+        return False
+    return two_factor.needs_second_step(user)
 
 
 def failure_record(*, provider: Provider, error: str) -> None:

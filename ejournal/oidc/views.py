@@ -16,6 +16,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from ejournal.accounts import services as account_services
+from ejournal.accounts import two_factor
 from ejournal.accounts.http import SchoolRequest
 from ejournal.oidc import services
 from ejournal.security.models import UserSession
@@ -63,9 +64,16 @@ def callback(request: SchoolRequest, provider: str):
     except services.SignInRefused as exc:
         messages.error(request, str(exc))
         return redirect("accounts:login")
-    login(request, user, backend=BACKEND)
     request.session[ID_TOKEN_KEY] = token.get("id_token", "")
     request.session[PROVIDER_KEY] = chosen.name
+    if services.needs_our_code(user=user, claims=claims):
+        # Our own code step, as after a password: the session starts on the code page.
+        user.backend = BACKEND
+        two_factor.pending_start(request, user, next_url=reverse("accounts:home"))
+        if two_factor.is_enrolled(user):
+            return redirect("security:two_factor_verify")
+        return redirect("security:two_factor_setup")
+    login(request, user, backend=BACKEND)
     if services.is_multi_factor(claims):
         UserSession.objects.filter(session_key=request.session.session_key).update(two_factor=True)
     return redirect("accounts:home")

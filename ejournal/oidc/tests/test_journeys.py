@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from ejournal.audit.models import AuditEvent
 from ejournal.oidc.models import OidcLink, PersonIdentity
@@ -21,6 +22,7 @@ PARENT_CLAIMS = {
     "middle_name": "Сергеевна",
     "birthdate": "1985-04-12",
 }
+DEPUTY_CLAIMS = {"snils": "200-300-400 11", "family_name": "Завуч", "given_name": "Ирина"}
 STRANGER_CLAIMS = {
     "snils": "987-654-321 00",
     "family_name": "Сидоров",
@@ -32,7 +34,11 @@ STRANGER_CLAIMS = {
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
     running = RunningProvider(
-        accounts={"parent-at-esia": PARENT_CLAIMS, "stranger-at-esia": STRANGER_CLAIMS},
+        accounts={
+            "parent-at-esia": PARENT_CLAIMS,
+            "deputy-at-esia": DEPUTY_CLAIMS,
+            "stranger-at-esia": STRANGER_CLAIMS,
+        },
         redirect_uris=[
             "http://testserver/oidc/esia/callback/",
             "http://testserver/oidc/spoiled/callback/",
@@ -166,3 +172,25 @@ def test_logout_ends_our_session_and_the_providers(configured, parent):
 
     after = Client().get("/oidc/esia/start/")
     assert browser.walk(after["Location"]) == "login-form"
+
+
+@pytest.fixture
+def deputy(world):
+    user = world.users["deputy"]
+    PersonIdentity.objects.create(user=user, snils="20030040011")
+    return user
+
+
+def test_staff_who_must_give_a_code_give_ours_after_the_provider(configured, deputy):
+    client = Client()
+    _, response = _sign_in(client, Browser(), login="deputy-at-esia")
+    assert response["Location"] == reverse("security:two_factor_setup")
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_required_to_use_the_provider_take_its_second_factor(configured, deputy, settings):
+    settings.OIDC_REQUIRED_ROLES = ["deputy"]
+    client = Client()
+    _, response = _sign_in(client, Browser(), login="deputy-at-esia")
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(deputy.pk)
