@@ -12,6 +12,7 @@ from django.urls import reverse
 from ejournal.audit.models import AuditEvent
 from ejournal.oidc.models import OidcLink, PersonIdentity
 from ejournal.oidc.tests.provider import CLIENT_ID, CLIENT_SECRET, Browser, RunningProvider
+from ejournal.security.models import UserSession
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +24,8 @@ PARENT_CLAIMS = {
     "birthdate": "1985-04-12",
 }
 DEPUTY_CLAIMS = {"snils": "200-300-400 11", "family_name": "Завуч", "given_name": "Ирина"}
+# Signed in at ЕСИА with a confirmed account and a one-time code.
+DIRECTOR_CLAIMS = {"snils": "300-400-500 22", "acr": "urn:esia:loa:high", "amr": ["pwd", "otp"]}
 STRANGER_CLAIMS = {
     "snils": "987-654-321 00",
     "family_name": "Сидоров",
@@ -37,6 +40,7 @@ def provider(tmp_path_factory):
         accounts={
             "parent-at-esia": PARENT_CLAIMS,
             "deputy-at-esia": DEPUTY_CLAIMS,
+            "director-at-esia": DIRECTOR_CLAIMS,
             "stranger-at-esia": STRANGER_CLAIMS,
         },
         redirect_uris=[
@@ -194,3 +198,17 @@ def test_staff_required_to_use_the_provider_take_its_second_factor(configured, d
     _, response = _sign_in(client, Browser(), login="deputy-at-esia")
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(deputy.pk)
+
+
+def test_the_providers_two_factors_stand_in_for_ours_and_are_recorded(configured, world):
+    director = world.users["director"]
+    PersonIdentity.objects.create(user=director, snils="30040050022")
+    client = Client()
+    _, response = _sign_in(client, Browser(), login="director-at-esia")
+    assert response["Location"] == "/"
+    link = OidcLink.objects.get(user=director)
+    assert (link.last_acr, link.last_amr) == ("urn:esia:loa:high", ["pwd", "otp"])
+    event = AuditEvent.objects.get(action="auth.sign_in_oidc", actor=director)
+    assert event.after["amr"] == ["pwd", "otp"]
+    session = UserSession.objects.get(session_key=client.session.session_key)
+    assert session.two_factor

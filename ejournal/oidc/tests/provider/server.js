@@ -16,7 +16,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   claims: {
     openid: ["sub"],
-    profile: ["family_name", "given_name", "middle_name", "birthdate", "snils"],
+    profile: ["family_name", "given_name", "middle_name", "birthdate", "snils", "acr", "amr"],
   },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   cookies: { keys: ["ejournal-test-provider"] },
