@@ -25,6 +25,8 @@ install-dev: $(UV)
 	$(UV) sync --frozen
 	@# axe-core for the browser tests' accessibility checks (skipped without npm).
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; fi
+	@# The OpenID Connect provider (oidc-provider) the oidc journeys start on 127.0.0.1.
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix ejournal/oidc/tests/provider --no-audit --no-fund --silent; fi
 
 demo: install
 	$(UV) run --no-dev python manage.py migrate --noinput

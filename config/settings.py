@@ -5,6 +5,7 @@ a ``postgres://`` URL means PostgreSQL through psycopg 3 with Django's pool.
 """
 
 import mimetypes
+import json
 import os
 import secrets
 from pathlib import Path
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "ejournal.api",
     "ejournal.webapi",
     "ejournal.security",
+    "ejournal.oidc",
     "ejournal.demo",
 ]
 
@@ -259,6 +261,18 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,directo
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ejournal")
 # Minutes a password-checked sign-in may wait for its code.
 TWO_FACTOR_PENDING_MINUTES = env_int("TWO_FACTOR_PENDING_MINUTES", 5)
+
+# --- Sign-in through OpenID Connect (ejournal.oidc) ----------------------------
+# The region's identity broker (Keycloak in front of Госуслуги/ЕСИА), as a JSON list:
+# [{"name": "esia", "label": "Войти через Госуслуги", "discovery_url": "https://…/
+# .well-known/openid-configuration", "client_id": "ejournal", "client_secret": "…"}].
+# Empty: the sign-in page shows no extra buttons.
+OIDC_PROVIDERS: list[dict[str, str]] = json.loads(os.environ.get("OIDC_PROVIDERS", "[]"))
+# Roles that may only sign in through a provider (no password), e.g. "director,deputy".
+OIDC_REQUIRED_ROLES = env_list("OIDC_REQUIRED_ROLES")
+# How a person is recognised the first time, tried in order: "snils" (the СНИЛС claim),
+# "name_birthdate" (family_name + given_name + middle_name + birthdate). Never e-mail.
+OIDC_MATCH_BY = env_list("OIDC_MATCH_BY", "snils,name_birthdate")
 # django-otp's own throttle slows a device after failures from anyone: whoever has the
 # password could keep the real user out. Guessing is limited per account and address
 # instead (RATE_LIMITS "two_factor" and "two_factor_account").

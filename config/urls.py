@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/", include("ejournal.api.urls")),
     path("webapi/", include("ejournal.webapi.urls")),
     path("security/", include("ejournal.security.urls")),
+    path("oidc/", include("ejournal.oidc.urls")),
     # admin.site is an EjournalAdminSite (ejournal/accounts/admin_site.py, INSTALLED_APPS).
     path("django-admin/", admin.site.urls),
 ]

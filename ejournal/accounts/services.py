@@ -59,6 +59,21 @@ def user_record_sign_in(*, user: User, school=None) -> None:
     audit.record(action="auth.sign_in", actor=user, school=school, obj=user)
 
 
+PASSWORD_SIGN_IN_FORBIDDEN = (
+    "Для вашей роли вход по паролю отключён: войдите кнопкой провайдера ниже "
+    "(например, «Войти через Госуслуги»)."
+)
+
+
+def password_sign_in_forbidden(user: User) -> bool:
+    """A role in OIDC_REQUIRED_ROLES signs in only through a provider, whose own
+    two factors then stand in for ours; without a provider configured nobody is locked out."""
+    roles = set(settings.OIDC_REQUIRED_ROLES)
+    if not roles or not settings.OIDC_PROVIDERS:
+        return False
+    return RoleAssignment.objects.filter(user=user, active=True, role__in=roles).exists()
+
+
 def user_record_failed_sign_in(*, username: str) -> None:
     audit.record(
         action="auth.sign_in_failed",

@@ -35,6 +35,10 @@ def sign_in(request: AccountRequest):
             return ratelimit.too_many_requests(request, retry=ratelimit.retry_after("sign_in_ip"))
         if form.is_valid():
             user = form.get_user()
+            if services.password_sign_in_forbidden(user):
+                services.user_record_failed_sign_in(username=user.username)
+                form.add_error(None, services.PASSWORD_SIGN_IN_FORBIDDEN)
+                return _sign_in_page(request, form)
             if two_factor.needs_second_step(user):
                 # No session before the code is checked: the code page (or, without a
                 # device yet, the enrolment page) finishes the sign-in.
@@ -52,7 +56,23 @@ def sign_in(request: AccountRequest):
             return HttpResponseRedirect(safe_next(request))
         services.user_record_failed_sign_in(username=request.POST.get("username", ""))
         ratelimit.hit("sign_in_ip", key=ip_key, rate="sign_in_ip")
-    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request, "")})
+    return _sign_in_page(request, form)
+
+
+def _sign_in_page(request: AccountRequest, form: SignInForm):
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": safe_next(request, ""),
+            # One button per configured provider (ejournal.oidc); none configured, none shown.
+            "providers": [
+                {"name": p["name"], "label": p.get("label") or f"Войти через {p['name']}"}
+                for p in settings.OIDC_PROVIDERS
+            ],
+        },
+    )
 
 
 @require_POST

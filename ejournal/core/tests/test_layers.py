@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("messaging",),
     ("diary",),
     ("security",),
+    ("oidc",),
     ("reports",),
     ("archive",),
     ("api", "webapi"),

@@ -159,6 +159,10 @@ EXPECTATIONS: dict[str, frozenset[str]] = {
     "notifications:email_confirm": SIGNED_IN,
     "notifications:email_confirm_send": SIGNED_IN,
     "notifications:push_delete": SIGNED_IN,
+    # oidc: the provider's round trip is a sign-in page (404 while no provider is set up)
+    "oidc:callback": PUBLIC,
+    "oidc:logout": SIGNED_IN,
+    "oidc:start": PUBLIC,
     # people
     "people:activities": STAFF,
     "people:activity_delete": STAFF,

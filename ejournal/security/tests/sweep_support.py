@@ -153,6 +153,7 @@ def build_foreign(world) -> Foreign:
         "room": "101",
         "kind": "cancel",
         "slug": "q1",
+        "provider": "esia",
         "fmt": "pdf",
         "token": "x" * 32,
         "name": "swagger-ui-init.js",
