@@ -4,8 +4,8 @@ Unset ``DATABASE_URL`` means an embedded SQLite file under ``EJOURNAL_DATA_DIR``
 a ``postgres://`` URL means PostgreSQL through psycopg 3 with Django's pool.
 """
 
-import mimetypes
 import json
+import mimetypes
 import os
 import secrets
 from pathlib import Path

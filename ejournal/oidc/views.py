@@ -17,8 +17,8 @@ from requests import RequestException
 
 from ejournal.accounts import services as account_services
 from ejournal.accounts import two_factor
-from ejournal.accounts.http import SchoolRequest
 from ejournal.oidc import services
+from ejournal.school.http import SchoolRequest
 from ejournal.security.models import UserSession
 
 ID_TOKEN_KEY = "ejournal_oidc_id_token"
