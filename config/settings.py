@@ -420,6 +420,15 @@ SMS_GATEWAY_METHOD = os.environ.get("SMS_GATEWAY_METHOD", "GET")
 WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", True)
 WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
 WEBPUSH_CONTACT = os.environ.get("WEBPUSH_CONTACT", "")
+# The browsers' push services the server may post to (a leading dot: any subdomain);
+# a subscription to anywhere else is refused, so no one can aim the server at the school's
+# own network. WEBPUSH_ALLOW_LOCAL also allows one on 127.0.0.1 (tests, development).
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,.notify.windows.com,"
+    ".push.apple.com,push.services.mozilla.com",
+)
+WEBPUSH_ALLOW_LOCAL = env_bool("WEBPUSH_ALLOW_LOCAL", DEBUG)
 # Channel -> a provider's gateway class, for providers beyond the above.
 NOTIFICATION_GATEWAYS = {
     channel: path

@@ -16,6 +16,7 @@ import logging
 import os
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
@@ -79,13 +80,27 @@ def _contact() -> str:
 # --- Subscriptions ---------------------------------------------------------------------
 
 
+def _push_service_allowed(endpoint: str) -> bool:
+    """The server POSTs to the endpoint a browser hands over: only to the browsers' push
+    services (``WEBPUSH_ALLOWED_HOSTS``), never to an address of the school's network.
+    A push service on this machine only with ``WEBPUSH_ALLOW_LOCAL`` (tests, development)."""
+    url = urlsplit(endpoint)
+    host = (url.hostname or "").lower()
+    if url.scheme == "http" or host in ("127.0.0.1", "localhost"):
+        return settings.WEBPUSH_ALLOW_LOCAL and host in ("127.0.0.1", "localhost")
+    if url.scheme != "https":
+        return False
+    return any(
+        host == allowed or (allowed.startswith(".") and host.endswith(allowed))
+        for allowed in settings.WEBPUSH_ALLOWED_HOSTS
+    )
+
+
 def _clean(data: dict) -> tuple[str, str, str]:
     endpoint = str(data.get("endpoint") or "")
     keys = data.get("keys") or {}
     p256dh, auth = str(keys.get("p256dh") or ""), str(keys.get("auth") or "")
-    # Push services are HTTPS; plain HTTP only on this machine (a development service).
-    local = endpoint.startswith(("http://127.0.0.1:", "http://localhost:"))
-    if not (endpoint.startswith("https://") or local):
+    if not _push_service_allowed(endpoint):
         raise ValidationError("Браузер передал неверный адрес службы push-уведомлений.")
     if not endpoint or len(endpoint) > 1000 or not p256dh or not auth:
         raise ValidationError("Браузер передал неполную подписку на уведомления.")

@@ -40,6 +40,7 @@ def push_service(settings):
     key = Vapid()
     key.generate_keys()
     settings.WEBPUSH_VAPID_PRIVATE_KEY = key.private_pem().decode()
+    settings.WEBPUSH_ALLOW_LOCAL = True  # the test's push service runs on 127.0.0.1
     push.vapid.cache_clear()
     state, server = push_service.start()
     yield state

@@ -149,3 +149,36 @@ def test_the_settings_page_reads_the_same_for_one_device_or_five(
             assert client.get(reverse("notifications:preferences")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://10.0.0.5/push/x",  # the school's own network
+        "https://intranet.school.local/push/x",
+        "https://fcm.googleapis.com.evil.example/push/x",
+        "http://127.0.0.1:9/push/x",  # this machine, not allowed outside tests
+    ],
+)
+def test_the_server_posts_only_to_the_browsers_push_services(
+    dw, client_for, push_service, settings, endpoint
+):
+    settings.WEBPUSH_ALLOW_LOCAL = False
+    keys = push_service.browser().subscription()["keys"]
+    response = client_for("parent").post(
+        reverse("notifications:push_subscribe"),
+        {"subscription": {"endpoint": endpoint, "keys": keys}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and not PushSubscription.objects.exists()
+
+
+def test_a_real_push_service_address_is_accepted(dw, client_for, push_service, settings):
+    keys = push_service.browser().subscription()["keys"]
+    endpoint = "https://fcm.googleapis.com/fcm/send/abc123"
+    response = client_for("parent").post(
+        reverse("notifications:push_subscribe"),
+        {"subscription": {"endpoint": endpoint, "keys": keys}},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
