@@ -4,10 +4,12 @@ commit."""
 from __future__ import annotations
 
 import functools
+import html
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from ejournal.accounts.models import User
 from ejournal.core import registry
@@ -55,15 +57,28 @@ def _clean_body(body: str) -> str:
     return clean
 
 
+NOTIFIED_TEXT_LIMIT = 500  # the message's text in a notification (the rest on the page)
+
+
+def message_text(message) -> str:
+    """The message as plain text for an e-mail, an SMS or a push: tags dropped, entities
+    read, whitespace folded, cut at ``NOTIFIED_TEXT_LIMIT``."""
+    text = " ".join(html.unescape(strip_tags(message.body)).split())
+    if len(text) > NOTIFIED_TEXT_LIMIT:
+        text = text[: NOTIFIED_TEXT_LIMIT - 1].rstrip() + "…"
+    return text
+
+
 def _notify_recipients(*, conversation, message, users, sender) -> None:
     url = f"/messages/{conversation.pk}/"
+    body = f"{sender}: {conversation.subject}\n\n{message_text(message)}"
     for user in users:
         notify(
             user=user,
             school=conversation.school,
             event=NotifyEvent.MESSAGE,
             subject=f"Новое сообщение: {conversation.subject}",
-            body=f"{sender}: {conversation.subject}",
+            body=body,
             url=url,
         )
 

@@ -278,3 +278,19 @@ def test_reply_form_takes_attachments_and_refuses_bad_ones(world, client_for):
     page = client.post(f"/messages/{conversation.pk}/", {"body": "Ещё", "attachments": [bad]})
     assert "не принимаются" in page.content.decode()
     assert Message.objects.count() == 2 and Attachment.objects.count() == 1
+
+
+def test_the_notification_carries_the_messages_text(world, client_for):
+    """An e-mail, SMS or push about a message says what it says, not only its subject."""
+    conversation = start(world)
+    client_for("parent").post(
+        f"/messages/{conversation.pk}/",
+        {"body": "<p>Спасибо, придём <b>в четверг</b> &amp; принесём справку.</p>"},
+    )
+    note = Notification.objects.filter(user=world.users["teacher"], event="message").latest("pk")
+    assert "Спасибо, придём в четверг & принесём справку." in note.body
+    assert "<" not in note.body
+    long = "слово " * 200
+    client_for("parent").post(f"/messages/{conversation.pk}/", {"body": long})
+    note = Notification.objects.filter(user=world.users["teacher"], event="message").latest("pk")
+    assert note.body.endswith("…") and len(note.body) < 700
