@@ -104,8 +104,6 @@ def homework_changed(*, school_id, lesson_id, homework_id, created) -> int:
     from ejournal.journal.models import Homework
     from ejournal.school import selectors as school_selectors
 
-    if not created:
-        return 0
     homework = (
         Homework.objects.select_related("lesson__subject", "lesson__group")
         .filter(pk=homework_id)
@@ -123,6 +121,8 @@ def homework_changed(*, school_id, lesson_id, homework_id, created) -> int:
     count = 0
     for student in students:
         kind = "индивидуальное задание" if homework.is_individual else "домашнее задание"
+        if not created:
+            kind += " изменено"
         body = f"{student.short_name}, {lesson.subject.name}: {kind}{due}: {text}"
         subject = f"Домашнее задание по предмету «{lesson.subject.name}»"
         count += _tell_family(

@@ -125,6 +125,27 @@ def test_individual_homework_notifies_only_that_students_family(
     assert "Всем: № 12" in mail.outbox[0].body
 
 
+def test_changed_homework_is_told_as_changed(dw, world, django_capture_on_commit_callbacks):
+    from ejournal.journal.models import Homework
+
+    lesson = dw.lesson(MONDAY)
+    when = dt.datetime(2026, 11, 16, 9, 30, tzinfo=MSK)
+    with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+        journal.homework_save(
+            actor=dw.teacher_user, staff=dw.teacher, lesson=lesson, homework=None,
+            text="№ 12", due_date=MONDAY + dt.timedelta(days=3),
+        )  # fmt: skip
+    mail.outbox.clear()
+    with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+        journal.homework_save(
+            actor=dw.teacher_user, staff=dw.teacher, lesson=lesson,
+            homework=(saved := Homework.objects.get(lesson=lesson)), text="№ 12 и № 14",
+            due_date=MONDAY + dt.timedelta(days=3), expected_version=saved.version,
+        )  # fmt: skip
+    assert recipients() == ["parent@example.ru", "student@example.ru"]
+    assert "домашнее задание изменено" in mail.outbox[0].body and "№ 14" in mail.outbox[0].body
+
+
 def test_period_mark_event_notifies_with_old_and_new(dw, world, django_capture_on_commit_callbacks):
     from ejournal.attestation.models import PeriodMark, PeriodMarkKind
     from ejournal.school.models import StudyPeriod
