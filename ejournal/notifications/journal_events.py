@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from ejournal.accounts.models import Role, RoleAssignment, Student, StudentGuardian, User
+from ejournal.core.russian import by_day
 from ejournal.notifications import services
 from ejournal.notifications.models import Event
 
@@ -116,7 +117,7 @@ def homework_changed(*, school_id, lesson_id, homework_id, created) -> int:
         students = list(homework.students.all())
     else:
         students = list(school_selectors.students_of_group_on(group=lesson.group, day=lesson.date))
-    due = f" к {_day(homework.due_date)}" if homework.due_date else ""
+    due = f" {by_day(homework.due_date)}" if homework.due_date else ""
     text = homework.text if len(homework.text) <= 300 else homework.text[:297] + "…"
     count = 0
     for student in students:

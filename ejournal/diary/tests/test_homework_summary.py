@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from ejournal.core.russian import by_day
 from ejournal.journal.models import Attendance, Homework
 
 from .conftest import MONDAY, TODAY
@@ -20,6 +21,9 @@ def test_homework_list_shows_upcoming_by_due_date_only(dw, client_for, today):
     )
     assert "Прошлое" not in html
     assert html.index("Скоро") < html.index("Позже")
+    # The headings say when in Russian: «Ко вторнику, 17 ноября», «К среде, 18 ноября».
+    soon = TODAY + dt.timedelta(days=1)
+    assert f"<h2>{by_day(soon)[0].upper()}{by_day(soon)[1:]}" in html
 
 
 def test_homework_list_hides_a_classmates_individual_task(dw, client_for, today):
