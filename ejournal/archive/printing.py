@@ -337,7 +337,7 @@ def _lesson_view(lesson: Lesson, works: list[Work], homework: list[str]) -> dict
     teacher = lesson.actual_teacher or lesson.planned_teacher
     substitution = ""
     if lesson.actual_teacher_id and lesson.actual_teacher_id != lesson.planned_teacher_id:
-        substitution = f"замена (вместо {_teacher_name(lesson.planned_teacher)})"
+        substitution = f"замена (по расписанию — {_teacher_name(lesson.planned_teacher)})"
     return {
         "id": lesson.pk,
         "date": lesson.date.strftime("%d.%m"),

@@ -59,7 +59,7 @@ def family_calendar(students: Iterable[Student], now: dt.datetime | None = None)
                 summary = f"Отменён: {summary}"
             details = [f"{lesson.number}-й урок", f"учитель {lesson.teacher.short_name}"]
             if lesson.is_substituted:
-                details.append(f"замена вместо {lesson.planned_teacher.short_name}")
+                details.append(f"замена (по расписанию — {lesson.planned_teacher.short_name})")
             record = getattr(lesson, "record", None)
             if record and record.topic:
                 details.append(f"тема: {record.topic}")

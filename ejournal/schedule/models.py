@@ -361,4 +361,4 @@ class Substitution(models.Model):
         indexes = [models.Index(fields=["school", "created_at"], name="subst_school_idx")]
 
     def __str__(self) -> str:
-        return f"{self.lesson}: {self.substitute} вместо {self.absent_teacher}"
+        return f"{self.lesson}: ведёт {self.substitute} (по расписанию — {self.absent_teacher})"

@@ -40,7 +40,7 @@ def test_printed_copy_contains_every_student_mark_topic_and_period_mark(arw):
     assert arw.real_name_of_coded not in text
     assert "Ученик-К7: кодовое имя присвоено, приказ № 17-у от 01.10.2026" in text
     assert "Задачи стр. 40" in text and "Задачи стр. 41" in text
-    assert "замена (вместо" in text
+    assert "замена (по расписанию" in " ".join(text.split())
     for subject in (arw.w.subject, arw.russian):
         page = next(p for p in pages if f"{subject.name} Учитель" in p and "Отметки" in p)
         for student in arw.students:

@@ -73,7 +73,10 @@ def test_week_marks_changes_and_substitutions(dw, client_for, today, world):
     )
     html = client_for("parent").get(week_url(child)).content.decode()
     assert "Урок отменён" in html
-    assert f"Замена: ведёт {substitute.short_name} вместо {dw.teacher.short_name}" in html
+    # No case to get wrong: «ведёт Петрова А. Б. (по расписанию — Тимофеева Ж. Р.)».
+    assert (
+        f"Замена: ведёт {substitute.short_name} (по расписанию — {dw.teacher.short_name})" in html
+    )
     assert "Кабинет изменён: 21 вместо 12" in html
     assert cancelled.pk
 

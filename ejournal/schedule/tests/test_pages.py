@@ -318,7 +318,8 @@ def test_day_page_lists_substitutions_first(world, timetable, client_for):
     body = client_for("deputy").get(reverse("schedule:day") + "?date=2026-10-05").content.decode()
     assert "Замены и изменения дня" in body
     assert (
-        f"{world.staff['homeroom'].short_name} вместо {world.staff['teacher'].short_name}" in body
+        f'{world.staff["homeroom"].short_name} <span class="muted">(по расписанию — '
+        f"{world.staff['teacher'].short_name})</span>" in body
     )
 
 
