@@ -18,10 +18,17 @@ class PreferencesForm(forms.Form):
         *args,
         initial_modes: dict[tuple[str, str], str],
         configured: frozenset[str] = frozenset(Channel.values),
+        quiet_hours: bool = True,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.configured = configured
+        self.fields["quiet_hours"] = forms.BooleanField(
+            label="Тихие часы: push-уведомления с 21:00 до 08:00 приходят утром",
+            required=False,
+            initial=quiet_hours,
+            disabled=Channel.PUSH not in configured,
+        )
         for event in Event:
             for channel in Channel:
                 self.fields[field_name(channel, event)] = forms.ChoiceField(

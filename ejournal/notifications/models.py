@@ -161,3 +161,20 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.device or self.endpoint[:40]}"
+
+
+class QuietHours(models.Model):
+    """A person's quiet hours for push notifications (21:00–08:00 school time): a push made
+    then waits until they end. No row: on, the default."""
+
+    START = 21
+    END = 8
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiet_hours"
+    )
+    enabled = models.BooleanField("тихие часы", default=True)
+
+    class Meta:
+        verbose_name = "тихие часы"
+        verbose_name_plural = "тихие часы"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -32,6 +33,7 @@ from ejournal.notifications.models import (
     Mode,
     Notification,
     Preference,
+    QuietHours,
 )
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,38 @@ def preferences_save(*, user, modes: dict[tuple[str, str], str]) -> int:
             after={f"{c}:{e}": m for (c, e), m in changed.items()},
         )
     return len(changed)
+
+
+def quiet_hours_on(user) -> bool:
+    row = QuietHours.objects.filter(user=user).only("enabled").first()
+    return True if row is None else row.enabled
+
+
+@transaction.atomic
+def quiet_hours_save(*, user, enabled: bool) -> bool:
+    """Turn the push quiet hours on or off; False when nothing changed."""
+    if quiet_hours_on(user) == enabled:
+        return False
+    QuietHours.objects.update_or_create(user=user, defaults={"enabled": enabled})
+    audit.record(
+        action="notification_preferences.quiet_hours", actor=user,
+        object_type="notifications.quiethours", object_id=user.pk,
+        before={"enabled": not enabled}, after={"enabled": enabled},
+    )  # fmt: skip
+    return True
+
+
+def quiet_until(*, user, school, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the person's quiet hours end, if they are in them now (school time)."""
+    if school is None or not quiet_hours_on(user):
+        return None
+    now = now or timezone.now()
+    local = now.astimezone(zoneinfo.ZoneInfo(school.time_zone))
+    if QuietHours.END <= local.hour < QuietHours.START:
+        return None
+    day = local.date() if local.hour < QuietHours.END else local.date() + dt.timedelta(days=1)
+    end = dt.datetime.combine(day, dt.time(QuietHours.END), tzinfo=local.tzinfo)
+    return end.astimezone(dt.UTC)
 
 
 # --- Creating notifications ------------------------------------------------------------
@@ -152,6 +186,9 @@ def notify(
                 # A push opens the page itself; e-mail and SMS carry its address.
                 body=body if channel == Channel.PUSH else _with_link(body, url),
                 url=url,
+                wait_until=quiet_until(user=user, school=school)
+                if channel == Channel.PUSH
+                else None,
             )
         notification.save()
         created.append(notification)
@@ -159,12 +196,20 @@ def notify(
 
 
 def _delivery_create(
-    *, user, channel: str, subject: str, body: str, is_digest=False, url: str = ""
+    *,
+    user,
+    channel: str,
+    subject: str,
+    body: str,
+    is_digest=False,
+    url: str = "",
+    wait_until: dt.datetime | None = None,
 ) -> Delivery:
     address = address_of(user, channel)
     delivery = Delivery.objects.create(
         user=user,
         url=url[:500],
+        next_attempt_at=wait_until if address else None,
         channel=channel,
         address=address,
         subject=subject[:255],
@@ -172,7 +217,10 @@ def _delivery_create(
         is_digest=is_digest,
         status=DeliveryStatus.PENDING if address else DeliveryStatus.SKIPPED,
     )
-    if address:
+    if address and wait_until is not None:
+        # Quiet hours: sent when they end (a deferred task, or the retry sweep).
+        transaction.on_commit(lambda: _schedule_retry(delivery))
+    elif address:
         transaction.on_commit(lambda: _enqueue_delivery(delivery.pk))
     return delivery
 

@@ -30,10 +30,15 @@ def preferences(request: AuthedRequest):
         request.POST or None,
         initial_modes=services.preferences_of(request.user),
         configured=configured,
+        quiet_hours=services.quiet_hours_on(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.preferences_save(user=request.user, modes=form.modes())
+            if Channel.PUSH in configured:
+                changed += services.quiet_hours_save(
+                    user=request.user, enabled=form.cleaned_data["quiet_hours"]
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -22,6 +22,15 @@ from ejournal.notifications.models import (
 MONDAY = dt.date(2026, 11, 16)
 
 
+@pytest.fixture(autouse=True)
+def _daytime():
+    """Outside the quiet hours (21:00–08:00 school time), whatever the clock says."""
+    import time_machine
+
+    with time_machine.travel("2026-11-16 12:00 +0300", tick=True):
+        yield
+
+
 def subscribe(client, browser):
     return client.post(
         reverse("notifications:push_subscribe"),
@@ -182,3 +191,44 @@ def test_a_real_push_service_address_is_accepted(dw, client_for, push_service, s
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_a_push_in_the_quiet_hours_waits_for_the_morning(
+    dw, world, parent_browser, push_service, django_capture_on_commit_callbacks, client_for
+):
+    import time_machine
+
+    evening = dt.datetime(2026, 11, 16, 22, 30, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    with (
+        time_machine.travel(evening, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dw.put(dw.lesson(MONDAY), world.child, "5")  # no notification: written directly
+        services.notify(
+            user=world.users["parent"], school=world.school, event=Event.MARK,
+            subject="Отметка", body="новая отметка 5", url="/diary/",
+        )  # fmt: skip
+    assert push_service.received == []
+    delivery = Delivery.objects.get(channel=Channel.PUSH)
+    assert delivery.status == DeliveryStatus.PENDING
+    morning = dt.datetime(2026, 11, 17, 5, 0, tzinfo=dt.UTC)  # 08:00 in Moscow
+    assert delivery.next_attempt_at == morning
+    services.deliveries_retry_due(now=morning - dt.timedelta(minutes=1))
+    assert push_service.received == []
+    services.deliveries_retry_due(now=morning)
+    assert len(push_service.received) == 1
+    # Turned off, the evening's push goes at once.
+    client = client_for("parent")
+    data = {f"{c}__{e}": services.preferences_of(world.users["parent"])[(c, e)]
+            for c in Channel.values for e in Event.values}  # fmt: skip
+    client.post(reverse("notifications:preferences"), data)  # the box unticked
+    assert not services.quiet_hours_on(world.users["parent"])
+    with (
+        time_machine.travel(evening, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.notify(
+            user=world.users["parent"], school=world.school, event=Event.MARK,
+            subject="Отметка", body="новая отметка 4", url="/diary/",
+        )  # fmt: skip
+    assert len(push_service.received) == 2
