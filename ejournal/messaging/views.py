@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from ejournal.accounts.models import Student, shown_name_ordering
 from ejournal.accounts.permissions import deny, get_in_school_or_404, roles_required
@@ -406,7 +408,9 @@ def event_report_xlsx(request: AuthedRequest):
     ws.append(["Дата", "Вид", "Событие", "Место проведения", "Ученик", "Место", "Диплом", "Баллы"])
     allowed = event_student_ids(user=request.user, school=school, day=school_today(school))
     for e in selectors.events_in(school=school, start=start, end=end):
-        base = [e.starts_at.strftime("%d.%m.%Y %H:%M"), e.get_kind_display(), e.title, e.place]
+        # The school's own clock, not the database's UTC.
+        starts = timezone.localtime(e.starts_at, zoneinfo.ZoneInfo(school.time_zone))
+        base = [starts.strftime("%d.%m.%Y %H:%M"), e.get_kind_display(), e.title, e.place]
         rows = _visible_results(e, allowed)
         if not rows:
             ws.append(base)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -25,6 +26,8 @@ def _xlsx_value(value: Any, kind: str) -> Any:
         return cell_text(value, kind)
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(value)  # the deployment's clock (Excel has no zones)
     if isinstance(value, int | float | dt.date):
         return value
     return str(value)

@@ -226,6 +226,7 @@ def test_events_report_and_xlsx(world, client_for):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[2][2] == "Олимпиада по математике" and rows[2][4] == world.child.full_name
     assert rows[2][7] == 90
+    assert rows[2][0] == "25.11.2026 13:00"  # 10:00 UTC is 13:00 at a Moscow school
 
 
 def test_event_with_a_student_of_another_school_is_refused(world):
